@@ -1,0 +1,106 @@
+"""OpCounts: an immutable record of exact operation counts by kind."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+#: The kinds of operation nnref counts, in the column order of kernel counter rows.
+KINDS = ("add", "sub", "mul", "div", "neg", "exp", "sqrt", "cmp")
+
+_SI = ((10**24, "Y"), (10**21, "Z"), (10**18, "E"), (10**15, "P"),
+       (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k"))
+
+
+@dataclass(frozen=True)
+class OpCounts:
+    """Exact counts of executed operations; every field is a Python int."""
+
+    add: int = 0
+    sub: int = 0
+    mul: int = 0
+    div: int = 0
+    neg: int = 0
+    exp: int = 0
+    sqrt: int = 0
+    cmp: int = 0
+
+    def __post_init__(self):
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+                raise TypeError(f"OpCounts.{f.name}={v!r} is invalid; expected an int")
+            if v < 0:
+                raise ValueError(f"OpCounts.{f.name}={v!r} is invalid; expected a count >= 0")
+            object.__setattr__(self, f.name, int(v))
+
+    @classmethod
+    def from_rows(cls, rows) -> "OpCounts":
+        """Sum kernel counter rows of shape (tasks, 8) into exact Python ints."""
+        rows = np.asarray(rows)
+        if rows.ndim != 2 or rows.shape[1] != len(KINDS):
+            raise ValueError(f"rows has shape {rows.shape}; expected (tasks, {len(KINDS)})")
+        totals = rows.astype(object).sum(axis=0) if rows.shape[0] else [0] * len(KINDS)
+        return cls(*(int(t) for t in totals))
+
+    @property
+    def flops(self) -> int:
+        """The total number of operations of every kind."""
+        return sum(self.as_tuple())
+
+    def as_tuple(self) -> tuple:
+        return tuple(getattr(self, k) for k in KINDS)
+
+    def as_dict(self, flops: bool = False) -> dict:
+        """The counts by kind; with ``flops=True`` the total is added under "flops"."""
+        d = {k: getattr(self, k) for k in KINDS}
+        if flops:
+            d["flops"] = self.flops
+        return d
+
+    def __add__(self, other):
+        if not isinstance(other, OpCounts):
+            return NotImplemented
+        return OpCounts(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple())))
+
+    def __mul__(self, n):
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+            return NotImplemented
+        if n < 0:
+            raise ValueError(f"n={n!r} is invalid; expected a multiplier >= 0")
+        return OpCounts(*(a * int(n) for a in self.as_tuple()))
+
+    __rmul__ = __mul__
+
+    def __radd__(self, other):
+        """Lets ``sum(list_of_counts)`` start from the int 0."""
+        if isinstance(other, int) and other == 0:
+            return self
+        return NotImplemented
+
+    def __str__(self):
+        parts = ", ".join(f"{k}={v:,}" for k, v in self.as_dict().items() if v)
+        return f"OpCounts({parts or 'none'}; {format_flops(self.flops)})"
+
+
+def format_si(n: int, unit: str = "", digits: int = 3) -> str:
+    """Format ``n`` with an SI prefix from k to Y, e.g. ``format_si(1_430_000_000, 'FLOPs')``.
+
+    Uses ``digits`` significant digits; numbers below 1000 are printed exactly.
+    """
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"n={n!r} is invalid; expected an int")
+    sign = "-" if n < 0 else ""
+    n = abs(int(n))
+    sep = " " if unit else ""
+    for scale, prefix in _SI:
+        if n >= scale:
+            value = n / scale
+            text = f"{value:.{digits}g}" if value < 1000 else f"{value:.0f}"
+            return f"{sign}{text} {prefix}{unit}"
+    return f"{sign}{n}{sep}{unit}"
+
+
+def format_flops(n: int) -> str:
+    """FLOPs as a count of operations (not FLOPS, a rate): ``'1.43 GFLOPs'``."""
+    return format_si(n, "FLOPs")

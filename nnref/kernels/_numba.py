@@ -1,0 +1,61 @@
+"""The one place nnref configures numba: safe fastmath flags, caching, counter columns.
+
+Kernels import ``njit`` and ``prange`` from here. Compilation is lazy (no eager
+signatures) and cached on disk; when the installed package is read-only, the cache
+falls back to a writable directory before numba is imported.
+"""
+import os
+import tempfile
+
+
+def _choose_cache_dir(package_dir: str, env) -> str | None:
+    """Return a NUMBA_CACHE_DIR to set, or None when numba's own choice will work.
+
+    numba caches next to the source file, else in a user-wide directory under the
+    home directory. When neither is writable we pick a per-user temp directory.
+    """
+    if env.get("NUMBA_CACHE_DIR"):
+        return None
+    if os.access(package_dir, os.W_OK):
+        return None
+    home_cache = os.path.join(os.path.expanduser("~"), ".cache")
+    probe = home_cache if os.path.isdir(home_cache) else os.path.expanduser("~")
+    if os.path.isdir(probe) and os.access(probe, os.W_OK):
+        return None
+    user = str(os.getuid()) if hasattr(os, "getuid") else "user"
+    return os.path.join(tempfile.gettempdir(), f"nnref-numba-cache-{user}")
+
+
+_cache_dir = _choose_cache_dir(os.path.dirname(os.path.abspath(__file__)), os.environ)
+if _cache_dir is not None:
+    os.environ["NUMBA_CACHE_DIR"] = _cache_dir
+
+import numba  # noqa: E402  (after the cache directory is settled)
+import numpy as np  # noqa: E402
+
+if _cache_dir is not None:
+    numba.config.CACHE_DIR = _cache_dir  # in case numba was imported before us
+
+#: numba's full fastmath adds nnan/ninf, which break NaN propagation. This subset keeps it.
+SAFE_FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
+
+#: Counter columns; they follow :data:`nnref.counting.opcounts.KINDS`.
+ADD, SUB, MUL, DIV, NEG, EXP, SQRT, CMP = range(8)
+NKINDS = 8
+
+prange = numba.prange
+
+
+def njit(*args, parallel=False, **kwargs):
+    """``numba.njit`` with nnref's defaults: cache=True, safe fastmath, no signatures."""
+    kwargs.setdefault("cache", True)
+    kwargs.setdefault("fastmath", set(SAFE_FASTMATH))
+    kwargs.setdefault("nogil", True)
+    if args and callable(args[0]):
+        return numba.njit(parallel=parallel, **kwargs)(args[0])
+    return numba.njit(*args, parallel=parallel, **kwargs)
+
+
+def new_counts(tasks: int) -> np.ndarray:
+    """A zeroed counter table, one int64 row per parallel task."""
+    return np.zeros((max(int(tasks), 1), NKINDS), dtype=np.int64)

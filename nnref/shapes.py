@@ -1,0 +1,50 @@
+"""Output-size relationships, in one place.
+
+All sizes follow PyTorch. For one spatial axis with input size ``i``, kernel size
+``k``, stride ``s``, padding ``p`` on both sides and dilation ``d`` (1 means none),
+the dilated kernel spans ``k_eff = d·(k − 1) + 1`` inputs and
+
+    o = floor((i + 2p − k_eff) / s) + 1                      (convolution, pooling)
+
+The window of output ``j`` starts at input position ``j·s − p`` and its taps are at
+``j·s − p + m·d`` for ``m = 0 … k−1``; positions outside ``[0, i)`` are padding.
+
+Pooling with ``ceil_mode=True`` rounds up instead,
+
+    o = ceil((i + 2p − k_eff) / s) + 1,
+
+and then drops the last window if it would start in the right padding, i.e. when
+``(o − 1)·s ≥ i + p``. Pooling also requires ``p ≤ k / 2``.
+
+Adaptive pooling from ``i`` to ``o`` uses window ``j`` = ``[floor(j·i/o), ceil((j+1)·i/o))``.
+
+Transposed and "same" padding are not supported.
+"""
+from __future__ import annotations
+
+
+def conv_out(i: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
+    """Output size of a convolution along one axis (may be <= 0 if the kernel does not fit)."""
+    return (i + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def pool_out(i: int, k: int, s: int, p: int = 0, d: int = 1, ceil_mode: bool = False) -> int:
+    """Output size of max/avg pooling along one axis, with PyTorch's ceil_mode rule."""
+    span = i + 2 * p - d * (k - 1) - 1
+    if not ceil_mode:
+        return span // s + 1
+    o = -(-span // s) + 1
+    if (o - 1) * s >= i + p:
+        o -= 1
+    return o
+
+
+def adaptive_bounds(i: int, o: int, j: int) -> tuple:
+    """Start (inclusive) and end (exclusive) of adaptive window ``j`` of ``o`` over ``i`` inputs."""
+    return (j * i) // o, -(-((j + 1) * i) // o)
+
+
+def window_taps(i: int, k: int, s: int, p: int, d: int, j: int) -> int:
+    """Number of taps of window ``j`` that land inside ``[0, i)``."""
+    start = j * s - p
+    return sum(1 for m in range(k) if 0 <= start + m * d < i)
