@@ -14,7 +14,8 @@ def known_layers() -> dict:
     from .base import Layer
 
     return {n: getattr(layers, n) for n in layers.__all__
-            if isinstance(getattr(layers, n), type) and issubclass(getattr(layers, n), Layer)}
+            if isinstance(getattr(layers, n), type) and issubclass(getattr(layers, n), Layer)
+            and getattr(layers, n) is not Layer}
 
 
 def parse_layer(text: str):
