@@ -8,7 +8,11 @@ import os
 import tempfile
 
 
-def _choose_cache_dir(package_dir: str, env) -> str | None:
+def _writable(path: str) -> bool:
+    return os.path.isdir(path) and os.access(path, os.W_OK)
+
+
+def _choose_cache_dir(package_dir: str, env, writable=_writable) -> str | None:
     """Return a NUMBA_CACHE_DIR to set, or None when numba's own choice will work.
 
     numba caches next to the source file, else in a user-wide directory under the
@@ -16,11 +20,11 @@ def _choose_cache_dir(package_dir: str, env) -> str | None:
     """
     if env.get("NUMBA_CACHE_DIR"):
         return None
-    if os.access(package_dir, os.W_OK):
+    if writable(package_dir):
         return None
-    home_cache = os.path.join(os.path.expanduser("~"), ".cache")
-    probe = home_cache if os.path.isdir(home_cache) else os.path.expanduser("~")
-    if os.path.isdir(probe) and os.access(probe, os.W_OK):
+    home = os.path.expanduser("~")
+    home_cache = os.path.join(home, ".cache")
+    if writable(home_cache if os.path.isdir(home_cache) else home):
         return None
     user = str(os.getuid()) if hasattr(os, "getuid") else "user"
     return os.path.join(tempfile.gettempdir(), f"nnref-numba-cache-{user}")

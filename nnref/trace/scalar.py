@@ -7,12 +7,14 @@
 
 Operations between a Traced and a plain number count too (the constant is an operand).
 Comparisons return a plain bool and record one ``cmp``. ``exp``, ``sqrt`` and
-``maximum``/``minimum`` are module functions. The Tally belongs to one trace run:
-nothing is accumulated globally.
+``maximum``/``minimum`` are module functions; ``wrap``/``unwrap`` convert arrays.
+The Tally belongs to one trace run: nothing is accumulated globally.
 """
 from __future__ import annotations
 
 import math
+
+import numpy as np
 
 from ..counting.opcounts import KINDS, OpCounts
 
@@ -139,3 +141,18 @@ def minimum(a: Traced, b) -> Traced:
     if av != av or bv != bv:
         return Traced(math.nan, a.tally)
     return a if av <= bv else (b if isinstance(b, Traced) else Traced(bv, a.tally))
+
+
+def wrap(x, tally: Tally) -> np.ndarray:
+    """``x`` as an object array of the same shape holding one :class:`Traced` per element."""
+    x = np.asarray(x)
+    out = np.empty(x.shape, dtype=object)
+    for idx, v in np.ndenumerate(x):
+        out[idx] = Traced(v, tally)
+    return out
+
+
+def unwrap(t, dtype) -> np.ndarray:
+    """The values of an array (or nested list) of Traced or plain numbers, as ``dtype``."""
+    t = np.asarray(t, dtype=object)
+    return np.array([_value(v) for v in t.flat], dtype=dtype).reshape(t.shape)

@@ -6,8 +6,9 @@ class name to ``f(layer, input_shape) -> OpCounts``. :func:`for_layer` dispatche
 from types import MappingProxyType
 
 from . import activation
+from . import recurrent
 
-_FAMILIES = (activation,)
+_FAMILIES = (activation, recurrent)
 
 _DISPATCH = MappingProxyType({k: f for m in _FAMILIES for k, f in m.FOR_LAYER.items()})
 

@@ -1,0 +1,68 @@
+"""OpCounts arithmetic, exactness at yotta scale, and the SI formatter."""
+import numpy as np
+import pytest
+
+from nnref import KINDS, OpCounts, format_flops, format_si
+
+
+def test_kinds_and_defaults():
+    assert KINDS == ("add", "sub", "mul", "div", "neg", "exp", "sqrt", "cmp")
+    assert OpCounts().flops == 0
+
+
+def test_add_mul_eq_flops_dict():
+    a = OpCounts(add=1, mul=2, cmp=3)
+    b = OpCounts(sub=4, exp=5)
+    assert a + b == OpCounts(add=1, sub=4, mul=2, exp=5, cmp=3)
+    assert a * 3 == 3 * a == OpCounts(add=3, mul=6, cmp=9)
+    assert sum([a, b, a]) == OpCounts(add=2, sub=4, mul=4, exp=5, cmp=6)
+    assert (a + b).flops == 15
+    assert a.as_dict() == {"add": 1, "sub": 0, "mul": 2, "div": 0, "neg": 0, "exp": 0, "sqrt": 0, "cmp": 3}
+    assert a.as_dict(flops=True)["flops"] == 6
+
+
+def test_immutable():
+    with pytest.raises(AttributeError):
+        OpCounts().add = 1
+
+
+def test_values_are_python_ints_even_from_numpy():
+    c = OpCounts(mul=np.int64(7)) * np.int32(3)
+    assert type(c.mul) is int and c.mul == 21
+
+
+def test_yotta_scale_does_not_overflow():
+    big = OpCounts(mul=2**62) * (10**9)
+    assert big.mul == 2**62 * 10**9 > 2**63
+    assert (big + big).flops == 2 * 2**62 * 10**9
+
+
+def test_from_rows_sums_columns_exactly():
+    rows = np.full((3, 8), 2**62, dtype=np.int64)  # the column sums overflow int64
+    c = OpCounts.from_rows(rows)
+    assert c.add == 3 * 2**62 and c.cmp == 3 * 2**62
+
+
+@pytest.mark.parametrize("bad", [1.5, "1", True, None])
+def test_rejects_non_int(bad):
+    with pytest.raises(TypeError, match="add"):
+        OpCounts(add=bad)
+
+
+def test_rejects_negative():
+    with pytest.raises(ValueError, match="mul"):
+        OpCounts(mul=-1)
+
+
+@pytest.mark.parametrize("n,text", [
+    (0, "0 FLOPs"), (999, "999 FLOPs"), (1_000, "1 kFLOPs"), (1_430_000_000, "1.43 GFLOPs"),
+    (714_188_480, "714 MFLOPs"), (2 * 10**24, "2 YFLOPs"), (123 * 10**27, "123000 YFLOPs"),
+])
+def test_format_flops(n, text):
+    assert format_flops(n) == text
+
+
+def test_format_si_plain_and_errors():
+    assert format_si(25_557_032) == "25.6 M"
+    with pytest.raises(TypeError, match="n="):
+        format_si(1.5)

@@ -1,0 +1,90 @@
+"""Shared validation helpers, the layer spec parser, and the numba cache fallback."""
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import pytest
+
+from nnref.kernels._numba import _choose_cache_dir
+from nnref.layers import validate as v
+from nnref.layers.spec import known_layers, parse_layer
+
+
+def test_as_tuple_ok():
+    assert v.as_tuple(3, 2, "stride", "Conv2d") == (3, 3)
+    assert v.as_tuple((1, 2), 2, "stride", "Conv2d") == (1, 2)
+    assert v.as_tuple(np.int64(0), 1, "padding", "Conv1d", minimum=0) == (0,)
+
+
+@pytest.mark.parametrize("value,err,match", [
+    ((1, 2, 3), ValueError, r"stride=\(1, 2, 3\) has 3 entries"),
+    (0, ValueError, "stride=0"),
+    ((1, -1), ValueError, r"stride=\(1, -1\)"),
+    (1.5, TypeError, "stride=1.5"),
+    (True, TypeError, "stride=True"),
+    ("2", TypeError, "stride='2'"),
+])
+def test_as_tuple_errors_name_parameter_and_value(value, err, match):
+    with pytest.raises(err, match=match):
+        v.as_tuple(value, 2, "stride", "Conv2d")
+
+
+def test_check_input_messages():
+    with pytest.raises(ValueError, match=r"shape \(2, 3\).*expected 4-D"):
+        v.check_input(np.zeros((2, 3)), "Conv2d", 4)
+    with pytest.raises(ValueError, match="expected 3 channels"):
+        v.check_input(np.zeros((1, 2, 4, 4)), "Conv2d", 4, channels=3)
+    with pytest.raises(TypeError, match="dtype int64"):
+        v.check_input(np.zeros((1, 3), dtype=np.int64), "Dense", 2)
+    with pytest.raises(TypeError, match="dtype complex128"):
+        v.check_array(np.zeros(3, dtype=complex), "ReLU")
+
+
+def test_spec_parses_whitelisted_layers_only():
+    assert repr(parse_layer("LeakyReLU(negative_slope=0.2)")) == "LeakyReLU(negative_slope=0.2)"
+    assert "ReLU" in known_layers() and "Layer" not in known_layers()
+    with pytest.raises(ValueError, match="unknown layer 'os'.*known layers: .*ReLU"):
+        parse_layer("os('rm -rf /')")
+    with pytest.raises(ValueError, match="not a literal"):
+        parse_layer("ReLU(__import__('os'))")
+    with pytest.raises(ValueError, match="not valid call syntax"):
+        parse_layer("ReLU(")
+    with pytest.raises(ValueError, match="NAME"):
+        parse_layer("nnref.ReLU()")
+
+
+def test_cache_dir_fallback_only_when_nothing_is_writable():
+    assert _choose_cache_dir("/pkg", {}, writable=lambda p: True) is None
+    assert _choose_cache_dir("/pkg", {"NUMBA_CACHE_DIR": "/x"}, writable=lambda p: False) is None
+    home_only = _choose_cache_dir("/pkg", {}, writable=lambda p: p != "/pkg")
+    assert home_only is None  # numba's own user-wide cache works
+    fallback = _choose_cache_dir("/pkg", {}, writable=lambda p: False)
+    assert fallback.startswith(tempfile.gettempdir()) and "nnref-numba-cache" in fallback
+
+
+def test_read_only_install_still_runs_kernels(tmp_path):
+    """A copy of the package with read-only files and an unwritable HOME still runs kernels.
+
+    (As root, permission bits do not stop writes; the fallback decision itself is tested
+    above with a fake ``writable`` predicate.)
+    """
+    import shutil
+
+    import nnref
+
+    site = tmp_path / "site"
+    shutil.copytree(os.path.dirname(nnref.__file__), site / "nnref",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    code = ("import numpy as np, os, nnref; from nnref.layers import ReLU;"
+            "y, ops = ReLU()(np.array([-1.0, 2.0]));"
+            "print(ops.cmp, os.environ.get('NUMBA_CACHE_DIR', ''))")
+    env = {k: val for k, val in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env.update(PYTHONPATH=str(site), HOME="/proc")
+    for p in site.rglob("*"):
+        p.chmod(0o555 if p.is_dir() else 0o444)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         cwd=str(tmp_path), timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[0] == "2"
