@@ -21,9 +21,7 @@ class _Pool(Layer):
     Along each spatial axis with input size ``i``, kernel size ``k``, stride ``s``,
     padding ``p`` (at most ``k / 2``) and dilation ``d`` (always 1 for average pooling):
 
-    .. math::
-
-        o = \\left\\lfloor \\frac{i + 2p - d(k - 1) - 1}{s} \\right\\rfloor + 1
+        o = floor((i + 2p − d·(k − 1) − 1) / s) + 1
 
     With ``ceil_mode=True`` the floor becomes a ceiling, and the last window is dropped
     if it would start in the right padding, i.e. if ``(o − 1)·s ≥ i + p``
@@ -143,8 +141,8 @@ class _AvgPool(_Pool):
 
 
 class MaxPool1d(_MaxPool):
-    __doc__ = _MaxPool.__doc__.replace("tuple of int", "tuple of 1 int") + \
-        "\n    x : ndarray of shape (N, C, L) or (C, L)\n"
+    """1-D max pooling of ``x`` : ndarray of shape (N, C, L) or (C, L); see :class:`_MaxPool`."""
+
     spatial = 1
 
 

@@ -7,8 +7,9 @@ from types import MappingProxyType
 
 from . import activation
 from . import recurrent
+from . import adaptive, dense, misc, norm, pool, softmax
 
-_FAMILIES = (activation, recurrent)
+_FAMILIES = (activation, recurrent, adaptive, dense, misc, norm, pool, softmax)
 
 _DISPATCH = MappingProxyType({k: f for m in _FAMILIES for k, f in m.FOR_LAYER.items()})
 

@@ -1,0 +1,67 @@
+"""Softmax along one axis (PyTorch semantics, with ``dim`` required)."""
+from __future__ import annotations
+
+from math import prod
+
+import numpy as np
+
+from ..counting.opcounts import OpCounts
+from .base import Layer
+from .validate import _is_int
+
+
+def normalize_dim(dim: int, ndim: int, name: str, owner: str, shape: tuple) -> int:
+    """``dim`` in ``[−ndim, ndim)`` as a non-negative axis index; a ValueError otherwise."""
+    if not -ndim <= dim < ndim:
+        raise ValueError(f"{owner}: {name}={dim} is out of range for input of shape {shape}; "
+                         f"expected an int in [{-ndim}, {ndim - 1}]")
+    return dim % ndim
+
+
+class Softmax(Layer):
+    """y = exp(x − max x) / Σ exp(x − max x) along axis ``dim``.
+
+    Parameters
+    ----------
+    dim : int
+        The axis to normalise; negative values count from the end. Required (PyTorch's
+        implicit choice for ``dim=None`` is deprecated).
+
+    Notes
+    -----
+    For ``x : ndarray of shape (*A, n, *B)`` with the softmax axis of size ``n``, each of
+    the ``prod(A)·prod(B)`` rows costs
+
+        m = max_k x_k            cmp n − 1
+        e_k = exp(x_k − m)       sub n, exp n
+        s = Σ_k e_k              add n − 1
+        y_k = e_k / s            div n
+
+    Subtracting the maximum keeps ``exp`` from overflowing. A NaN in a row makes the
+    whole row NaN, as in torch.
+    """
+
+    def __init__(self, dim=None):
+        super().__init__()
+        if not _is_int(dim):
+            raise TypeError(f"Softmax: dim={dim!r} is invalid; expected an int axis "
+                            "(negative counts from the end), e.g. Softmax(dim=1)")
+        self.dim = int(dim)
+
+    def output_shape(self, input_shape):
+        shape = self.check_shape(input_shape)
+        normalize_dim(self.dim, len(shape), "dim", self.kind, shape)
+        return shape
+
+    def forward(self, x):
+        from ..kernels.softmax import softmax
+
+        self.output_shape(x.shape)
+        d = self.dim % x.ndim
+        x3 = np.ascontiguousarray(x).reshape(prod(x.shape[:d]), x.shape[d], prod(x.shape[d + 1:]))
+        y = np.empty_like(x3)
+        rows = softmax(x3, y)
+        return y.reshape(x.shape), OpCounts.from_rows(rows)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"

@@ -1,0 +1,406 @@
+"""Composing layers into models: :class:`Sequential`, :class:`Residual`, :class:`Concat`,
+:class:`Reshape`, and :class:`Model` (a named Sequential).
+
+Containers hold layers (the leaves) and other containers. Calling a container runs it as
+a model::
+
+    y, report = model(x, progress=None)
+
+``report`` is a :class:`~nnref.counting.report.Report` with one
+:class:`~nnref.counting.report.LayerRecord` per leaf-layer *call*, in execution order, so
+a layer called three times (ResNet's shared ``relu``) appears three times and the
+records sum to ``report.total``.
+
+Names follow PyTorch's dotted module names. Each container names its children (by key,
+or by position: ``"0"``, ``"1"``, ...), and a child registered under the key ``None`` is
+inlined: its own children are named in the parent's scope. A layer reached twice keeps
+the first name it was given, and two different layers may not share a name. Names are
+assigned to ``layer.name`` when a container is built (the outermost one last, so it wins).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from math import prod
+from typing import NamedTuple
+
+import numpy as np
+
+from ..counting.opcounts import OpCounts
+from ..counting.report import LayerRecord, Report
+from ..layers.base import Layer
+from ..layers.validate import check_array, check_int, check_param, check_shape
+from .run import Planner, Runner
+
+
+class Step(NamedTuple):
+    """One leaf call of a plan."""
+
+    name: str
+    layer: Layer
+    input_shape: tuple
+    output_shape: tuple
+
+
+class Reshape(Layer):
+    """Reshape the whole tensor, batch axis included, like ``torch.reshape``; 0 operations.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        Target shape; one entry may be -1, inferred from the element count.
+    """
+
+    def __init__(self, shape):
+        super().__init__()
+        if isinstance(shape, (int, np.integer)):
+            shape = (shape,)
+        if not isinstance(shape, (tuple, list)) or not shape:
+            raise TypeError(f"Reshape: shape={shape!r} is invalid; expected a tuple of ints")
+        shape = tuple(-1 if s == -1 and not isinstance(s, bool) else
+                      check_int(s, "shape", "Reshape") for s in shape)
+        if shape.count(-1) > 1:
+            raise ValueError(f"Reshape: shape={shape!r} is invalid; expected at most one -1")
+        self.shape = shape
+
+    def extra_repr(self):
+        return f"{self.shape}"
+
+    def output_shape(self, input_shape):
+        shape = self.check_shape(input_shape)
+        n, known = prod(shape), prod(s for s in self.shape if s != -1)
+        if -1 in self.shape and n % known == 0:
+            return tuple(n // known if s == -1 else s for s in self.shape)
+        if -1 not in self.shape and n == known:
+            return self.shape
+        raise ValueError(f"Reshape: input has shape {shape} ({n} elements), which cannot be "
+                         f"reshaped to {self.shape}")
+
+    def forward(self, x):
+        return np.ascontiguousarray(x).reshape(self.output_shape(x.shape)), OpCounts()
+
+
+def _check_child(m, key, owner):
+    if not isinstance(m, (Layer, Container)):
+        raise TypeError(f"{owner}: child {key!r} is {m!r}; expected an nnref layer or container")
+    return m
+
+
+def _check_key(key, owner):
+    if key is None:
+        return None
+    if not isinstance(key, str) or not key or "." in key:
+        raise ValueError(f"{owner}: name {key!r} is invalid; expected a non-empty str "
+                         "without dots, or None to inline the child")
+    return key
+
+
+def _join(scope: str, key: str | None) -> str:
+    if key is None:
+        return scope
+    return f"{scope}.{key}" if scope else key
+
+
+class Container:
+    """Base of the containers; also what makes any container callable as a model.
+
+    Subclasses implement ``named_children()`` and ``flow(x, ex)``, the dataflow written
+    once against an executor ``ex``: :class:`~nnref.models.run.Runner` computes arrays and
+    records counts, :class:`~nnref.models.run.Planner` propagates shapes only.
+    """
+
+    def __init__(self):
+        self.name = ""  # dotted scope, set by the model that holds the container
+
+    def named_children(self) -> list:
+        """``(key, child)`` pairs; a key of None inlines the child's children."""
+        raise NotImplementedError
+
+    def flow(self, x, ex):
+        raise NotImplementedError
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+    # -- names ------------------------------------------------------------------------
+    def _names(self) -> dict:
+        """``id(leaf) -> dotted name`` for this container as the root; also names containers."""
+        names, owner = {}, {}
+
+        def visit(m, scope, depth):
+            if isinstance(m, Container):
+                if depth:
+                    m.name = scope
+                for key, child in m.named_children():
+                    visit(child, _join(scope, key), depth + 1)
+            elif id(m) not in names:
+                if not scope:
+                    raise ValueError(f"{self.kind}: layer {m!r} is inlined at the top level "
+                                     "and has no name; give it a key")
+                if scope in owner:
+                    raise ValueError(f"{self.kind}: two different layers are both named "
+                                     f"{scope!r} ({owner[scope]!r} and {m!r})")
+                names[id(m)], owner[scope] = scope, m
+
+        visit(self, "", 0)
+        return names
+
+    def _assign_names(self):
+        """Store each leaf's dotted name on it (``layer.name``)."""
+        names = self._names()
+        for name, layer in self.named_layers():
+            layer.name = name
+        return names
+
+    def named_layers(self) -> list:
+        """``(name, layer)`` for each distinct leaf layer, in first-call order."""
+        names, seen, out = self._names(), set(), []
+
+        def visit(m):
+            if isinstance(m, Container):
+                for _, child in m.named_children():
+                    visit(child)
+            elif id(m) not in seen:
+                seen.add(id(m))
+                out.append((names[id(m)], m))
+
+        visit(self)
+        return out
+
+    # -- running ----------------------------------------------------------------------
+    def plan(self, input_shape) -> list:
+        """One :class:`Step` per leaf call, in execution order, from shapes alone.
+
+        Raises a ValueError naming the first layer (dotted name and type) that cannot
+        take the shape it gets.
+        """
+        return self._plan(input_shape)[0]
+
+    def output_shape(self, input_shape) -> tuple:
+        """The output shape for ``input_shape``; a ValueError naming the layer that fails."""
+        return self._plan(input_shape)[1]
+
+    def _plan(self, input_shape):
+        shape = check_shape(input_shape, self.title)
+        ex = Planner(self._names(), self.title)
+        out = self.flow(shape, ex)
+        return [Step(*s) for s in ex.steps], out
+
+    def __call__(self, x, progress=None):
+        """Run the model on ``x``; return ``(y, report)``.
+
+        Parameters
+        ----------
+        x : ndarray of float32 or float64
+        progress : callable or None
+            Called with each :class:`~nnref.counting.report.LayerRecord` right after its
+            leaf call (e.g. to advance a tqdm bar of ``len(model.plan(x.shape))`` steps).
+
+        Returns
+        -------
+        y : ndarray of x's dtype
+        report : Report
+        """
+        x = check_array(x, self.title)
+        self.plan(x.shape)  # validate every layer on shapes before any arithmetic
+        if progress is not None and not callable(progress):
+            raise TypeError(f"{self.title}: progress={progress!r} is invalid; expected a callable")
+        ex = Runner(self._names(), progress)
+        y = self.flow(x, ex)
+        report = Report(model=self.title, input_shape=tuple(x.shape), dtype=str(x.dtype),
+                        params=self.num_params, layers=tuple(ex.records))
+        return y, report
+
+    @property
+    def title(self) -> str:
+        """The name used in reports and messages."""
+        return self.name or self.kind
+
+    # -- parameters and state ---------------------------------------------------------
+    def _named_arrays(self, which: str) -> dict:
+        out = {}
+        for name, layer in self.named_layers():
+            attrs = (list(layer.parameters()) if which == "params"
+                     else [b for b in getattr(layer, "buffer_names", ())
+                           if getattr(layer, b, None) is not None])
+            for attr in attrs:
+                out[f"{name}.{attr}"] = (layer, attr)
+        return out
+
+    def parameters(self) -> dict:
+        """Parameter arrays by dotted name (``"features.0.weight"``), each layer once."""
+        return {k: getattr(l, a) for k, (l, a) in self._named_arrays("params").items()}
+
+    def buffers(self) -> dict:
+        """Buffers (BatchNorm's ``running_mean``, ``running_var``) by dotted name."""
+        return {k: getattr(l, a) for k, (l, a) in self._named_arrays("buffers").items()}
+
+    def state_dict(self) -> dict:
+        """Parameters and buffers by dotted name, as torch's ``state_dict`` keys."""
+        return {**self.parameters(), **self.buffers()}
+
+    @property
+    def num_params(self) -> int:
+        """Number of parameters; a layer (or array) used twice counts once."""
+        arrays = {id(p): p for p in self.parameters().values()}
+        return sum(int(np.asarray(p).size) for p in arrays.values())
+
+    def load_state(self, state: Mapping, strict: bool = True) -> None:
+        """Set parameters and buffers from arrays named as in :meth:`state_dict`.
+
+        Each array must have the current shape; it is copied. With ``strict``, the keys
+        must be exactly those of :meth:`state_dict`.
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"{self.title}: state={state!r} is invalid; expected a dict of arrays")
+        slots = {**self._named_arrays("params"), **self._named_arrays("buffers")}
+        unknown = sorted(set(state) - set(slots))
+        missing = sorted(set(slots) - set(state)) if strict else []
+        if unknown or missing:
+            raise ValueError(f"{self.title}: load_state got unknown keys {unknown} and is missing "
+                             f"keys {missing}; expected the keys of state_dict()")
+        for key, value in state.items():
+            layer, attr = slots[key]
+            value = np.asarray(value)
+            check_param(value, key, self.title, np.shape(getattr(layer, attr)))
+            setattr(layer, attr, np.array(value))
+
+    def __repr__(self):
+        lines = [f"{self.kind}("]
+        for key, child in self.named_children():
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({key if key is not None else '*'}): {body}")
+        return "\n".join(lines) + "\n)" if len(lines) > 1 else f"{self.kind}()"
+
+
+class Sequential(Container):
+    """Children called one after the other.
+
+    ``Sequential(a, b, c)`` names them ``"0"``, ``"1"``, ``"2"``; ``Sequential(dict)``
+    uses the keys; ``Sequential([(key, layer), ...])`` takes pairs, where a key may
+    repeat for the same layer (one layer called several times) and a key of None
+    inlines a container's children into this scope.
+    """
+
+    def __init__(self, *layers):
+        super().__init__()
+        if len(layers) == 1 and isinstance(layers[0], Mapping):
+            items = list(layers[0].items())
+        elif len(layers) == 1 and isinstance(layers[0], list):
+            items = layers[0]
+            for p in items:
+                if not isinstance(p, tuple) or len(p) != 2:
+                    raise TypeError(f"{self.kind}: item {p!r} is invalid; expected a (key, layer) pair")
+        else:
+            items = [(str(i), m) for i, m in enumerate(layers)]
+        seen = {}
+        for key, m in items:
+            _check_child(m, _check_key(key, self.kind), self.kind)
+            if key is not None and seen.setdefault(key, m) is not m:
+                raise ValueError(f"{self.kind}: key {key!r} is used for two different children")
+        self._items = [(k, m) for k, m in items]
+        self._assign_names()
+
+    def named_children(self):
+        return list(self._items)
+
+    def __len__(self):
+        return len(self._items)
+
+    def __getitem__(self, key):
+        """The child under ``key`` (a str), or at position ``key`` (an int)."""
+        if isinstance(key, int):
+            return self._items[key][1]
+        for k, m in self._items:
+            if k == key:
+                return m
+        raise KeyError(f"{self.kind} has no child {key!r}; keys: {[k for k, _ in self._items]}")
+
+    def flow(self, x, ex):
+        for _, m in self._items:
+            x = ex.call(m, x)
+        return x
+
+
+class Residual(Container):
+    """``y = body(x) + shortcut(x)``, the join done (and counted) by an :class:`Add` layer.
+
+    Parameters
+    ----------
+    body : layer or container
+    shortcut : layer, container or None
+        None for the identity.
+    body_name, shortcut_name, add_name : str or None
+        Keys of the three children; None inlines a container (ResNet's blocks inline
+        the body, so that its layers are ``layer1.0.conv1``, not ``layer1.0.body.conv1``).
+
+    Notes
+    -----
+    The body runs first, then the shortcut, then the add: N additions for N outputs.
+    """
+
+    def __init__(self, body, shortcut=None, *, body_name="body", shortcut_name="shortcut",
+                 add_name="add"):
+        from ..layers.misc import Add
+
+        super().__init__()
+        self.body = _check_child(body, _check_key(body_name, self.kind), self.kind)
+        self.shortcut = None if shortcut is None else _check_child(
+            shortcut, _check_key(shortcut_name, self.kind), self.kind)
+        self.add = Add()
+        self._keys = (body_name, shortcut_name, _check_key(add_name, self.kind) or "add")
+        self._assign_names()
+
+    def named_children(self):
+        kids = [(self._keys[0], self.body)]
+        if self.shortcut is not None:
+            kids.append((self._keys[1], self.shortcut))
+        return kids + [(self._keys[2], self.add)]
+
+    def flow(self, x, ex):
+        y = ex.call(self.body, x)
+        s = x if self.shortcut is None else ex.call(self.shortcut, x)
+        return ex.call(self.add, y, s)
+
+
+class Concat(Container):
+    """Branches run on the same input, outputs joined along ``dim``: no arithmetic.
+
+    ``branches`` is a list (keys ``"0"``, ``"1"``, ...) or a dict of key -> module.
+    """
+
+    def __init__(self, branches, dim: int = 1):
+        super().__init__()
+        if isinstance(branches, Mapping):
+            items = list(branches.items())
+        elif isinstance(branches, (list, tuple)):
+            items = [(str(i), b) for i, b in enumerate(branches)]
+        else:
+            raise TypeError(f"Concat: branches={branches!r} is invalid; expected a list or dict")
+        if not items:
+            raise ValueError("Concat: branches=[] is invalid; expected at least one branch")
+        for key, b in items:
+            _check_child(b, _check_key(key, self.kind), self.kind)
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"Concat: dim={dim!r} is invalid; expected an int")
+        self._items, self.dim = items, int(dim)
+        self._assign_names()
+
+    def named_children(self):
+        return list(self._items)
+
+    def flow(self, x, ex):
+        return ex.concat(self, [ex.call(b, x) for _, b in self._items], self.dim)
+
+
+class Model(Sequential):
+    """A :class:`Sequential` with a model name, used in reports: ``Model(dict, name="alexnet")``."""
+
+    def __init__(self, *layers, name: str = "model"):
+        super().__init__(*layers)
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"Model: name={name!r} is invalid; expected a non-empty str")
+        self.name = name
+
+    def __repr__(self):
+        return super().__repr__().replace("Model(", f"Model[{self.name}](", 1)

@@ -1,0 +1,225 @@
+"""RNN, GRU, LSTM: torch agreement, traced = kernel = formula counts, NaN, threads, errors."""
+import numpy as np
+import pytest
+from conftest import ATOL, RTOL, assert_close_torch, rand, to_torch, torch, with_threads
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nnref import OpCounts
+from nnref.counting import formulas
+from nnref.layers.recurrent import GRU, LSTM, RNN
+from nnref.trace.reference.recurrent import REFERENCES
+
+KINDS = {"RNN": (RNN, torch.nn.RNN), "GRU": (GRU, torch.nn.GRU), "LSTM": (LSTM, torch.nn.LSTM)}
+
+
+def make(kind, i, h, bias=True, batch_first=False, dtype=np.float64, seed=0):
+    """An nnref layer and a torch module of ``dtype`` holding the same weights."""
+    ours, theirs = KINDS[kind]
+    layer = ours(i, h, bias, batch_first, rng=seed)
+    module = theirs(i, h, bias=bias, batch_first=batch_first)
+    module = module.double() if dtype == np.float64 else module
+    with torch.no_grad():
+        for name, p in layer.parameters().items():
+            getattr(module, name).copy_(to_torch(p))
+    return layer, module
+
+
+def torch_run(module, x, *states):
+    with torch.no_grad():
+        args = tuple(to_torch(s) for s in states)
+        y, hn = module(to_torch(x), (args if len(args) == 2 else args[0]) if args else None)
+    return (y,) + (hn if isinstance(hn, tuple) else (hn,))
+
+
+# -- outputs against torch -------------------------------------------------------------
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("batch_first", [False, True], ids=["seq_first", "batch_first"])
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no_bias"])
+def test_matches_torch(kind, dtype, batch_first, bias):
+    layer, module = make(kind, 3, 5, bias, batch_first, dtype)
+    x = rand((2, 6, 3) if batch_first else (6, 2, 3), dtype) * 2
+    y, _ = layer(x)
+    assert_close_torch(y, torch_run(module, x)[0])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_final_state_from_given_state_matches_torch(kind, dtype):
+    layer, module = make(kind, 4, 3, dtype=dtype)
+    x = rand((5, 2, 4), dtype, seed=1)
+    states = [rand((1, 2, 3), dtype, seed=2 + k) for k in range(2 if kind == "LSTM" else 1)]
+    ours, _ = layer.forward_state(x, *states)
+    for a, b in zip(ours, torch_run(module, x, *states), strict=True):
+        assert_close_torch(a, b)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_final_state_from_zero_state_is_last_output(kind):
+    layer, module = make(kind, 2, 3, batch_first=True)
+    x = rand((3, 4, 2))
+    (y, h_n, *c_n), _ = layer.forward_state(x)
+    np.testing.assert_array_equal(h_n[0], y[:, -1])
+    for a, b in zip((y, h_n, *c_n), torch_run(module, x), strict=True):
+        assert_close_torch(a, b)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_unbatched_matches_torch(kind):
+    layer, module = make(kind, 3, 4, batch_first=True)  # batch_first does not apply
+    x = rand((5, 3))
+    y, ops = layer(x)
+    assert_close_torch(y, torch_run(module, x)[0])
+    assert ops == formulas.for_layer(layer, x.shape)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_saturated_gates_match_torch(kind):
+    layer, module = make(kind, 2, 3, dtype=np.float32)
+    x = np.array([[[60.0, -60.0]], [[-500.0, 500.0]], [[0.0, 0.0]]], np.float32)
+    y, _ = layer(x)
+    assert_close_torch(y, torch_run(module, x)[0])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_nan_propagates_like_torch(kind):
+    layer, module = make(kind, 2, 3, dtype=np.float32)
+    x = rand((4, 2, 2), np.float32)
+    x[1, 0, 1] = np.nan  # batch row 0 turns NaN from step 1 on; row 1 stays finite
+    y, _ = layer(x)
+    assert np.isnan(y[1:, 0]).all() and not np.isnan(y[:1]).any() and not np.isnan(y[:, 1]).any()
+    assert_close_torch(y, torch_run(module, x)[0])
+
+
+# -- counts ------------------------------------------------------------------------------
+@given(kind=st.sampled_from(sorted(KINDS)), i=st.integers(1, 4), h=st.integers(1, 4),
+       t=st.integers(1, 3), b=st.integers(1, 3), bias=st.booleans(), batch_first=st.booleans(),
+       unbatched=st.booleans(), dtype=st.sampled_from([np.float32, np.float64]))
+def test_traced_equals_kernel_equals_formula(kind, i, h, t, b, bias, batch_first, unbatched, dtype):
+    layer = KINDS[kind][0](i, h, bias, batch_first, rng=t * 7 + b)
+    shape = (t, i) if unbatched else ((b, t, i) if batch_first else (t, b, i))
+    x = rand(shape, dtype, seed=i + h)
+    y, ops = layer(x)
+    y_ref, ops_ref = REFERENCES[kind](layer, x)
+    assert ops_ref == ops == formulas.for_layer(layer, shape)
+    assert y_ref.dtype == y.dtype and y_ref.shape == y.shape
+    np.testing.assert_allclose(y, y_ref, rtol=RTOL[dtype], atol=ATOL[dtype])
+
+
+@given(kind=st.sampled_from(sorted(KINDS)), i=st.integers(1, 40), h=st.integers(1, 40),
+       t=st.integers(1, 6), b=st.integers(1, 9), bias=st.booleans())
+def test_counts_equal_formula_larger(kind, i, h, t, b, bias):
+    layer = KINDS[kind][0](i, h, bias, rng=0)
+    _, ops = layer(rand((t, b, i), np.float32))
+    assert ops == formulas.for_layer(layer, (t, b, i))
+
+
+def test_counts_gru_hand_checked():
+    # GRU, I=2, H=3, T=1, B=1, bias:
+    #   gi = W_ih·x + b_ih (9 rows): mul 9·2 = 18, add 9·1 + 9 = 18
+    #   gh = W_hh·h + b_hh (9 rows): mul 9·3 = 27, add 9·2 + 9 = 27   (h0 = 0 still multiplied)
+    #   r, z: add 3 + 3 = 6 to join, 6 sigmoids = neg 6, exp 6, add 6, div 6
+    #   n: mul 3 (r⊙gh_n), add 3, 3 tanh = mul 3, exp 3, add 3, div 3, sub 3
+    #   h': sub 3 (1 − z), mul 6, add 3
+    # mul 18+27+3+3+6 = 57; add 18+27+6+6+3+3+3 = 66; sub 3+3 = 6; div 6+3 = 9; neg 6; exp 6+3 = 9
+    expected = OpCounts(add=66, sub=6, mul=57, div=9, neg=6, exp=9)
+    _, ops = GRU(2, 3, rng=0)(rand((1, 1, 2)))
+    assert ops == expected
+
+
+def test_counts_lstm_hand_checked_without_bias():
+    # LSTM, I=1, H=2, T=2, B=1, no bias; per step:
+    #   W_ih·x (8 rows, K=1): mul 8, add 0;  W_hh·h (8 rows, K=2): mul 16, add 8
+    #   join: add 8; i, f, o: 6 sigmoids = neg 6, exp 6, add 6, div 6
+    #   g: 2 tanh = mul 2, exp 2, add 2, div 2, sub 2
+    #   c': mul 4, add 2;  h': 2 tanh (mul 2, exp 2, add 2, div 2, sub 2), mul 2
+    # per step mul 8+16+2+4+2+2 = 34; add 8+8+6+2+2+2 = 28; sub 4; div 10; neg 6; exp 10
+    expected = OpCounts(add=56, sub=8, mul=68, div=20, neg=12, exp=20)
+    _, ops = LSTM(1, 2, bias=False, rng=0)(rand((2, 1, 1)))
+    assert ops == expected
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_counts_do_not_depend_on_data(kind):
+    layer = KINDS[kind][0](3, 4, rng=0)
+    x = rand((3, 2, 3))
+    x2 = np.full_like(x, np.nan)
+    x2[0, 0, 0] = 1e300
+    assert layer(x)[1] == layer(x2)[1] == layer(np.zeros_like(x))[1]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_counts_do_not_depend_on_threads(kind):
+    layer = KINDS[kind][0](16, 24, rng=0)
+    x = rand((4, 7, 16), np.float32)
+    assert with_threads(1, layer, x)[1] == with_threads(2, layer, x)[1]
+
+
+# -- bad input -----------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", KINDS)
+def test_rejects_wrong_input_size(kind):
+    layer = KINDS[kind][0](3, 4)
+    with pytest.raises(ValueError) as e:
+        layer(rand((5, 2, 4)))
+    assert "input_size=3" in str(e.value) and "(5, 2, 4)" in str(e.value)
+    with pytest.raises(ValueError, match="input_size=3"):
+        formulas.for_layer(layer, (5, 2, 4))
+
+
+@pytest.mark.parametrize("shape", [(3,), (1, 5, 2, 3)], ids=["1d", "4d"])
+def test_rejects_wrong_ndim(shape):
+    with pytest.raises(ValueError, match="input_size=3"):
+        GRU(3, 4)(rand(shape))
+
+
+def test_rejects_empty_input():
+    with pytest.raises(ValueError, match="input_shape"):
+        RNN(3, 4)(np.zeros((0, 2, 3)))
+
+
+@pytest.mark.parametrize("bad", [np.zeros((2, 1, 3), int), np.ones((2, 1, 3), bool),
+                                 np.ones((2, 1, 3), complex)], ids=["int", "bool", "complex"])
+def test_rejects_non_float_input(bad):
+    with pytest.raises(TypeError, match="dtype"):
+        LSTM(3, 4)(bad)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("args,name,err", [
+    ((0, 4), "input_size", ValueError), ((3, -1), "hidden_size", ValueError),
+    ((3.0, 4), "input_size", TypeError), ((3, 4, "yes"), "bias", TypeError),
+    ((3, 4, True, 1), "batch_first", TypeError),
+])
+def test_rejects_bad_config(kind, args, name, err):
+    with pytest.raises(err, match=name):
+        KINDS[kind][0](*args)
+
+
+def test_rejects_bad_state_shape():
+    with pytest.raises(ValueError, match="h0"):
+        GRU(3, 4).forward_state(rand((5, 2, 3)), np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="c0"):
+        LSTM(3, 4).forward_state(rand((5, 2, 3)), None, np.zeros((1, 2, 5)))
+    with pytest.raises(TypeError, match="h0"):
+        RNN(3, 4).forward_state(rand((5, 2, 3)), np.zeros((1, 2, 4), int))
+
+
+def test_rejects_bad_weight_shape():
+    layer = GRU(3, 4)
+    layer.weight_hh_l0 = np.zeros((12, 3), np.float32)
+    with pytest.raises(ValueError, match="weight_hh_l0"):
+        layer(rand((2, 1, 3)))
+
+
+def test_parameters_follow_torch():
+    layer = LSTM(3, 5, rng=0)
+    module = torch.nn.LSTM(3, 5)
+    assert list(layer.parameters()) == [n for n, _ in module.named_parameters()]
+    for name, p in module.named_parameters():
+        ours = layer.parameters()[name]
+        assert ours.shape == tuple(p.shape) and ours.dtype == np.float32
+        assert np.abs(ours).max() <= 1 / np.sqrt(5)
+    assert layer.num_params == sum(p.numel() for p in module.parameters())
+    assert list(GRU(3, 5, bias=False).parameters()) == ["weight_ih_l0", "weight_hh_l0"]
+    assert repr(GRU(3, 5, bias=False, batch_first=True)) == "GRU(3, 5, bias=False, batch_first=True)"
