@@ -23,10 +23,9 @@ class CliError(ValueError):
 
 
 def parse_shape(text: str, name: str = "--input") -> tuple:
-    """``"1,3,224,224"`` (or ``"1x3x224x224"``) as a tuple of positive ints."""
-    parts = text.replace("x", ",").replace(" ", "").strip(",").split(",")
+    """``"1,3,224,224"`` as a tuple of positive ints."""
     try:
-        shape = tuple(int(p) for p in parts)
+        shape = tuple(int(p) for p in text.split(","))
     except ValueError:
         shape = ()
     if not shape or any(s < 1 for s in shape):
@@ -42,6 +41,11 @@ def _is_layer_spec(text: str) -> bool:
     from .layers.spec import known_layers
 
     return text.strip() in known_layers()
+
+
+def _emit(text: str) -> None:
+    """Print ``text`` on stdout, ending with exactly one newline."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 # -- nnref count ---------------------------------------------------------------------------
@@ -63,7 +67,7 @@ def _count_layer(args) -> int:
     x = np.random.default_rng(args.seed).standard_normal(shape).astype(args.dtype)
     _, kernel = layer(x)
     formula = formulas.for_layer(layer, shape)
-    print(render_layer(layer, shape, out_shape, kernel, formula, fmt=args.format,
+    _emit(render_layer(layer, shape, out_shape, kernel, formula, fmt=args.format,
                        units=args.units or "raw", dtype=args.dtype))
     if kernel != formula:
         print("nnref: kernel counts differ from the closed form (a bug: please report it)",
@@ -92,7 +96,7 @@ def _count_model(args) -> int:
     x = np.random.default_rng(args.seed).standard_normal(shape).astype(args.dtype)
     with tqdm(total=len(plan), desc=name, unit="layer", file=sys.stderr, leave=False) as bar:
         _, report = model(x, progress=lambda record: bar.update(1))
-    print(render(report, fmt=args.format, depth=args.depth, units=args.units or "auto",
+    _emit(render(report, fmt=args.format, depth=args.depth, units=args.units or "auto",
                  kinds=args.kinds))
     if args.plot:
         from .counting.plot import plot_report

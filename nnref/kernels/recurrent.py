@@ -77,6 +77,7 @@ def gru_step(gi, gh, h, c, h_out):
             cnt[ADD] += 1
             s = gi[b, 2 * H + j] + s
             n = _tanh(s, cnt)
+            cnt[SUB] += 1
             u = 1.0 - z
             cnt[MUL] += 1
             u = u * n

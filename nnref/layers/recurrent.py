@@ -39,6 +39,7 @@ class _Recurrent(Layer):
 
     gates = 1
     step = ""  # name of the kernel in nnref.kernels.recurrent
+    has_cell = False  # LSTM: forward_state also returns c_n
     param_names = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
@@ -139,7 +140,7 @@ class _Recurrent(Layer):
 
         y = out[:, 0] if unbatched else (out.transpose(1, 0, 2) if self.batch_first else out)
         states = (np.ascontiguousarray(y), h.reshape(state_shape).copy(), c.reshape(state_shape))
-        return states[:3 if self.gates == 4 else 2], ops
+        return states if self.has_cell else states[:2], ops
 
 
 class RNN(_Recurrent):
@@ -190,6 +191,7 @@ class LSTM(_Recurrent):
 
     gates = 4
     step = "lstm_step"
+    has_cell = True
 
     def forward_state(self, x, h0=None, c0=None):
         """Run the layer from states ``h0`` and ``c0`` (zeros if None).

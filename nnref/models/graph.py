@@ -20,16 +20,18 @@ assigned to ``layer.name`` when a container is built (the outermost one last, so
 from __future__ import annotations
 
 from collections.abc import Mapping
-from math import prod
 from typing import NamedTuple
 
 import numpy as np
 
-from ..counting.opcounts import OpCounts
 from ..counting.report import LayerRecord, Report
 from ..layers.base import Layer
-from ..layers.validate import check_array, check_int, check_param, check_shape
+from ..layers.misc import Add
+from ..layers.validate import check_array, check_param, check_shape
+from .reshape import Reshape
 from .run import Planner, Runner
+
+__all__ = ["Concat", "Container", "Model", "Reshape", "Residual", "Sequential", "Step"]
 
 
 class Step(NamedTuple):
@@ -39,44 +41,6 @@ class Step(NamedTuple):
     layer: Layer
     input_shape: tuple
     output_shape: tuple
-
-
-class Reshape(Layer):
-    """Reshape the whole tensor, batch axis included, like ``torch.reshape``; 0 operations.
-
-    Parameters
-    ----------
-    shape : tuple of int
-        Target shape; one entry may be -1, inferred from the element count.
-    """
-
-    def __init__(self, shape):
-        super().__init__()
-        if isinstance(shape, (int, np.integer)):
-            shape = (shape,)
-        if not isinstance(shape, (tuple, list)) or not shape:
-            raise TypeError(f"Reshape: shape={shape!r} is invalid; expected a tuple of ints")
-        shape = tuple(-1 if s == -1 and not isinstance(s, bool) else
-                      check_int(s, "shape", "Reshape") for s in shape)
-        if shape.count(-1) > 1:
-            raise ValueError(f"Reshape: shape={shape!r} is invalid; expected at most one -1")
-        self.shape = shape
-
-    def extra_repr(self):
-        return f"{self.shape}"
-
-    def output_shape(self, input_shape):
-        shape = self.check_shape(input_shape)
-        n, known = prod(shape), prod(s for s in self.shape if s != -1)
-        if -1 in self.shape and n % known == 0:
-            return tuple(n // known if s == -1 else s for s in self.shape)
-        if -1 not in self.shape and n == known:
-            return self.shape
-        raise ValueError(f"Reshape: input has shape {shape} ({n} elements), which cannot be "
-                         f"reshaped to {self.shape}")
-
-    def forward(self, x):
-        return np.ascontiguousarray(x).reshape(self.output_shape(x.shape)), OpCounts()
 
 
 def _check_child(m, key, owner):
@@ -123,8 +87,12 @@ class Container:
         return type(self).__name__
 
     # -- names ------------------------------------------------------------------------
-    def _names(self) -> dict:
-        """``id(leaf) -> dotted name`` for this container as the root; also names containers."""
+    def _names(self, strict: bool = True) -> dict:
+        """``id(leaf) -> dotted name`` for this container as the root; also names containers.
+
+        ``strict=False`` (used while building) skips a leaf inlined at the top level,
+        which only gets a name once the container is placed in a parent.
+        """
         names, owner = {}, {}
 
         def visit(m, scope, depth):
@@ -135,6 +103,8 @@ class Container:
                     visit(child, _join(scope, key), depth + 1)
             elif id(m) not in names:
                 if not scope:
+                    if not strict:
+                        return
                     raise ValueError(f"{self.kind}: layer {m!r} is inlined at the top level "
                                      "and has no name; give it a key")
                 if scope in owner:
@@ -147,14 +117,14 @@ class Container:
 
     def _assign_names(self):
         """Store each leaf's dotted name on it (``layer.name``)."""
-        names = self._names()
-        for name, layer in self.named_layers():
-            layer.name = name
-        return names
+        names = self._names(strict=False)
+        for m in self._leaves():
+            if id(m) in names:
+                m.name = names[id(m)]
 
-    def named_layers(self) -> list:
-        """``(name, layer)`` for each distinct leaf layer, in first-call order."""
-        names, seen, out = self._names(), set(), []
+    def _leaves(self) -> list:
+        """Each distinct leaf layer once, in first-call order."""
+        seen, out = set(), []
 
         def visit(m):
             if isinstance(m, Container):
@@ -162,10 +132,15 @@ class Container:
                     visit(child)
             elif id(m) not in seen:
                 seen.add(id(m))
-                out.append((names[id(m)], m))
+                out.append(m)
 
         visit(self)
         return out
+
+    def named_layers(self) -> list:
+        """``(name, layer)`` for each distinct leaf layer, in first-call order."""
+        names = self._names()
+        return [(names[id(m)], m) for m in self._leaves()]
 
     # -- running ----------------------------------------------------------------------
     def plan(self, input_shape) -> list:
@@ -341,8 +316,6 @@ class Residual(Container):
 
     def __init__(self, body, shortcut=None, *, body_name="body", shortcut_name="shortcut",
                  add_name="add"):
-        from ..layers.misc import Add
-
         super().__init__()
         self.body = _check_child(body, _check_key(body_name, self.kind), self.kind)
         self.shortcut = None if shortcut is None else _check_child(

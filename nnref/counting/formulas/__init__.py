@@ -7,9 +7,10 @@ from types import MappingProxyType
 
 from . import activation
 from . import recurrent
+from . import conv
 from . import adaptive, dense, misc, norm, pool, softmax
 
-_FAMILIES = (activation, recurrent, adaptive, dense, misc, norm, pool, softmax)
+_FAMILIES = (activation, recurrent, adaptive, dense, misc, norm, pool, softmax, conv)
 
 _DISPATCH = MappingProxyType({k: f for m in _FAMILIES for k, f in m.FOR_LAYER.items()})
 

@@ -1,0 +1,78 @@
+"""``nnref.count``: the operation counts of a layer or a model on a random input.
+
+    >>> count(Conv2d(3, 8, 3), (1, 3, 32, 32))
+    >>> count_report(zoo.build("resnet50"), (1, 3, 224, 224)).layers
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .counting.opcounts import OpCounts
+from .counting.report import LayerRecord, Report
+from .layers.base import Layer, make_rng
+from .layers.validate import check_shape
+from .models.graph import Container
+
+DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def check_dtype(dtype) -> np.dtype:
+    """``dtype`` ("float32", "float64", or the numpy type/dtype) as a numpy dtype."""
+    want = "'float32' or 'float64' (or np.float32, np.float64)"
+    if isinstance(dtype, str) and dtype in DTYPES:
+        return np.dtype(DTYPES[dtype])
+    if isinstance(dtype, (type, np.dtype)):
+        try:
+            dt = np.dtype(dtype)
+        except TypeError:
+            dt = None
+        if dt in (np.float32, np.float64):
+            return dt
+    raise TypeError(f"dtype={dtype!r} is invalid; expected {want}")
+
+
+def count_report(layer_or_model, input_shape, dtype="float32", seed=0) -> Report:
+    """Run ``layer_or_model`` on a random input; return the per-layer :class:`Report`.
+
+    Parameters
+    ----------
+    layer_or_model : Layer or Container (Sequential, Model, ...)
+    input_shape : tuple of int
+        The full input shape, batch axis included.
+    dtype : {"float32", "float64"} or the numpy type
+    seed : None or int
+        Seed of the standard-normal input (counts never depend on the values).
+
+    Returns
+    -------
+    Report
+        For a single layer, one record named after the layer (``layer.name`` or its
+        lower-cased class name).
+    """
+    dt = check_dtype(dtype)
+    rng = make_rng(seed)
+    if isinstance(layer_or_model, Container):
+        shape = check_shape(input_shape, layer_or_model.title)
+        layer_or_model.plan(shape)  # validate before drawing a possibly huge input
+        _, report = layer_or_model(rng.standard_normal(shape).astype(dt))
+        return report
+    if isinstance(layer_or_model, Layer):
+        layer = layer_or_model
+        shape = layer.check_shape(input_shape)
+        layer.output_shape(shape)
+        y, ops = layer(rng.standard_normal(shape).astype(dt))
+        record = LayerRecord(name=layer.name or layer.kind.lower(), type=layer.kind,
+                             output_shape=tuple(y.shape), params=layer.num_params, counts=ops)
+        return Report(model=layer.kind, input_shape=shape, dtype=str(dt), params=layer.num_params,
+                      layers=(record,))
+    raise TypeError(f"layer_or_model={layer_or_model!r} is invalid; expected an nnref layer "
+                    "or model (Sequential, Model, ...)")
+
+
+def count(layer_or_model, input_shape, dtype="float32", seed=0) -> OpCounts:
+    """The :class:`OpCounts` of ``layer_or_model`` on a random input of ``input_shape``.
+
+    For a model this is ``count_report(...).total``, the sum over every leaf-layer call;
+    use :func:`count_report` for the per-layer records. Arguments as in :func:`count_report`.
+    """
+    return count_report(layer_or_model, input_shape, dtype, seed).total

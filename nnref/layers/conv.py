@@ -1,0 +1,182 @@
+"""Convolutions: Conv1d, Conv2d, Conv3d (PyTorch's arguments, NC(D)(H)W, OI(D)(H)W weights).
+
+Along each spatial axis with input size ``i``, kernel ``k``, stride ``s``, padding ``p``
+(zeros on both sides) and dilation ``d``, the output size is
+
+    o = floor((i + 2p − d·(k − 1) − 1) / s) + 1
+
+(:func:`nnref.shapes.conv_out`). Two algorithms give the same values and the same
+counts: ``"im2col"`` (windows unrolled into rows, then the counted GEMM) and
+``"naive"`` (a direct loop over output elements and taps).
+"""
+from __future__ import annotations
+
+from math import prod
+
+import numpy as np
+
+from ..counting.opcounts import OpCounts
+from ..shapes import conv_out
+from .base import Layer, lift, lift3, make_rng, uniform_init
+from .validate import as_tuple, check_bool, check_choice, check_int
+
+ALGORITHMS = ("im2col", "naive")
+PADDING_MODES = ("dense", "skip")
+_AXES = ("D", "H", "W")
+
+
+def check_str(value, name: str, owner: str, choices) -> str:
+    """A string among ``choices``; anything else is a TypeError or ValueError naming it."""
+    if not isinstance(value, str):
+        raise TypeError(f"{owner}: {name}={value!r} is invalid; expected one of {sorted(choices)}")
+    return check_choice(value, name, owner, choices)
+
+
+def check_conv_input(owner: str, shape: tuple, channels: int, kernel_size: tuple,
+                     padding: tuple, dilation: tuple) -> None:
+    """Check an input shape (N, C, *S) against a convolution's channels and dilated kernel."""
+    nd = len(kernel_size)
+    want = "(N, C, " + ", ".join(_AXES[3 - nd:]) + ")"
+    if len(shape) != nd + 2:
+        raise ValueError(f"{owner}: input has shape {shape} ({len(shape)}-D); "
+                         f"expected {nd + 2}-D {want} with C={channels}")
+    if shape[1] != channels:
+        raise ValueError(f"{owner}: input has shape {shape} with {shape[1]} channels; "
+                         f"expected {want} with C={channels}")
+    for ax, (i, k, p, d) in enumerate(zip(shape[2:], kernel_size, padding, dilation)):
+        span = d * (k - 1) + 1
+        if span > i + 2 * p:
+            raise ValueError(
+                f"{owner}: kernel_size={kernel_size} with dilation={dilation} spans {span} "
+                f"inputs along axis {ax + 2}, but input shape {shape} with padding={padding} "
+                f"gives {i + 2 * p} there; expected a kernel no larger than the padded input")
+
+
+class _ConvNd(Layer):
+    """Shared code of Conv1d/2d/3d; subclasses set ``ndim``."""
+
+    ndim = 0
+    param_names = ("weight", "bias")
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, algorithm="im2col", padding_mode="dense", *, rng=None):
+        super().__init__()
+        owner, nd = self.kind, self.ndim
+        self.in_channels = check_int(in_channels, "in_channels", owner)
+        self.out_channels = check_int(out_channels, "out_channels", owner)
+        self.groups = check_int(groups, "groups", owner)
+        for name in ("in_channels", "out_channels"):
+            if getattr(self, name) % self.groups:
+                raise ValueError(f"{owner}: {name}={getattr(self, name)} is not divisible by "
+                                 f"groups={self.groups}; expected a multiple of groups")
+        self.kernel_size = as_tuple(kernel_size, nd, "kernel_size", owner)
+        self.stride = as_tuple(stride, nd, "stride", owner)
+        self.padding = as_tuple(padding, nd, "padding", owner, minimum=0)
+        self.dilation = as_tuple(dilation, nd, "dilation", owner)
+        self.algorithm = check_str(algorithm, "algorithm", owner, ALGORITHMS)
+        self.padding_mode = check_str(padding_mode, "padding_mode", owner, PADDING_MODES)
+        if self.algorithm == "im2col" and self.padding_mode == "skip":
+            raise ValueError(f"{owner}: padding_mode='skip' is invalid with algorithm='im2col' "
+                             "(im2col always computes the padding taps); expected "
+                             "algorithm='naive' or padding_mode='dense'")
+        has_bias = check_bool(bias, "bias", owner)
+        rng = make_rng(rng)
+        fan_in = self.in_channels // self.groups * prod(self.kernel_size)
+        self.weight = uniform_init(rng, self.weight_shape, fan_in)
+        self.bias = uniform_init(rng, (self.out_channels,), fan_in) if has_bias else None
+
+    @property
+    def weight_shape(self) -> tuple:
+        return (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+
+    def output_shape(self, input_shape):
+        """(N, Co, *o) for input (N, Cin, *i); see the module docstring for ``o``."""
+        shape = self.check_shape(input_shape)
+        check_conv_input(self.kind, shape, self.in_channels, self.kernel_size, self.padding,
+                         self.dilation)
+        return shape[:1] + (self.out_channels,) + tuple(
+            conv_out(i, k, s, p, d) for i, k, s, p, d in
+            zip(shape[2:], self.kernel_size, self.stride, self.padding, self.dilation))
+
+    def forward(self, x):
+        x = np.ascontiguousarray(x)
+        w = self.param("weight", self.weight_shape, x.dtype)
+        b = self.param("bias", (self.out_channels,), x.dtype)
+        y = np.empty(self.output_shape(x.shape), x.dtype)
+        args = (lift(x, self.ndim), lift(w, self.ndim), b, lift3(self.stride, 1),
+                lift3(self.padding, 0), lift3(self.dilation, 1), self.groups)
+        if self.algorithm == "naive":
+            from ..kernels.conv import conv_naive
+
+            rows = conv_naive(*args, self.padding_mode == "skip", lift(y, self.ndim))
+        else:
+            from ..kernels.im2col import conv_im2col
+
+            rows = conv_im2col(*args, lift(y, self.ndim))
+        return y, OpCounts.from_rows(rows)
+
+    def extra_repr(self):
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        nd = self.ndim
+        for name, default in (("padding", (0,) * nd), ("dilation", (1,) * nd), ("groups", 1),
+                              ("algorithm", "im2col"), ("padding_mode", "dense")):
+            if getattr(self, name) != default:
+                s += f", {name}={getattr(self, name)!r}"
+        return s + (", bias=False" if self.bias is None else "")
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution of x (N, Cin, L) with weight (Co, Cin/groups, k) into (N, Co, Lo).
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        Channels of the input and output; both divisible by ``groups``.
+    kernel_size, stride, padding, dilation : int or tuple of 1 int
+        Per-axis kernel size, stride (>= 1), zero padding on both sides (>= 0) and
+        dilation (1 means none).
+    groups : int
+        Input and output channels are split into ``groups`` independent groups.
+    bias : bool
+        Whether to add a learnt bias per output channel.
+    algorithm : {"im2col", "naive"}
+        im2col + counted GEMM, or the direct loop. Same values, same counts.
+    padding_mode : {"dense", "skip"}
+        "dense" computes the taps on padding (products with zero), "skip" (naive only)
+        runs only the taps inside the input.
+    rng : None, int or numpy Generator
+        Source of the PyTorch-style uniform initial weights.
+
+    Notes
+    -----
+    Output size ``o = floor((i + 2p − d·(k − 1) − 1) / s) + 1``. With T = (Cin/groups)·k
+    taps, every output does mul T and add T − 1, plus 1 add with a bias; "skip" counts
+    only in-bound taps t (mul t, add t − 1 + bias, nothing when t = 0).
+    """
+
+    ndim = 1
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution of x (N, Cin, H, W) with weight (Co, Cin/groups, kh, kw) into (N, Co, Ho, Wo).
+
+    Arguments as :class:`Conv1d`, with per-axis values as an int or a tuple of 2 ints.
+
+    Notes
+    -----
+    ``Ho = floor((H + 2p_h − d_h·(kh − 1) − 1) / s_h) + 1``, likewise ``Wo``. For a square
+    kernel K, stride/padding giving Ho×Wo, no groups and no bias the total is
+    ``(2·Cin·K² − 1)·Ho·Wo·Co`` FLOPs (:func:`nnref.counting.formulas.conv.conv2d_seed`).
+    """
+
+    ndim = 2
+
+
+class Conv3d(_ConvNd):
+    """3-D convolution of x (N, Cin, D, H, W) with weight (Co, Cin/groups, kd, kh, kw).
+
+    Arguments as :class:`Conv1d`, with per-axis values as an int or a tuple of 3 ints;
+    each output size follows ``o = floor((i + 2p − d·(k − 1) − 1) / s) + 1``.
+    """
+
+    ndim = 3

@@ -1,0 +1,151 @@
+"""DepthwiseConv2d and PointwiseConv2d: the two halves of a separable convolution.
+
+Both read like the equivalent PyTorch ``Conv2d`` (``in_channels``, ``out_channels``,
+``kernel_size``, ``stride``, ``padding``, ``dilation``, ``groups``) and give the same
+values and counts as it, but run their own kernels.
+"""
+from __future__ import annotations
+
+from math import prod
+
+import numpy as np
+
+from ..counting.opcounts import OpCounts
+from ..shapes import conv_out
+from .base import Layer, lift, lift3, make_rng, uniform_init
+from .conv import PADDING_MODES, check_conv_input, check_str
+from .validate import as_tuple, check_bool, check_int
+
+
+class DepthwiseConv2d(Layer):
+    """Per-channel 2-D convolution of x (N, C, H, W) into (N, C·m, Ho, Wo).
+
+    Parameters
+    ----------
+    channels : int
+        Input channels C.
+    kernel_size, stride, padding, dilation : int or tuple of 2 ints
+        As :class:`~nnref.layers.conv.Conv2d`.
+    depth_multiplier : int
+        m: output channel ``c·m + j`` (j < m) convolves input channel c with its own kernel.
+    bias : bool
+        Whether to add a learnt bias per output channel.
+    padding_mode : {"dense", "skip"}
+        "dense" computes the taps on padding (products with zero); "skip" runs only the
+        taps inside the input.
+
+    Notes
+    -----
+    Same as ``Conv2d(C, C·m, kernel_size, groups=C)``; weight (C·m, 1, kh, kw).
+    ``Ho = floor((H + 2p_h − d_h·(kh − 1) − 1) / s_h) + 1``, likewise ``Wo``. Each output
+    does mul kh·kw, add kh·kw − 1 (+1 with bias): ``(2K² − 1)·Ho·Wo·C`` FLOPs for a
+    K×K kernel and m = 1 without bias.
+    """
+
+    param_names = ("weight", "bias")
+
+    def __init__(self, channels, kernel_size, depth_multiplier=1, stride=1, padding=0,
+                 dilation=1, bias=True, padding_mode="dense", *, rng=None):
+        super().__init__()
+        owner = self.kind
+        self.in_channels = check_int(channels, "channels", owner)
+        self.depth_multiplier = check_int(depth_multiplier, "depth_multiplier", owner)
+        self.out_channels = self.in_channels * self.depth_multiplier
+        self.groups = self.in_channels
+        self.kernel_size = as_tuple(kernel_size, 2, "kernel_size", owner)
+        self.stride = as_tuple(stride, 2, "stride", owner)
+        self.padding = as_tuple(padding, 2, "padding", owner, minimum=0)
+        self.dilation = as_tuple(dilation, 2, "dilation", owner)
+        self.padding_mode = check_str(padding_mode, "padding_mode", owner, PADDING_MODES)
+        has_bias = check_bool(bias, "bias", owner)
+        rng = make_rng(rng)
+        fan_in = prod(self.kernel_size)
+        self.weight = uniform_init(rng, self.weight_shape, fan_in)
+        self.bias = uniform_init(rng, (self.out_channels,), fan_in) if has_bias else None
+
+    @property
+    def weight_shape(self) -> tuple:
+        return (self.out_channels, 1) + self.kernel_size
+
+    def output_shape(self, input_shape):
+        shape = self.check_shape(input_shape)
+        check_conv_input(self.kind, shape, self.in_channels, self.kernel_size, self.padding,
+                         self.dilation)
+        return (shape[0], self.out_channels) + tuple(
+            conv_out(i, k, s, p, d) for i, k, s, p, d in
+            zip(shape[2:], self.kernel_size, self.stride, self.padding, self.dilation))
+
+    def forward(self, x):
+        from ..kernels.depthwise import depthwise_conv
+
+        x = np.ascontiguousarray(x)
+        w = self.param("weight", self.weight_shape, x.dtype)
+        b = self.param("bias", (self.out_channels,), x.dtype)
+        y = np.empty(self.output_shape(x.shape), x.dtype)
+        rows = depthwise_conv(lift(x, 2), lift(w, 2), b, lift3(self.stride, 1),
+                              lift3(self.padding, 0), lift3(self.dilation, 1),
+                              self.padding_mode == "skip", lift(y, 2))
+        return y, OpCounts.from_rows(rows)
+
+    def extra_repr(self):
+        s = f"{self.in_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        for name, default in (("depth_multiplier", 1), ("padding", (0, 0)), ("dilation", (1, 1)),
+                              ("padding_mode", "dense")):
+            if getattr(self, name) != default:
+                s += f", {name}={getattr(self, name)!r}"
+        return s + (", bias=False" if self.bias is None else "")
+
+
+class PointwiseConv2d(Layer):
+    """1×1 convolution of x (N, Cin, H, W) with weight (Co, Cin, 1, 1) into (N, Co, H, W).
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        Channels of the input and output.
+    bias : bool
+        Whether to add a learnt bias per output channel.
+
+    Notes
+    -----
+    Same as ``Conv2d(Cin, Co, 1)``. Each output does mul Cin, add Cin − 1 (+1 with bias):
+    ``(2·Cin − 1)·H·W·Co`` FLOPs without bias.
+    """
+
+    param_names = ("weight", "bias")
+    kernel_size, stride, padding, dilation, groups = (1, 1), (1, 1), (0, 0), (1, 1), 1
+
+    def __init__(self, in_channels, out_channels, bias=True, *, rng=None):
+        super().__init__()
+        owner = self.kind
+        self.in_channels = check_int(in_channels, "in_channels", owner)
+        self.out_channels = check_int(out_channels, "out_channels", owner)
+        has_bias = check_bool(bias, "bias", owner)
+        rng = make_rng(rng)
+        self.weight = uniform_init(rng, self.weight_shape, self.in_channels)
+        self.bias = uniform_init(rng, (self.out_channels,), self.in_channels) if has_bias else None
+
+    @property
+    def weight_shape(self) -> tuple:
+        return (self.out_channels, self.in_channels, 1, 1)
+
+    def output_shape(self, input_shape):
+        shape = self.check_shape(input_shape)
+        check_conv_input(self.kind, shape, self.in_channels, self.kernel_size, self.padding,
+                         self.dilation)
+        return (shape[0], self.out_channels) + shape[2:]
+
+    def forward(self, x):
+        from ..kernels.pointwise import pointwise
+
+        x = np.ascontiguousarray(x)
+        w = self.param("weight", self.weight_shape, x.dtype)
+        b = self.param("bias", (self.out_channels,), x.dtype)
+        y = np.empty(self.output_shape(x.shape), x.dtype)
+        N, C = x.shape[:2]
+        rows = pointwise(x.reshape(N, C, -1), w.reshape(self.out_channels, C), b,
+                         y.reshape(N, self.out_channels, -1))
+        return y, OpCounts.from_rows(rows)
+
+    def extra_repr(self):
+        return f"{self.in_channels}, {self.out_channels}" + (", bias=False" if self.bias is None else "")

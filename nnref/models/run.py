@@ -1,0 +1,75 @@
+"""The two executors a container's dataflow runs on: shapes only, or arrays with counts.
+
+A container writes its dataflow once, as ``flow(x, ex)``, calling ``ex.call(module, *xs)``
+for each child and ``ex.concat(owner, xs, dim)`` to join branches. :class:`Planner` passes
+shapes through ``output_shape`` (no arithmetic); :class:`Runner` calls the layers and
+keeps one :class:`~nnref.counting.report.LayerRecord` per leaf call.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..counting.report import LayerRecord
+
+
+class _Executor:
+    def __init__(self, names: dict):
+        self.names = names  # id(leaf) -> dotted name
+
+    def call(self, module, *xs):
+        if hasattr(module, "flow"):  # a container
+            return module.flow(*xs, self)
+        return self.leaf(self.names[id(module)], module, *xs)
+
+
+class Planner(_Executor):
+    """Propagate shapes; ``steps`` collects ``(name, layer, input_shape, output_shape)``."""
+
+    def __init__(self, names: dict, model: str):
+        super().__init__(names)
+        self.model, self.steps = model, []
+
+    def leaf(self, name, layer, *shapes):
+        """A leaf's output shape; a layer of several inputs (Add) takes equal shapes."""
+        where = f"{self.model}: layer {name!r} ({layer.kind})"
+        if any(s != shapes[0] for s in shapes[1:]):
+            raise ValueError(f"{where} cannot take inputs of shapes {list(shapes)}; "
+                             "expected equal shapes")
+        try:
+            out = tuple(layer.output_shape(shapes[0]))
+        except ValueError as e:
+            raise ValueError(f"{where} cannot take input shape {shapes[0]}: {e}") from None
+        self.steps.append((name, layer, shapes[0], out))
+        return out
+
+    def concat(self, owner, shapes, dim):
+        first = shapes[0]
+        where = f"{self.model}: {owner.name or 'the top level'!r} (Concat)"
+        if not -len(first) <= dim < len(first):
+            raise ValueError(f"{where}: dim={dim} is out of range for branch outputs of shape {first}")
+        d = dim % len(first)
+        for s in shapes[1:]:
+            if len(s) != len(first) or s[:d] + s[d + 1:] != first[:d] + first[d + 1:]:
+                raise ValueError(f"{where}: branch outputs of shapes {list(shapes)} cannot be "
+                                 f"joined along dim={dim}; expected equal sizes on other axes")
+        return first[:d] + (sum(s[d] for s in shapes),) + first[d + 1:]
+
+
+class Runner(_Executor):
+    """Call the layers on arrays; ``records`` collects one LayerRecord per leaf call."""
+
+    def __init__(self, names: dict, progress=None):
+        super().__init__(names)
+        self.progress, self.records = progress, []
+
+    def leaf(self, name, layer, *xs):
+        y, ops = layer(*xs)
+        record = LayerRecord(name=name, type=layer.kind, output_shape=tuple(y.shape),
+                             params=layer.num_params, counts=ops)
+        self.records.append(record)
+        if self.progress is not None:
+            self.progress(record)
+        return y
+
+    def concat(self, owner, xs, dim):
+        return np.concatenate(xs, axis=dim)

@@ -1,0 +1,291 @@
+"""The nnref command: layer specs, zoo models, error lines and exit codes.
+
+Expected counts come from hand arithmetic or from the formula modules; AlexNet's
+parameter count is torchvision's.
+"""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from nnref.cli import main, parse_shape
+from nnref.counting.render import LAYER_SCHEMA, REPORT_SCHEMA
+
+jsonschema = pytest.importorskip("jsonschema")
+
+ALEXNET_PARAMS = 61_100_840  # torchvision.models.alexnet()
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def error_line(err: str) -> str:
+    """The stderr of a failed command: exactly one line, ``nnref: error: ...``."""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("nnref: error: ")
+    return lines[0]
+
+
+# -- one layer ---------------------------------------------------------------------------------
+def test_count_layer_table_shows_kernel_beside_formula(capsys):
+    status, out, err = run(capsys, "count", "LeakyReLU(0.2)", "--input", "2,3,4,5")
+    assert status == 0, err
+    assert out.splitlines()[0] == "LeakyReLU(negative_slope=0.2)"
+    assert "2x3x4x5" in out
+    rows = {ln.split()[0]: ln.split()[1:] for ln in out.splitlines()[4:] if ln.strip()}
+    assert rows["mul"] == ["120", "120", "yes"]  # 2*3*4*5 elements, one mul and one cmp each
+    assert rows["cmp"] == ["120", "120", "yes"]
+    assert rows["flops"] == ["240", "240", "yes"]
+    assert rows["add"] == ["0", "0", "yes"]
+
+
+def test_count_layer_json(capsys):
+    status, out, _ = run(capsys, "count", "Sigmoid", "--input", "3,7", "--format", "json",
+                         "--dtype", "float64")
+    assert status == 0
+    doc = json.loads(out)
+    jsonschema.validate(doc, LAYER_SCHEMA)
+    assert doc["layer"] == "Sigmoid()" and doc["input_shape"] == doc["output_shape"] == [3, 7]
+    assert doc["kernel"] == doc["formula"]
+    # 21 elements: neg, exp, add, div once each
+    assert doc["kernel"] == {"add": 21, "sub": 0, "mul": 0, "div": 21, "neg": 21, "exp": 21,
+                             "sqrt": 0, "cmp": 0, "flops": 84}
+
+
+def test_count_layer_units_auto(capsys):
+    status, out, _ = run(capsys, "count", "ReLU", "--input", "1000,3", "--units", "auto")
+    assert status == 0
+    assert "3 k" in out and "3,000" not in out
+
+
+def test_count_conv_layer_kernel_equals_formula(capsys):
+    from nnref.layers.spec import known_layers
+
+    if "Conv2d" not in known_layers():
+        pytest.skip("Conv2d not available")
+    status, out, _ = run(capsys, "count", "Conv2d(3, 8, 3, stride=2, padding=1)",
+                         "--input", "1,3,9,9", "--format", "json")
+    assert status == 0
+    doc = json.loads(out)
+    assert doc["output_shape"] == [1, 8, 5, 5]
+    assert doc["kernel"] == doc["formula"]
+
+
+# -- errors: one line, exit 2 ------------------------------------------------------------------
+def test_unknown_layer_lists_known_layers(capsys):
+    status, out, err = run(capsys, "count", "Relu()", "--input", "2,3")
+    assert status == 2 and out == ""
+    line = error_line(err)
+    assert "'Relu'" in line and "ReLU" in line and "Sigmoid" in line
+
+
+def test_layer_needs_input(capsys):
+    status, _, err = run(capsys, "count", "ReLU")
+    assert status == 2
+    assert "--input" in error_line(err)
+
+
+@pytest.mark.parametrize("bad", ["1,x,3", "2,x", "0,3", "1,-2", "1,,3", "1.5", "", "a"])
+def test_bad_input_shape(capsys, bad):
+    status, _, err = run(capsys, "count", "ReLU", f"--input={bad}")
+    assert status == 2
+    assert "--input" in error_line(err) and repr(bad) in err
+
+
+@pytest.mark.parametrize("spec,word", [("LeakyReLU('a')", "negative_slope"),
+                                       ("ReLU(3)", "ReLU"),
+                                       ("ReLU(__import__('os'))", "literal"),
+                                       ("ReLU(", "syntax")])
+def test_bad_layer_spec(capsys, spec, word):
+    status, _, err = run(capsys, "count", spec, "--input", "2,3")
+    assert status == 2
+    assert word in error_line(err)
+
+
+def test_bad_depth(capsys):
+    status, _, err = run(capsys, "count", "ReLU", "--input", "2", "--depth", "0")
+    assert status == 2 and "--depth" in error_line(err)
+
+
+def test_argparse_errors_exit_2(capsys):
+    assert run(capsys, "count", "ReLU", "--format", "xml")[0] == 2
+    assert run(capsys, "frobnicate")[0] == 2
+    assert run(capsys, "--help")[0] == 0
+
+
+def test_parse_shape():
+    assert parse_shape("1,3,224,224") == (1, 3, 224, 224)
+    assert parse_shape(" 2, 3 ") == (2, 3)
+    with pytest.raises(ValueError, match="--input"):
+        parse_shape("1,,3")
+
+
+# -- models ------------------------------------------------------------------------------------
+def test_models_lists_the_zoo(capsys):
+    status, out, _ = run(capsys, "models")
+    assert status == 0
+    row = next(ln for ln in out.splitlines() if ln.startswith("alexnet"))
+    assert "1,3,224,224" in row and f"{ALEXNET_PARAMS:,}" in row
+
+
+def test_unknown_model_lists_known_models(capsys):
+    status, out, err = run(capsys, "count", "alexnot")
+    assert status == 2 and out == ""
+    line = error_line(err)
+    assert "'alexnot'" in line and "alexnet" in line
+
+
+def test_model_bad_input_names_the_layer(capsys):
+    status, _, err = run(capsys, "count", "alexnet", "--input", "1,4,224,224")
+    assert status == 2
+    assert "features.0" in error_line(err)
+
+
+@pytest.fixture
+def tiny_zoo(monkeypatch):
+    """A zoo with one small model, "tiny"; returns the kwargs each build got."""
+    from nnref.layers import ReLU, Sigmoid, Tanh
+    from nnref.models import zoo
+    from nnref.models.graph import Model, Sequential
+
+    calls = []
+
+    def tiny(seed=0, padding_mode="dense", algorithm="im2col"):
+        calls.append({"seed": seed, "padding_mode": padding_mode, "algorithm": algorithm})
+        act = ReLU()
+        return Model([("block", Sequential(ReLU(), Sigmoid())), ("act", act),
+                      ("head", Sequential(Tanh())), ("act", act)], name="tiny")
+
+    monkeypatch.setattr(zoo, "MODELS", {"tiny": (tiny, (1, 4), "a tiny test model")})
+    monkeypatch.setattr(zoo, "build", lambda name, **kw: zoo.MODELS[name][0](**kw))
+    monkeypatch.setattr(zoo, "names", lambda: ["tiny"])
+    return calls
+
+
+# On input (2, 5), 10 elements per layer call: ReLU cmp; Sigmoid neg, exp, add, div;
+# Tanh mul, exp, add, div, sub; and the shared ReLU runs twice.
+TINY_TOTAL = {"add": 20, "sub": 10, "mul": 10, "div": 20, "neg": 10, "exp": 20, "sqrt": 0,
+              "cmp": 30, "flops": 120}
+
+
+def test_count_model_table(capsys, tiny_zoo):
+    status, out, err = run(capsys, "count", "tiny", "--input", "2,5", "--units", "raw")
+    assert status == 0, err
+    assert out.startswith("tiny: input 2x5 float32")
+    names = [ln.split()[0] for ln in out.splitlines()[4:9]]
+    assert names == ["block.0", "block.1", "act", "head.0", "total"]
+    assert "ReLU x2" in out
+    assert "FLOPs:        120 =" in out
+    assert tiny_zoo == [{"seed": 0, "padding_mode": "dense", "algorithm": "im2col"}]
+
+
+def test_count_model_depth_and_kinds(capsys, tiny_zoo):
+    status, out, _ = run(capsys, "count", "tiny", "--input", "2,5", "--depth", "1",
+                         "--kinds", "all", "--units", "raw")
+    assert status == 0
+    rows = {ln.split()[0]: ln for ln in out.splitlines()[4:8]}
+    assert list(rows) == ["block", "act", "head", "total"]
+    assert rows["block"].split()[-2] == "50" and rows["act"].split()[-2] == "20"
+    assert rows["total"].split()[2:-2] == [str(TINY_TOTAL[k]) for k in
+                                           ("mul", "add", "sub", "div", "neg", "exp", "sqrt", "cmp")]
+
+
+def test_count_model_default_input_csv_float64_and_options(capsys, tiny_zoo):
+    status, out, _ = run(capsys, "count", "tiny", "--format", "csv", "--dtype", "float64",
+                         "--padding", "skip", "--seed", "3")
+    assert status == 0
+    assert out.splitlines()[-1] == "total,,,0,8,4,4,8,4,8,0,12,48"  # default input (1, 4)
+    assert tiny_zoo == [{"seed": 3, "padding_mode": "skip", "algorithm": "naive"}]
+
+
+def test_count_model_json_and_plot(capsys, tiny_zoo, tmp_path):
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "flops.png"
+    status, out, err = run(capsys, "count", "tiny", "--input", "2,5", "--format", "json",
+                           "--dtype", "float64", "--plot", str(png))
+    assert status == 0
+    doc = json.loads(out)
+    jsonschema.validate(doc, REPORT_SCHEMA)
+    assert doc["total"] == TINY_TOTAL and doc["dtype"] == "float64"
+    assert [r["name"] for r in doc["layers"]] == ["block.0", "block.1", "act", "head.0", "act"]
+    assert png.read_bytes()[:4] == b"\x89PNG" and str(png) in err
+
+
+def test_plot_needs_a_model(capsys, tmp_path):
+    status, _, err = run(capsys, "count", "ReLU", "--input", "2", "--plot", str(tmp_path / "a.png"))
+    assert status == 2 and "--plot" in error_line(err)
+
+
+@pytest.fixture(scope="module")
+def alexnet_json():
+    """``nnref count alexnet --format json``, run once (about 0.7 GFLOPs); (status, out, err)."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(["count", "alexnet", "--format", "json"])
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_alexnet_json_validates(alexnet_json):
+    status, out, err = alexnet_json
+    assert status == 0, err
+    doc = json.loads(out)  # the progress bar went to stderr, not into the JSON
+    jsonschema.validate(doc, REPORT_SCHEMA)
+    assert doc["model"] == "alexnet" and doc["input_shape"] == [1, 3, 224, 224]
+    assert doc["dtype"] == "float32"
+    assert doc["params"] == ALEXNET_PARAMS
+
+
+def test_alexnet_json_layers_sum_to_total(alexnet_json):
+    doc = json.loads(alexnet_json[1])
+    for k, v in doc["total"].items():
+        assert sum(r["counts"][k] for r in doc["layers"]) == v
+    assert sum(r["params"] for r in doc["layers"]) == ALEXNET_PARAMS  # no layer is reused
+    first = doc["layers"][0]
+    assert (first["name"], first["type"], first["output_shape"], first["params"]) == \
+        ("features.0", "Conv2d", [1, 64, 55, 55], 3 * 64 * 11 * 11 + 64)
+    # dense padding multiplies every tap: the MACs of the convolutions and linears, by hand
+    macs = (64 * 55 * 55 * 3 * 11 * 11 + 192 * 27 * 27 * 64 * 5 * 5 + 384 * 13 * 13 * 192 * 3 * 3
+            + 256 * 13 * 13 * 384 * 3 * 3 + 256 * 13 * 13 * 256 * 3 * 3
+            + 9216 * 4096 + 4096 * 4096 + 4096 * 1000)
+    assert macs == 714_188_480
+    assert sum(r["counts"]["mul"] for r in doc["layers"] if r["type"] in ("Conv2d", "Linear")) == macs
+
+
+def test_alexnet_json_counts_match_formulas(alexnet_json):
+    from nnref.counting import formulas
+    from nnref.models import zoo
+
+    doc = json.loads(alexnet_json[1])
+    plan = zoo.build("alexnet").plan((1, 3, 224, 224))
+    assert [s[0] for s in plan] == [r["name"] for r in doc["layers"]]
+    for (name, layer, shape, out), rec in zip(plan, doc["layers"]):
+        assert rec["output_shape"] == list(out)
+        assert rec["counts"] == formulas.for_layer(layer, shape).as_dict(flops=True), name
+
+
+# -- the installed command ----------------------------------------------------------------------
+def test_python_m_nnref_exit_codes_and_no_traceback():
+    cmd = [sys.executable, "-m", "nnref", "count", "ReLU"]
+    ok = subprocess.run(cmd + ["--input", "2,3"], capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert "cmp" in ok.stdout
+    bad = subprocess.run(cmd + ["--input", "2,x"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert "Traceback" not in bad.stderr
+    assert bad.stderr.startswith("nnref: error: ") and bad.stderr.count("\n") == 1
+
+
+def test_import_cli_is_light():
+    code = ("import sys, nnref.cli; "
+            "print(sorted(m for m in ('numba', 'tabulate', 'tqdm', 'matplotlib', 'torch') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "[]", out.stderr

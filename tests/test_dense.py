@@ -1,0 +1,105 @@
+"""Dense / Linear: torch agreement, kernel counts = formula = seed derivation, threads, errors."""
+import numpy as np
+import pytest
+from conftest import assert_close_torch, rand, to_torch, torch, with_threads
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nnref.counting import formulas
+from nnref.counting.formulas.dense import dense_seed
+from nnref.layers.dense import Dense, Linear
+
+F = torch.nn.functional
+
+
+def torch_linear(layer, x):
+    b = None if layer.bias is None else to_torch(layer.bias.astype(x.dtype))
+    return F.linear(to_torch(x), to_torch(layer.weight.astype(x.dtype)), b)
+
+
+@given(i=st.integers(1, 17), o=st.integers(1, 9),
+       lead=st.lists(st.integers(1, 5), min_size=0, max_size=3),
+       bias=st.booleans(), dtype=st.sampled_from([np.float32, np.float64]),
+       cls=st.sampled_from([Dense, Linear]))
+def test_matches_torch_and_counts_equal_formula(i, o, lead, bias, dtype, cls):
+    layer = cls(i, o, bias, rng=1)
+    x = rand(tuple(lead) + (i,), dtype)
+    y, ops = layer(x)
+    assert_close_torch(y, torch_linear(layer, x))
+    assert ops == formulas.for_layer(layer, x.shape)
+
+
+@given(i=st.integers(1, 40), o=st.integers(1, 40), bias=st.booleans())
+def test_single_row_seed_equals_formula_and_kernel(i, o, bias):
+    layer = Dense(i, o, bias, rng=0)
+    _, ops = layer(rand((1, i)))
+    assert dense_seed(i, o, bias) == formulas.for_layer(layer, (1, i)).flops == ops.flops
+
+
+def test_seed_by_hand():
+    assert dense_seed(3, 2) == 10  # 2 outputs × (3 mul + 2 add)
+    assert dense_seed(3, 2, bias=True) == 12
+    assert dense_seed(2048, 1000, bias=True) == 4_096_000  # resnet50's fc
+
+
+def test_1x1_counts():
+    layer = Dense(1, 1, rng=0)
+    y, ops = layer(np.array([[3.0]]))
+    assert (ops.mul, ops.add, ops.flops) == (1, 1, 2)
+    assert y[0, 0] == pytest.approx(3.0 * float(layer.weight[0, 0]) + float(layer.bias[0]))
+
+
+def test_batched_and_unbatched():
+    layer = Linear(6, 4, rng=2)
+    x = rand((2, 3, 6), np.float32)
+    y, ops = layer(x)
+    assert y.shape == (2, 3, 4)
+    assert (ops.mul, ops.add) == (6 * 4 * 6, 6 * 4 * 6)  # 6 rows × 4 outputs × (6 mul, 5+1 add)
+    assert_close_torch(layer(x[0, 0])[0], torch_linear(layer, x[0, 0]))
+
+
+def test_float64_weights_follow_input_dtype():
+    layer = Dense(5, 3, rng=0)
+    layer.weight = rand((3, 5), np.float64)
+    x = rand((4, 5), np.float64)
+    y, _ = layer(x)
+    assert y.dtype == np.float64
+    assert_close_torch(y, torch_linear(layer, x))
+
+
+def test_names_params_and_repr():
+    assert Dense(3, 2).kind == "Dense" and Linear(3, 2).kind == "Linear"
+    assert repr(Linear(3, 2, bias=False)) == "Linear(in_features=3, out_features=2, bias=False)"
+    assert Linear(2048, 1000).num_params == 2048 * 1000 + 1000
+    assert list(Dense(3, 2, bias=False).parameters()) == ["weight"]
+    assert Dense(3, 2).weight.shape == (3 - 1, 3) and Dense(3, 2).bias.shape == (2,)
+    np.testing.assert_array_equal(Dense(4, 3, rng=7).weight, Dense(4, 3, rng=7).weight)
+    assert np.abs(Dense(16, 8, rng=0).weight).max() <= 1 / 4  # U(−1/√I, 1/√I)
+
+
+def test_counts_do_not_depend_on_threads():
+    layer = Dense(33, 17, rng=0)
+    x = rand((41, 33), np.float32)
+    assert with_threads(1, layer, x)[1] == with_threads(2, layer, x)[1]
+
+
+@pytest.mark.parametrize("args,exc,name", [
+    ((0, 2), ValueError, "in_features"), ((2, 0), ValueError, "out_features"),
+    ((2.0, 2), TypeError, "in_features"), ((2, 2, "yes"), TypeError, "bias"),
+])
+def test_rejects_bad_config(args, exc, name):
+    with pytest.raises(exc, match=name):
+        Dense(*args)
+
+
+def test_rejects_bad_input_and_params():
+    layer = Dense(4, 2)
+    with pytest.raises(ValueError, match=r"\(3, 5\).*in_features=4"):
+        layer(rand((3, 5)))
+    with pytest.raises(TypeError, match="dtype"):
+        layer(np.ones((3, 4), np.int64))
+    layer.weight = np.ones((4, 2), np.float32)
+    with pytest.raises(ValueError, match=r"weight has shape \(4, 2\); expected \(2, 4\)"):
+        layer(rand((3, 4)))
+    with pytest.raises(TypeError, match="rng"):
+        Dense(2, 2, rng="seed")
