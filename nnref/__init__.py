@@ -1,4 +1,37 @@
-"""nnref: neural-network layers in NumPy + numba that count every operation they execute."""
+"""nnref: neural-network layers in NumPy + numba that count every operation they execute.
+
+    >>> import numpy as np, nnref
+    >>> y, ops = nnref.Conv2d(3, 8, 3)(np.ones((1, 3, 8, 8), np.float32))
+    >>> ops == nnref.counting.formulas.for_layer(nnref.Conv2d(3, 8, 3), (1, 3, 8, 8))
+    True
+
+Layers, ``count`` and the subpackages load on first use, so ``import nnref`` is fast
+(numba is imported only when a kernel first runs).
+"""
+from importlib import import_module
+
+from . import layers as _layers
 from .counting.opcounts import KINDS, OpCounts, format_flops, format_si
 
 __version__ = "0.1.0"
+
+_SUBPACKAGES = ("counting", "kernels", "layers", "models", "trace", "shapes")
+
+__all__ = ["KINDS", "OpCounts", "format_flops", "format_si", "count", *_layers.__all__,
+           *_SUBPACKAGES]
+
+
+def __getattr__(name):
+    if name in _SUBPACKAGES:
+        return import_module(f".{name}", __name__)
+    if name == "count":
+        from .api import count
+
+        return count
+    if name in _layers.__all__:
+        return getattr(_layers, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

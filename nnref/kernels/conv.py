@@ -82,6 +82,7 @@ def _row_taps(orow, xrow, wrow, first, pad, step, dil, width):
         if first:
             nmul += _mul_row(orow, xrow, wrow[e], lo, min(hi, prev), start, step)
             m = _fma_row(orow, xrow, wrow[e], max(lo, prev), hi, start, step)
+            if lo > 0: nmul += 1
             prev = lo
         else:
             m = _fma_row(orow, xrow, wrow[e], lo, hi, start, step)

@@ -53,7 +53,9 @@ def reference(layer, x):
     if f is None:
         raise TypeError(f"layer={layer!r} is invalid; expected one of {sorted(table)}")
     if isinstance(x, tuple):
-        return f(layer, tuple(check_array(a, layer.kind) for a in x))
+        xs = tuple(check_array(a, layer.kind, f"x[{i}]") for i, a in enumerate(x))
+        layer.output_shape(xs[0].shape)
+        return f(layer, xs)
     x = check_array(x, layer.kind)
     layer.output_shape(x.shape)  # a ValueError naming the shape if the layer cannot take it
     return f(layer, x)

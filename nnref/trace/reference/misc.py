@@ -9,14 +9,20 @@ from ..scalar import Tally, unwrap, wrap
 
 
 def add(layer, xs):
-    """``(a + b, ops)`` for the pair ``xs = (a, b)``, broadcasting as numpy and torch do."""
+    """``(a + b, ops)`` for the pair ``xs = (a, b)`` of equal shapes and dtypes."""
     a, b = xs
+    if a.shape != b.shape:
+        raise ValueError(f"Add: a has shape {a.shape} and b has shape {b.shape}; "
+                         "expected equal shapes (no broadcasting)")
+    if a.dtype != b.dtype:
+        raise TypeError(f"Add: a has dtype {a.dtype} and b has dtype {b.dtype}; "
+                        "expected equal dtypes")
     tally = Tally()
-    ta, tb = np.broadcast_arrays(wrap(a, tally), wrap(b, tally))
-    out = np.empty(ta.shape, dtype=object)
-    for idx in np.ndindex(ta.shape):
+    ta, tb = wrap(a, tally), wrap(b, tally)
+    out = np.empty(a.shape, dtype=object)
+    for idx in np.ndindex(a.shape):
         out[idx] = ta[idx] + tb[idx]
-    return unwrap(out, np.result_type(a.dtype, b.dtype)), tally.counts()
+    return unwrap(out, a.dtype), tally.counts()
 
 
 def flatten(layer, x):
