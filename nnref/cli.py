@@ -1,7 +1,7 @@
 """The ``nnref`` command: count a zoo model or one layer, list the zoo, step through a layer.
 
     nnref count alexnet                                   # per-layer table
-    nnref count resnet18 --format json --input 1,3,128,128
+    nnref count resnet50 --format json --input 1,3,128,128
     nnref count "Conv2d(3, 64, 3, stride=2, padding=1)" --input 1,3,224,224
     nnref models
 
@@ -106,6 +106,8 @@ def _count_model(args) -> int:
         except ImportError as e:
             print(f"nnref: error: {e}", file=sys.stderr)
             return 1
+        except OSError as e:
+            raise CliError(f"--plot={args.plot!r} could not be written: {e.strerror or e}") from None
         print(f"nnref: wrote {args.plot}", file=sys.stderr)
     return 0
 

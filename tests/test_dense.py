@@ -72,7 +72,7 @@ def test_names_params_and_repr():
     assert repr(Linear(3, 2, bias=False)) == "Linear(in_features=3, out_features=2, bias=False)"
     assert Linear(2048, 1000).num_params == 2048 * 1000 + 1000
     assert list(Dense(3, 2, bias=False).parameters()) == ["weight"]
-    assert Dense(3, 2).weight.shape == (3 - 1, 3) and Dense(3, 2).bias.shape == (2,)
+    assert Dense(3, 2).weight.shape == (2, 3) and Dense(3, 2).bias.shape == (2,)
     np.testing.assert_array_equal(Dense(4, 3, rng=7).weight, Dense(4, 3, rng=7).weight)
     assert np.abs(Dense(16, 8, rng=0).weight).max() <= 1 / 4  # U(−1/√I, 1/√I)
 

@@ -20,7 +20,7 @@ import numpy as np
 from ._numba import ADD, MUL, NKINDS, njit, prange
 
 
-@njit
+@njit(inline="always")
 def _inside(base, step, size, n):
     """The range ``[lo, hi)`` of ``m`` in ``[0, n)`` with ``0 <= base + m·step < size``.
 
@@ -34,76 +34,97 @@ def _inside(base, step, size, n):
     return lo, max(hi, lo)
 
 
-@njit
+@njit(inline="always")
 def _mul_row(o, x, w, lo, hi, start, step):
-    """``o[j] = w·x[start + j·step]`` for j in [lo, hi); returns the number of muls."""
+    """``o[j] = w·x[start + j·step]`` for j in [lo, hi); returns the number of muls.
+
+    Indexing views from 0 lets LLVM see non-negative indices (no wraparound) and vectorise.
+    """
     nmul = 0
-    if step == 1:
-        for j in range(lo, hi):
-            o[j] = w * x[start + j]
-            nmul += 1
-    else:
-        for j in range(lo, hi):
-            o[j] = w * x[start + j * step]
-            nmul += 1
+    if hi > lo:
+        ov = o[lo:hi]
+        if step == 1:
+            xv = x[start + lo:start + hi]
+            for j in range(hi - lo):
+                ov[j] = w * xv[j]
+                nmul += 1
+        else:
+            xs = x[start + lo * step::step]
+            for j in range(hi - lo):
+                ov[j] = w * xs[j]
+                nmul += 1
     return nmul
 
 
-@njit
+@njit(inline="always")
 def _fma_row(o, x, w, lo, hi, start, step):
     """``o[j] += w·x[start + j·step]`` for j in [lo, hi); returns the number of mul/add pairs."""
     n = 0
-    if step == 1:
-        for j in range(lo, hi):
-            o[j] += w * x[start + j]
-            n += 1
-    else:
-        for j in range(lo, hi):
-            o[j] += w * x[start + j * step]
-            n += 1
+    if hi > lo:
+        ov = o[lo:hi]
+        if step == 1:
+            xv = x[start + lo:start + hi]
+            for j in range(hi - lo):
+                ov[j] += w * xv[j]
+                n += 1
+        else:
+            xs = x[start + lo * step::step]
+            for j in range(hi - lo):
+                ov[j] += w * xs[j]
+                n += 1
     return n
 
 
 @njit
-def _row_taps(orow, xrow, wrow, first, pad, step, dil, width):
-    """Apply the kernel row ``wrow`` (taps e) read from ``xrow`` to the output row ``orow``.
+def row_spans(kw, pad, step, dil, width, ow):
+    """Per kernel column e, the output ranges along a row where its tap is in bounds.
 
-    With ``first`` set, each output's first in-bound tap initialises it: taps in bounds
-    for output j form a contiguous run of e, so e is j's first one exactly when tap
-    e − 1 falls left of the input, i.e. when j < lo(e − 1). Returns (mul, add).
+    Returns an int64 table (kw, 6): ``lo, hi`` (tap e in bounds), then ``lo, mid`` and
+    ``mid, hi``: the outputs for which e is the *first* in-bound tap (initialised by it)
+    and those that already had one (accumulated). Taps in bounds for output j form a
+    contiguous run of e, so e is j's first exactly when tap e − 1 falls left of the
+    input, i.e. when j < lo(e − 1).
+    """
+    spans = np.empty((kw, 6), np.int64)
+    prev = ow
+    for e in range(kw):
+        lo, hi = _inside(e * dil - pad, step, width, ow)
+        mid = max(lo, min(hi, prev))
+        spans[e, 0], spans[e, 1], spans[e, 2], spans[e, 3], spans[e, 4], spans[e, 5] = (
+            lo, hi, lo, mid, mid, hi)
+        prev = lo
+    return spans
+
+
+@njit(inline="always")
+def _row_taps(orow, xrow, wrow, first, spans, pad, step, dil):
+    """Apply kernel row ``wrow`` (taps e), read from ``xrow``, to output row ``orow``.
+
+    With ``first`` set, each output's first in-bound tap initialises it (see
+    :func:`row_spans`). Returns (mul, add).
     """
     nmul = 0
     nadd = 0
-    ow = orow.shape[0]
-    prev = ow
     for e in range(wrow.shape[0]):
         start = e * dil - pad
-        lo, hi = _inside(start, step, width, ow)
         if first:
-            nmul += _mul_row(orow, xrow, wrow[e], lo, min(hi, prev), start, step)
-            m = _fma_row(orow, xrow, wrow[e], max(lo, prev), hi, start, step)
-            if lo > 0: nmul += 1
-            prev = lo
+            nmul += _mul_row(orow, xrow, wrow[e], spans[e, 2], spans[e, 3], start, step)
+            m = _fma_row(orow, xrow, wrow[e], spans[e, 4], spans[e, 5], start, step)
         else:
-            m = _fma_row(orow, xrow, wrow[e], lo, hi, start, step)
+            m = _fma_row(orow, xrow, wrow[e], spans[e, 0], spans[e, 1], start, step)
         nmul += m
         nadd += m
     return nmul, nadd
 
 
-@njit
-def _row_bias(orow, bval, kw, pad, step, dil, width):
+@njit(inline="always")
+def _row_bias(orow, bval, spans):
     """Add the bias to the outputs of a row that had at least one tap; returns the adds."""
     nadd = 0
-    ow = orow.shape[0]
-    prev = ow
-    for e in range(kw):
-        start = e * dil - pad
-        lo, hi = _inside(start, step, width, ow)
-        for j in range(lo, min(hi, prev)):  # each tapped j is the first of exactly one e
+    for e in range(spans.shape[0]):
+        for j in range(spans[e, 2], spans[e, 3]):  # each tapped j is initialised by one e
             orow[j] += bval
             nadd += 1
-        prev = lo
     return nadd
 
 
@@ -122,6 +143,7 @@ def direct(x, w, bias, has_bias, stride, padding, dilation, groups, out):
     pd, ph, pw = padding
     dd, dh, dw = dilation
     cog = Co // groups
+    spans = row_spans(KW, pw, sw, dw, W, out.shape[4])
     ntask = N * Co * OD
     counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
     for t in prange(ntask):
@@ -144,12 +166,12 @@ def direct(x, w, bias, has_bias, stride, padding, dilation, groups, out):
                 for a in range(a_lo, a_hi):
                     for b in range(b_lo, b_hi):
                         xrow = x[n, c0 + c, od * sd - pd + a * dd, oh * sh - ph + b * dh]
-                        m, s = _row_taps(orow, xrow, w[co, c, a, b], first, pw, sw, dw, W)
+                        m, s = _row_taps(orow, xrow, w[co, c, a, b], first, spans, pw, sw, dw)
                         nmul += m
                         nadd += s
                         first = False
             if has_bias:
-                nadd += _row_bias(orow, bval, KW, pw, sw, dw, W)
+                nadd += _row_bias(orow, bval, spans)
         counts[t, MUL] = nmul
         counts[t, ADD] = nadd
     return counts

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..layers.validate import check_int
-from .render import _arithmetic, _axes, _counts, _name, _spatial, fmt
+from .render import _arithmetic, _axes, _name, _spatial, fmt, format_counts
 from .steps import DEFAULT_MAX_STEPS, steps
 
 MAX_FRAMES = 64
@@ -43,7 +43,7 @@ class Saved:
         return text
 
 
-def _matplotlib():
+def require_matplotlib():
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -63,13 +63,15 @@ def pick_frames(total: int, max_frames: int) -> set:
 
 
 def _image(ax, data, title, outline=(), thick=(), hatched=(), annotate=None):
-    """Draw ``data`` (rows, cols; NaN blank) with outlined and hatched cells."""
+    """Draw ``data`` (rows, cols; NaN blank) with outlined and hatched cells, on a wiped ``ax``."""
     from matplotlib.patches import Rectangle
 
+    for artist in [*ax.images, *ax.patches, *ax.texts]:
+        artist.remove()
     ax.imshow(np.ma.masked_invalid(data), cmap="Blues", aspect="equal", interpolation="nearest")
+    ax.set_xlim(-0.5, data.shape[1] - 0.5)
+    ax.set_ylim(data.shape[0] - 0.5, -0.5)
     ax.set_title(title, fontsize=9)
-    ax.set_xticks([])
-    ax.set_yticks([])
     for r, c in hatched:
         ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch="///",
                                edgecolor="0.6", linewidth=0))
@@ -78,9 +80,28 @@ def _image(ax, data, title, outline=(), thick=(), hatched=(), annotate=None):
             ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor=color,
                                    linewidth=lw))
     if annotate is not None and data.size <= ANNOTATE:
+        finite = data[np.isfinite(data)]
+        lo, hi = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
         for (r, c), text in np.ndenumerate(annotate):
-            if text:
-                ax.text(c, r, text, ha="center", va="center", fontsize=7)
+            if text:  # white on the dark end of the colour map
+                dark = hi > lo and (data[r, c] - lo) / (hi - lo) > 0.6
+                ax.text(c, r, text, ha="center", va="center", fontsize=7,
+                        color="white" if dark else "black")
+
+
+def _layout(fig, op):
+    """The axes of a frame: input, kernel (sums only), output, and the text below."""
+    ncols = 3 if op == "sum" else 2
+    grid = fig.add_gridspec(2, ncols, height_ratios=(3, 1.4))
+    axes = {"x": fig.add_subplot(grid[0, 0]), "y": fig.add_subplot(grid[0, ncols - 1]),
+            "text": fig.add_subplot(grid[1, :])}
+    if op == "sum":
+        axes["w"] = fig.add_subplot(grid[0, 1])
+    for ax in axes.values():
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes["text"].axis("off")
+    return axes
 
 
 def _plane(shape, nd, pads, positions):
@@ -90,14 +111,13 @@ def _plane(shape, nd, pads, positions):
     return rows, cols
 
 
-def _draw(fig, step, layer, x, known, per_tap, title):
+def _draw(fig, axes, step, layer, x, known, per_tap, title):
+    """Draw one frame of ``step`` on the axes of :func:`_layout`."""
     nd = _spatial(layer)
     pad = getattr(layer, "padding", 0)
     pads = tuple(pad) if isinstance(pad, (tuple, list)) else (int(pad),) * nd
     cur = step.taps[-1] if per_tap and step.taps else None
     prefix = cur.input[:-nd] if cur is not None else step.window[0][:-nd]
-    ncols = 3 if step.op == "sum" else 2
-    grid = fig.add_gridspec(2, ncols, height_ratios=(3, 1.4))
     fig.suptitle(title, fontsize=10)
 
     def key(r, c):
@@ -121,7 +141,7 @@ def _draw(fig, step, layer, x, known, per_tap, title):
     thick = [where[cur.input[-nd:]]] if cur is not None else []
     nch = len(dict.fromkeys(i[:-nd] for i in step.window))
     more = f" (1 of {nch} channels)" if nch > 1 else ""
-    _image(fig.add_subplot(grid[0, 0]), data, _name("x", prefix) + more, outline, thick,
+    _image(axes["x"], data, _name("x", prefix) + more, outline, thick,
            hatched, labels)
 
     if step.op == "sum":  # the kernel slice this channel is multiplied by
@@ -129,7 +149,7 @@ def _draw(fig, step, layer, x, known, per_tap, title):
         wt = np.asarray(layer.weight, dtype=float)[wpre]  # (k,) or (kh, kw); (I,) for dense
         wt = wt.reshape(1, -1) if nd == 1 else wt
         kcur = [] if cur is None else [(0, cur.kernel[-1]) if nd == 1 else tuple(cur.kernel[-2:])]
-        _image(fig.add_subplot(grid[0, 1]), wt, _name("w", wpre), (), kcur, (),
+        _image(axes["w"], wt, _name("w", wpre), (), kcur, (),
                np.vectorize(lambda v: fmt(v, 2), otypes=[object])(wt))
 
     # the output plane, filling in
@@ -146,18 +166,19 @@ def _draw(fig, step, layer, x, known, per_tap, title):
             if v is not None:
                 ydata[a, b], ylabels[a, b] = v, fmt(v, 2)
     here = (0 if nd == 1 else step.index[-2], step.index[-1])
-    _image(fig.add_subplot(grid[0, ncols - 1]), ydata, _name("y", oprefix), [here], (), (), ylabels)
+    _image(axes["y"], ydata, _name("y", oprefix), [here], (), (), ylabels)
 
-    text = fig.add_subplot(grid[1, :])
-    text.axis("off")
-    lines = _arithmetic(step, 100)[:4] + ["ops so far: " + _counts(step.counts)]
+    text = axes["text"]
+    for artist in list(text.texts):
+        artist.remove()
+    lines = _arithmetic(step, 100)[:4] + ["ops so far: " + format_counts(step.counts)]
     text.text(0, 1, "\n".join(lines), family="monospace", fontsize=8, va="top", ha="left",
               transform=text.transAxes)
 
 
 def _frames(layer, x, per_tap, max_steps, max_frames, figsize, dpi, emit):
     """Draw the chosen steps, calling ``emit(fig, i)`` after each; return (frames, steps)."""
-    Figure, FigureCanvasAgg = _matplotlib()
+    Figure, FigureCanvasAgg = require_matplotlib()
     max_frames = check_int(max_frames, "max_frames", "plot")
     x = np.asarray(x)
     it = steps(layer, x, per_tap=per_tap, max_steps=max_steps)
@@ -168,12 +189,12 @@ def _frames(layer, x, per_tap, max_steps, max_frames, figsize, dpi, emit):
         if chosen is None:
             total = step.total
             chosen = pick_frames(total, max_frames)
+            axes = _layout(fig, step.op)
         if step.number in chosen:
             drawn += 1
-            fig.clear()
             cap = (f"  [frame {drawn}/{len(chosen)}: {total} steps, capped at "
                    f"max_frames={max_frames}]" if len(chosen) < total else "")
-            _draw(fig, step, layer, x, known, per_tap,
+            _draw(fig, axes, step, layer, x, known, per_tap,
                   f"{layer.kind}: step {step.number}/{total}{cap}")
             emit(fig, drawn)
         if step.done:
@@ -198,7 +219,7 @@ def save_pngs(layer, x, directory, per_tap=False, max_steps=DEFAULT_MAX_STEPS,
 def save_gif(layer, x, path, per_tap=False, max_steps=DEFAULT_MAX_STEPS,
              max_frames=MAX_FRAMES, fps=2, figsize=(8, 4.5), dpi=80) -> Saved:
     """Write an animated GIF of the step-through to ``path`` with matplotlib's PillowWriter."""
-    _matplotlib()
+    require_matplotlib()
     from matplotlib.animation import PillowWriter
 
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)

@@ -46,7 +46,7 @@ def _name(letter: str, index: tuple) -> str:
     return f"{letter}[{', '.join(str(i) for i in index)}]" if index else letter
 
 
-def _counts(counts) -> str:
+def format_counts(counts) -> str:
     d = counts.as_dict()
     kinds = list(_SHOWN_KINDS) + [k for k, v in d.items() if v and k not in _SHOWN_KINDS]
     return "  ".join(f"{k} {d[k]}" for k in kinds)
@@ -260,7 +260,7 @@ def render_step(step, layer, x, known=None, per_tap=False, width=WIDTH) -> str:
     lines = [f"step {step.number}/{step.total}: {_name('y', step.index)}"] + _flow(panels, width)
     if note:
         lines.append(note)
-    lines += [""] + _arithmetic(step, width) + ["ops so far: " + _counts(step.counts)]
+    lines += [""] + _arithmetic(step, width) + ["ops so far: " + format_counts(step.counts)]
     return "\n".join(lines)
 
 
@@ -282,7 +282,7 @@ def render_header(layer, x, total: int, per_tap: bool = False) -> str:
 def render_summary(last, out_shape) -> str:
     """The closing lines: the output shape and the total counts."""
     return (f"done: y {tuple(out_shape)} in {last.total} steps\n"
-            f"ops in total: {_counts(last.counts)}")
+            f"ops in total: {format_counts(last.counts)}")
 
 
 def render_steps(layer, x, per_tap=False, max_steps=DEFAULT_MAX_STEPS, width=WIDTH):

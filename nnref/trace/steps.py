@@ -103,13 +103,14 @@ def steps(layer, x, per_tap: bool = False, max_steps: int = DEFAULT_MAX_STEPS):
     max_steps = check_int(max_steps, "max_steps", "steps")
     p = plan(layer, x)
     total = p.count_steps(False)
-    if total <= max_steps and per_tap:
+    at_least = per_tap and total > max_steps  # the tap count can only be larger
+    if per_tap and not at_least:
         total = p.count_steps(True)
     if total > max_steps:
-        unit = "taps" if per_tap else "output elements"
-        raise ValueError(f"steps: {layer.kind} on input shape {tuple(np.shape(x))} needs more "
-                         f"than max_steps={max_steps} steps ({unit}); expected a smaller input, "
-                         f"or raise the limit with max_steps=N (nnref step --max-steps N)")
+        need = f"{'at least ' if at_least else ''}{total} steps ({'taps' if per_tap else 'outputs'})"
+        raise ValueError(f"steps: {layer.kind} on input shape {tuple(np.shape(x))} needs {need}, "
+                         f"more than max_steps={max_steps}; expected a smaller input, or raise "
+                         "the limit with max_steps=N (nnref step --max-steps N)")
     return _walk(p, np.asarray(x), per_tap, total)
 
 

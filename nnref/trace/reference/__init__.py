@@ -5,6 +5,7 @@ independent mechanism whose counts must equal the kernels' and the closed forms.
 Each family module exports ``REFERENCES = {"ClassName": f(layer, x) -> (y, OpCounts)}``;
 :func:`reference` dispatches on them. Slow by design: use tiny shapes.
 
+    >>> import numpy as np
     >>> from nnref.layers.activation import Sigmoid
     >>> y, ops = reference(Sigmoid(), np.zeros(3))
     >>> ops.exp
@@ -14,13 +15,13 @@ from __future__ import annotations
 
 from importlib import import_module
 
-import numpy as np
-
 from ...layers.validate import check_array
 
 #: Modules exporting REFERENCES, relative to :mod:`nnref.trace`.
 _MODULES = (".reference.activation", ".reference.softmax", ".reference.norm",
             ".reference.adaptive", ".reference.misc", ".windows", ".reference.recurrent")
+#: Layers called with two arrays, ``layer(a, b)``.
+_TWO_INPUTS = frozenset({"Add"})
 
 
 def references() -> dict:
@@ -49,13 +50,17 @@ def reference(layer, x):
         Every operation the computation executed, recorded one scalar at a time.
     """
     table = references()
-    f = next((table[c.__name__] for c in type(layer).__mro__ if c.__name__ in table), None)
-    if f is None:
+    name = next((c.__name__ for c in type(layer).__mro__ if c.__name__ in table), None)
+    if name is None:
         raise TypeError(f"layer={layer!r} is invalid; expected one of {sorted(table)}")
-    if isinstance(x, tuple):
-        xs = tuple(check_array(a, layer.kind, f"x[{i}]") for i, a in enumerate(x))
+    pair = name in _TWO_INPUTS
+    if isinstance(x, tuple) != pair or (pair and len(x) != 2):
+        want = "a pair (a, b) of arrays" if pair else "one array"
+        raise TypeError(f"{layer.kind}: x of type {type(x).__name__} is invalid; expected {want}")
+    if pair:
+        xs = tuple(check_array(a, layer.kind, n) for a, n in zip(x, "ab"))
         layer.output_shape(xs[0].shape)
-        return f(layer, xs)
+        return table[name](layer, xs)
     x = check_array(x, layer.kind)
     layer.output_shape(x.shape)  # a ValueError naming the shape if the layer cannot take it
-    return f(layer, x)
+    return table[name](layer, x)

@@ -1,0 +1,76 @@
+"""Softmax: torch agreement, kernel counts = formula, hand counts, NaN/inf, threads, errors."""
+import numpy as np
+import pytest
+from conftest import assert_close_torch, rand, to_torch, torch, with_threads
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nnref.counting import formulas
+from nnref.layers.softmax import Softmax
+
+F = torch.nn.functional
+
+
+@given(shape=st.lists(st.integers(1, 7), min_size=1, max_size=4), data=st.data(),
+       dtype=st.sampled_from([np.float32, np.float64]))
+def test_matches_torch_and_counts_equal_formula(shape, data, dtype):
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1), label="dim")
+    layer = Softmax(dim)
+    x = rand(shape, dtype) * 5
+    y, ops = layer(x)
+    assert_close_torch(y, F.softmax(to_torch(x), dim))
+    assert ops == formulas.for_layer(layer, shape)
+
+
+def test_counts_by_hand():
+    # 2 rows of 5: cmp 4, sub 5, exp 5, add 4, div 5 per row
+    _, ops = Softmax(1)(rand((2, 5)))
+    assert ops.as_dict() == dict(add=8, sub=10, mul=0, div=10, neg=0, exp=10, sqrt=0, cmp=8)
+
+
+def test_middle_axis_batched():
+    x = rand((2, 6, 3, 4), np.float32)
+    y, ops = Softmax(1)(x)
+    assert_close_torch(y, F.softmax(to_torch(x), 1))
+    assert ops.exp == x.size and ops.cmp == 2 * 3 * 4 * 5
+
+
+def test_single_element_rows_are_one():
+    y, ops = Softmax(-1)(rand((3, 1)))
+    np.testing.assert_array_equal(y, np.ones((3, 1)))
+    assert (ops.cmp, ops.add, ops.exp) == (0, 0, 3)
+
+
+def test_large_values_do_not_overflow():
+    x = np.array([[1000.0, 999.0, -1000.0]], np.float32)
+    assert_close_torch(Softmax(1)(x)[0], F.softmax(to_torch(x), 1))
+
+
+def test_nan_and_inf_like_torch():
+    x = np.array([[1.0, np.nan, 2.0], [np.nan, 1.0, 0.0], [np.inf, 1.0, 0.0],
+                  [-np.inf, -np.inf, -np.inf], [-np.inf, 0.0, 1.0]])
+    y, ops = Softmax(1)(x)
+    assert_close_torch(y, F.softmax(to_torch(x), 1))
+    assert ops == formulas.for_layer(Softmax(1), x.shape)
+
+
+def test_counts_do_not_depend_on_threads():
+    x = rand((7, 10, 300), np.float32)  # 2100 rows along dim=1: several tasks
+    layer = Softmax(1)
+    assert with_threads(1, layer, x)[1] == with_threads(2, layer, x)[1]
+    assert with_threads(2, layer, x)[1] == formulas.for_layer(layer, x.shape)
+
+
+@pytest.mark.parametrize("dim", [None, 1.0, "1", True])
+def test_rejects_non_int_dim(dim):
+    with pytest.raises(TypeError, match="dim"):
+        Softmax(dim)
+
+
+def test_rejects_dim_out_of_range():
+    with pytest.raises(ValueError, match=r"dim=2 .*\(3, 4\)"):
+        Softmax(2)(rand((3, 4)))
+    with pytest.raises(ValueError, match="dim=-3"):
+        Softmax(-3).output_shape((3, 4))
+    with pytest.raises(TypeError, match="dtype"):
+        Softmax(0)(np.ones(3, complex))

@@ -1,0 +1,169 @@
+"""Step-through records: values == layer output, last counts == kernel counts, per-tap mode."""
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nnref.counting import OpCounts
+from nnref.layers.activation import ReLU
+from nnref.layers.conv import Conv1d, Conv2d, Conv3d
+from nnref.layers.dense import Dense, Linear
+from nnref.layers.depthwise import DepthwiseConv2d, PointwiseConv2d
+from nnref.layers.pool import AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
+from nnref.trace.steps import Step, Tap, steps
+
+
+def per_axis(n, lo, hi):
+    return st.tuples(*[st.integers(lo, hi)] * n)
+
+
+@st.composite
+def cases(draw):
+    """A small layer of every supported kind and an input it accepts."""
+    kind = draw(st.sampled_from(["conv", "depthwise", "pointwise", "max", "avg", "dense"]))
+    nd = 2 if kind in ("depthwise", "pointwise") else draw(st.integers(1, 2))
+    k, s, d = draw(per_axis(nd, 1, 3)), draw(per_axis(nd, 1, 2)), draw(per_axis(nd, 1, 2))
+    p = tuple(draw(st.integers(0, kk // 2)) for kk in k)
+    bias, mode = draw(st.booleans()), draw(st.sampled_from(["dense", "skip"]))
+    if kind == "conv":
+        g = draw(st.integers(1, 2))
+        layer = (Conv1d, Conv2d)[nd - 1](g, g * draw(st.integers(1, 2)), k, s, p, d, g, bias,
+                                         algorithm="naive", padding_mode=mode)
+        c = g
+    elif kind == "depthwise":
+        c = draw(st.integers(1, 2))
+        layer = DepthwiseConv2d(c, k, draw(st.integers(1, 2)), s, p, d, bias, mode)
+    elif kind == "pointwise":
+        c = draw(st.integers(1, 3))
+        layer, k, p, d = PointwiseConv2d(c, draw(st.integers(1, 2)), bias), (1, 1), (0, 0), (1, 1)
+    elif kind == "max":
+        c, layer = 2, (MaxPool1d, MaxPool2d)[nd - 1](k, s, p, d, draw(st.booleans()))
+    elif kind == "avg":
+        c, d = 2, (1,) * nd
+        layer = (AvgPool1d, AvgPool2d)[nd - 1](k, s, p, draw(st.booleans()), draw(st.booleans()))
+    else:
+        layer = draw(st.sampled_from([Dense, Linear]))(draw(st.integers(1, 4)), 3, bias)
+        shape = tuple(draw(st.lists(st.integers(1, 2), max_size=2))) + (layer.in_features,)
+        return layer, np.random.default_rng(draw(st.integers(0, 99))).standard_normal(shape)
+    sizes = tuple(max(1, dd * (kk - 1) + 1 - 2 * pp) + draw(st.integers(0, 3))
+                  for kk, pp, dd in zip(k, p, d))
+    x = np.random.default_rng(draw(st.integers(0, 99))).standard_normal((1, c) + sizes)
+    return layer, x
+
+
+def finals(records):
+    return [s for s in records if s.done]
+
+
+@given(cases())
+def test_values_and_last_counts_equal_the_layer(case):
+    layer, x = case
+    y, ops = layer(x)
+    records = list(steps(layer, x))
+    assert [s.index for s in records] == list(np.ndindex(*y.shape))  # row-major, all once
+    assert all(s.done and s.total == y.size for s in records)
+    assert [s.number for s in records] == list(range(1, y.size + 1))
+    np.testing.assert_allclose([s.value for s in records], y.ravel(), rtol=1e-10, atol=1e-12)
+    assert records[-1].counts == ops
+
+
+@given(cases())
+def test_per_tap_ends_each_output_like_per_output(case):
+    layer, x = case
+    whole = list(steps(layer, x))
+    taps = list(steps(layer, x, per_tap=True))
+    assert len(taps) == taps[0].total == sum(max(1, len(s.taps)) for s in whole)
+    assert finals(taps) == [dataclasses.replace(s, number=t.number, total=t.total)
+                            for s, t in zip(whole, finals(taps))]
+    for a, b in zip(taps, taps[1:]):  # counts only grow; taps grow one at a time in a window
+        assert all(u <= v for u, v in zip(a.counts.as_tuple(), b.counts.as_tuple()))
+        if not a.done:
+            assert b.index == a.index and b.taps[:-1] == a.taps
+
+
+@given(cases())
+def test_tap_arithmetic_adds_up(case):
+    layer, x = case
+    for s in steps(layer, x):
+        running = None
+        for t in s.taps:
+            assert t.x == (0.0 if t.in_padding else x[t.input])
+            if s.op == "sum":
+                assert t.product == t.x * t.w
+                running = t.product if running is None else running + t.product
+            elif s.op == "max":
+                running = t.x if running is None else max(running, t.x)
+            else:
+                running = t.x if running is None else running + t.x
+            assert t.partial == running
+        if s.op == "sum" and s.taps:
+            assert s.value == (running if s.bias is None else running + s.bias)
+        if s.op == "avg":
+            assert s.value == running / s.divisor
+
+
+def test_conv_3x3_padded_by_hand():  # the example of tests/data/step_conv_1x1x4x4_k3_p1.txt
+    layer = Conv2d(1, 1, 3, padding=1)
+    layer.weight = np.array([[[[1.0, 0, -1], [2, 1, 0], [0, -1, 1]]]])
+    layer.bias = np.array([1.0])
+    x = np.array([[1.0, 2, 0, 3], [0, 1, 2, 1], [3, 0, 1, 2], [1, 1, 0, 2]]).reshape(1, 1, 4, 4)
+    first, second = list(steps(layer, x))[:2]
+    assert [t.in_padding for t in first.taps] == [True] * 4 + [False, False, True, False, False]
+    assert [t.product for t in first.taps] == [0, 0, 0, 0, 1, 0, 0, 0, 1]
+    assert first.taps[4] == Tap((0, 1, 1), (0, 0, 0, 0), False, 1.0, 1.0, 1.0, 1.0)
+    assert (first.value, first.counts) == (3.0, OpCounts(mul=9, add=9))
+    assert (second.value, second.counts) == (6.0, OpCounts(mul=18, add=18))  # 2+2−1+2 = 5, +1
+
+
+def test_skip_mode_window_on_padding_only():  # k=1, p=1: windows on padding have no taps
+    layer = Conv1d(1, 1, 1, padding=1, algorithm="naive", padding_mode="skip")
+    layer.weight, layer.bias = np.array([[[2.0]]]), np.array([1.0])
+    records = list(steps(layer, np.array([[[5.0]]]), per_tap=True))
+    assert [(len(s.taps), s.value) for s in records] == [(0, 1.0), (1, 11.0), (0, 1.0)]
+    assert records[-1].counts == OpCounts(mul=1, add=1)
+
+
+def test_max_pool_window_on_padding_is_minus_inf_without_cmp():  # dilation 2 jumps over x
+    records = list(steps(MaxPool1d(2, 1, 1, dilation=2), np.array([[[7.0]]])))
+    assert [s.value for s in records] == [-math.inf]
+    assert records[0].counts == OpCounts()
+
+
+def test_avg_pool_divisor_counts_padding_by_hand():
+    records = list(steps(AvgPool1d(2, 2, 1), np.array([[[4.0, 2.0, 6.0]]])))
+    assert [(s.value, s.divisor) for s in records] == [(2.0, 2), (4.0, 2)]
+
+
+def test_steps_are_frozen():
+    s = next(steps(Dense(2, 1), np.ones((1, 2))))
+    assert isinstance(s, Step)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.value = 0.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.taps[0].x = 1.0
+
+
+def test_too_many_steps_says_the_limit_and_the_way_around():
+    x = np.zeros((1, 1, 10, 10))
+    with pytest.raises(ValueError, match=r"needs 64 steps.*max_steps=50.*--max-steps"):
+        steps(Conv2d(1, 1, 3), x, max_steps=50)  # raised at the call, not on iteration
+    with pytest.raises(ValueError, match=r"needs 576 steps \(taps\).*max_steps=100"):
+        steps(Conv2d(1, 1, 3), x, per_tap=True, max_steps=100)
+    assert len(list(steps(Conv2d(1, 1, 3), x, max_steps=64))) == 64
+
+
+@pytest.mark.parametrize("layer,x,error,match", [
+    (Conv2d(2, 1, 3), np.zeros((1, 3, 5, 5)), ValueError, "channels"),
+    (Conv2d(1, 1, 3), np.zeros((1, 1, 5, 5), int), TypeError, "dtype"),
+    (Dense(3, 1), np.zeros((2, 4)), ValueError, "in_features"),
+    (Conv3d(1, 1, 1), np.zeros((1, 1, 2, 2, 2)), TypeError, "step-through"),
+    (ReLU(), np.zeros(3), TypeError, "step-through"),
+    (Conv2d(1, 1, 1), np.zeros((1, 1, 2, 2)), TypeError, "max_steps"),
+])
+def test_rejects_like_the_layer(layer, x, error, match):
+    kw = {"max_steps": "10"} if match == "max_steps" else {}
+    with pytest.raises(error, match=match):
+        steps(layer, x, **kw)
