@@ -17,17 +17,17 @@ __version__ = "0.1.0"
 
 _SUBPACKAGES = ("counting", "kernels", "layers", "models", "trace", "shapes")
 
-__all__ = ["KINDS", "OpCounts", "format_flops", "format_si", "count", *_layers.__all__,
+__all__ = ["KINDS", "OpCounts", "format_flops", "format_si", "count", "count_report", *_layers.__all__,
            *_SUBPACKAGES]
 
 
 def __getattr__(name):
     if name in _SUBPACKAGES:
         return import_module(f".{name}", __name__)
-    if name == "count":
-        from .api import count
+    if name in ("count", "count_report"):
+        from . import api
 
-        return count
+        return getattr(api, name)
     if name in _layers.__all__:
         return getattr(_layers, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -296,7 +296,8 @@ def test_load_state_rejects_unknown_missing_and_misshapen():
         m.load_state({k: v for k, v in state.items() if k != "conv.weight"})
     m.load_state({"bn.bias": np.ones(3)}, strict=False)
     with pytest.raises(ValueError, match="bn.bias"):
-        m.load_state({**state, "bn.bias": np.ones(4)})
+        m.load_state({**state, "bn.weight": np.full(3, 7.0), "bn.bias": np.ones(4)})
+    assert not np.any(m.parameters()["bn.weight"] == 7.0)  # nothing set when one key fails
 
 
 def test_repr_shows_names():

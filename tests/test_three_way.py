@@ -7,6 +7,7 @@ same places). The traced reference is slow by design, so every shape here is tin
 """
 import numpy as np
 import pytest
+from conftest import assert_close_torch, to_torch, torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -326,6 +327,40 @@ def test_float32_output_keeps_dtype_and_counts():
     y_k, ops_k = layer(x)
     assert y_t.dtype == np.float32 and ops_t == ops_k
     np.testing.assert_allclose(y_t, y_k, rtol=1e-4, atol=1e-5)
+
+
+def _bn():
+    layer = BatchNorm2d(3)
+    layer.running_mean, layer.running_var = _x(3), np.array([0.5, 1.0, 2.0])
+    layer.weight, layer.bias = _x(3), _x(3)
+    return layer
+
+
+def _torch_bn(t, layer):
+    stats = (to_torch(getattr(layer, n)) for n in ("running_mean", "running_var", "weight", "bias"))
+    return F.batch_norm(t, *stats, training=False, eps=layer.eps)
+
+
+F = torch.nn.functional
+TORCH = {  # the families whose reference lives in trace/reference, straight against torch
+    "relu6": (ReLU6(), lambda t, _: F.relu6(t)),
+    "leaky_relu": (LeakyReLU(0.1), lambda t, _: F.leaky_relu(t, 0.1)),
+    "silu": (SiLU(), lambda t, _: F.silu(t)),
+    "tanh": (Tanh(), lambda t, _: torch.tanh(t)),
+    "softmax": (Softmax(-1), lambda t, _: torch.softmax(t, -1)),
+    "adaptive_max": (AdaptiveMaxPool2d((2, 3)), lambda t, _: F.adaptive_max_pool2d(t, (2, 3))),
+    "adaptive_avg": (AdaptiveAvgPool2d((3, 2)), lambda t, _: F.adaptive_avg_pool2d(t, (3, 2))),
+    "batchnorm": (_bn(), _torch_bn),
+}
+
+
+@pytest.mark.parametrize("name", list(TORCH))
+def test_reference_matches_torch_with_nan_and_inf(name):
+    layer, ref = TORCH[name]
+    x = _x(2, 3, 4, 5) * 4
+    x[0, 0, 0, 0], x[0, 1, 2, 3], x[1, 2, 3, 4] = np.nan, np.inf, -np.inf
+    y, _ = reference(layer, x)
+    assert_close_torch(y, ref(to_torch(x), layer))
 
 
 def test_every_layer_has_a_reference_and_is_tested_here():

@@ -109,7 +109,7 @@ def test_alexnet_names(runs):
 
 
 def test_vgg16_names(runs):
-    model, plan, _, _ = runs("vgg16")
+    _, plan, _, _ = runs("vgg16")
     assert [s.name for s in plan][-10:] == ["features.30", "avgpool", "flatten"] + [
         f"classifier.{i}" for i in range(7)]
     convs = [s.name for s in plan if s.layer.kind == "Conv2d"]

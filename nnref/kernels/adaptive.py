@@ -35,13 +35,13 @@ def adaptive3d(x, out, bd, bh, bw, op):
     ntask = N * C
     counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
     for t in prange(ntask):
-        xp = x[t // C, t % C]
-        yp = out[t // C, t % C]
+        n = t // C  # x[n, ch, ...] indexed directly: plane views make numba's parfor
+        ch = t % C  # compile several times slower
         nadd = ndiv = ncmp = 0
         for od in range(OD):
             for oh in range(OH):
                 for ow in range(OW):
-                    acc = xp[bd[od, 0], bh[oh, 0], bw[ow, 0]]  # the first input
+                    acc = x[n, ch, bd[od, 0], bh[oh, 0], bw[ow, 0]]  # the first input
                     first = True
                     for z in range(bd[od, 0], bd[od, 1]):
                         for y in range(bh[oh, 0], bh[oh, 1]):
@@ -49,7 +49,7 @@ def adaptive3d(x, out, bd, bh, bw, op):
                                 if first:
                                     first = False
                                     continue
-                                v = xp[z, y, w]
+                                v = x[n, ch, z, y, w]
                                 if op == MAX:
                                     ncmp += 1
                                     if v > acc or math.isnan(v):
@@ -61,9 +61,9 @@ def adaptive3d(x, out, bd, bh, bw, op):
                         size = ((bd[od, 1] - bd[od, 0]) * (bh[oh, 1] - bh[oh, 0])
                                 * (bw[ow, 1] - bw[ow, 0]))  # index arithmetic, not counted
                         ndiv += 1
-                        yp[od, oh, ow] = acc / size
+                        out[n, ch, od, oh, ow] = acc / size
                     else:
-                        yp[od, oh, ow] = acc
+                        out[n, ch, od, oh, ow] = acc
         counts[t, ADD] = nadd
         counts[t, DIV] = ndiv
         counts[t, CMP] = ncmp

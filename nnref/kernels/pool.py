@@ -42,8 +42,8 @@ def pool3d(x, out, k, s, p, d, op, count_include_pad):
     ntask = N * C
     counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
     for t in prange(ntask):
-        xp = x[t // C, t % C]
-        yp = out[t // C, t % C]
+        n = t // C  # x[n, ch, ...] indexed directly: plane views make numba's parfor
+        ch = t % C  # compile several times slower
         nadd = ndiv = ncmp = 0
         for od in range(OD):
             z0 = od * s[0] - p[0]
@@ -51,7 +51,7 @@ def pool3d(x, out, k, s, p, d, op, count_include_pad):
                 y0 = oh * s[1] - p[1]
                 for ow in range(OW):
                     x0 = ow * s[2] - p[2]
-                    acc = xp[0, 0, 0]  # a typed placeholder, replaced by the first tap
+                    acc = x[n, ch, 0, 0, 0]  # a typed placeholder, replaced by the first tap
                     first = True
                     taps = 0  # in-bound taps: an index count for the divisor, not arithmetic
                     for a in range(k[0]):
@@ -66,7 +66,7 @@ def pool3d(x, out, k, s, p, d, op, count_include_pad):
                                 w = x0 + c * d[2]
                                 if w < 0 or w >= W:
                                     continue
-                                v = xp[z, y, w]
+                                v = x[n, ch, z, y, w]
                                 taps += 1
                                 if first:
                                     acc = v
@@ -79,7 +79,7 @@ def pool3d(x, out, k, s, p, d, op, count_include_pad):
                                     nadd += 1
                                     acc += v
                     if op == MAX:
-                        yp[od, oh, ow] = -np.inf if first else acc
+                        out[n, ch, od, oh, ow] = -np.inf if first else acc
                     else:
                         if count_include_pad:
                             div = ((min(z0 + k[0], D + p[0]) - z0)
@@ -88,7 +88,7 @@ def pool3d(x, out, k, s, p, d, op, count_include_pad):
                         else:
                             div = taps
                         ndiv += 1
-                        yp[od, oh, ow] = acc / div
+                        out[n, ch, od, oh, ow] = acc / div
         counts[t, ADD] = nadd
         counts[t, DIV] = ndiv
         counts[t, CMP] = ncmp

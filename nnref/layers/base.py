@@ -17,8 +17,8 @@ def make_rng(rng) -> np.random.Generator:
 
 def uniform_init(rng: np.random.Generator, shape: tuple, fan_in: int) -> np.ndarray:
     """PyTorch's default init: U(−1/√fan_in, 1/√fan_in), as float32."""
-    bound = 1.0 / np.sqrt(max(fan_in, 1))
-    return rng.uniform(-bound, bound, size=shape).astype(np.float32)
+    bound = np.float32(1.0 / np.sqrt(max(fan_in, 1)))
+    return (rng.random(shape, dtype=np.float32) * 2 - 1) * bound
 
 
 def lift(x: np.ndarray, spatial: int) -> np.ndarray:

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..counting.report import LayerRecord, Report
+from ..counting.report import Report
 from ..layers.base import Layer
 from ..layers.misc import Add
 from ..layers.validate import check_array, check_param, check_shape
@@ -87,23 +87,23 @@ class Container:
         return type(self).__name__
 
     # -- names ------------------------------------------------------------------------
-    def _names(self, strict: bool = True) -> dict:
-        """``id(leaf) -> dotted name`` for this container as the root; also names containers.
+    def _names(self, building: bool = False) -> dict:
+        """``id(leaf) -> dotted name`` with this container as the root.
 
-        ``strict=False`` (used while building) skips a leaf inlined at the top level,
-        which only gets a name once the container is placed in a parent.
+        While ``building``, nested containers get their ``name`` and a leaf inlined at the
+        top level is skipped (it gets a name once the container is placed in a parent).
         """
         names, owner = {}, {}
 
         def visit(m, scope, depth):
             if isinstance(m, Container):
-                if depth:
+                if depth and building:
                     m.name = scope
                 for key, child in m.named_children():
                     visit(child, _join(scope, key), depth + 1)
             elif id(m) not in names:
                 if not scope:
-                    if not strict:
+                    if building:
                         return
                     raise ValueError(f"{self.kind}: layer {m!r} is inlined at the top level "
                                      "and has no name; give it a key")
@@ -117,7 +117,7 @@ class Container:
 
     def _assign_names(self):
         """Store each leaf's dotted name on it (``layer.name``)."""
-        names = self._names(strict=False)
+        names = self._names(building=True)
         for m in self._leaves():
             if id(m) in names:
                 m.name = names[id(m)]
@@ -166,7 +166,8 @@ class Container:
 
         Parameters
         ----------
-        x : ndarray of float32 or float64
+        x : ndarray of shape (N, ...), float32 or float64
+            The model's input, batch axis first (e.g. (N, C, H, W) for images).
         progress : callable or None
             Called with each :class:`~nnref.counting.report.LayerRecord` right after its
             leaf call (e.g. to advance a tqdm bar of ``len(model.plan(x.shape))`` steps).
@@ -234,11 +235,11 @@ class Container:
         if unknown or missing:
             raise ValueError(f"{self.title}: load_state got unknown keys {unknown} and is missing "
                              f"keys {missing}; expected the keys of state_dict()")
-        for key, value in state.items():
-            layer, attr = slots[key]
-            value = np.asarray(value)
-            check_param(value, key, self.title, np.shape(getattr(layer, attr)))
-            setattr(layer, attr, np.array(value))
+        checked = {key: np.array(check_param(np.asarray(v), key, self.title,
+                                             np.shape(getattr(*slots[key]))))
+                   for key, v in state.items()}  # all checked before any is set
+        for key, value in checked.items():
+            setattr(*slots[key], value)
 
     def __repr__(self):
         lines = [f"{self.kind}("]
@@ -367,7 +368,10 @@ class Concat(Container):
 
 
 class Model(Sequential):
-    """A :class:`Sequential` with a model name, used in reports: ``Model(dict, name="alexnet")``."""
+    """A :class:`Sequential` with a model name, used in reports: ``Model(dict, name="alexnet")``.
+
+    Placed inside another container, a Model is named by its key there, like any container.
+    """
 
     def __init__(self, *layers, name: str = "model"):
         super().__init__(*layers)

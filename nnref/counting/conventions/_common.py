@@ -1,0 +1,112 @@
+"""What every tool convention shares: the result records, plan checking, shape helpers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+
+#: nnref's convolution layer types; every tool sees them as torch's ``nn.Conv{1,2,3}d``.
+CONV = ("Conv1d", "Conv2d", "Conv3d", "DepthwiseConv2d", "PointwiseConv2d")
+DENSE = ("Dense", "Linear")
+NORM = ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d")
+MAX_POOL = ("MaxPool1d", "MaxPool2d", "MaxPool3d")
+AVG_POOL = ("AvgPool1d", "AvgPool2d", "AvgPool3d")
+ADAPTIVE_MAX = ("AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d")
+ADAPTIVE_AVG = ("AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d")
+RECURRENT = ("RNN", "GRU", "LSTM")
+#: Layers that move data but do no arithmetic, in nnref and in every tool.
+SHAPE_ONLY = ("Flatten", "Reshape", "Dropout")
+ACTIVATIONS = ("ReLU", "ReLU6", "LeakyReLU", "Sigmoid", "Tanh", "SiLU", "Softmax")
+#: Every layer type nnref has; each convention has a rule for each (tests check this).
+LAYER_TYPES = (CONV + DENSE + NORM + MAX_POOL + AVG_POOL + ADAPTIVE_MAX + ADAPTIVE_AVG
+               + RECURRENT + ACTIVATIONS + SHAPE_ONLY + ("Add",))
+
+
+@dataclass(frozen=True)
+class LayerCount:
+    """One leaf call as a tool counts it."""
+
+    name: str  # dotted name, as in the plan
+    type: str  # nnref layer type, e.g. "Conv2d"
+    count: int  # the tool's number for this call, before any whole-model normalisation
+    rule: str  # what the tool counts for this layer type
+
+
+@dataclass(frozen=True)
+class ToolCount:
+    """What one tool would report for a plan: per-call counts and the printed total.
+
+    ``unit`` is what the number measures ("MACs": multiply-accumulates, compared with
+    nnref's ``mul``; "FLOPs": operations, compared with nnref's total), ``claims`` the
+    word the tool prints. ``note`` explains any step between the per-call counts and
+    ``total`` (ptflops divides its module hooks by the batch size).
+    """
+
+    tool: str
+    unit: str
+    claims: str
+    layers: tuple
+    total: int
+    note: str = ""
+
+
+def check_plan(plan, tool: str) -> list:
+    """The plan as a list of ``(name, layer, input_shape, output_shape)``; a TypeError if not."""
+    if not isinstance(plan, (list, tuple)):
+        raise TypeError(f"{tool}: plan={plan!r} is invalid; expected a list of (name, layer, "
+                        "input_shape, output_shape) from model.plan(input_shape)")
+    steps = []
+    for i, step in enumerate(plan):
+        if not isinstance(step, (list, tuple)) or len(step) != 4:
+            raise TypeError(f"{tool}: plan[{i}]={step!r} is invalid; expected a 4-tuple "
+                            "(name, layer, input_shape, output_shape)")
+        name, layer, shape_in, shape_out = step
+        steps.append((str(name), layer, tuple(int(s) for s in shape_in),
+                      tuple(int(s) for s in shape_out)))
+    return steps
+
+
+def count_plan(plan, rules: dict, tool: str) -> list:
+    """Apply ``rules[type](layer, input_shape, output_shape) -> (count, rule)`` to every call."""
+    out = []
+    for name, layer, shape_in, shape_out in check_plan(plan, tool):
+        kind = type(layer).__name__
+        if kind not in rules:
+            raise TypeError(f"{tool}: layer {name!r} has type {kind!r}, for which nnref has no "
+                            f"rule; expected one of {sorted(rules)}")
+        count, rule = rules[kind](layer, shape_in, shape_out)
+        out.append(LayerCount(name, kind, int(count), rule))
+    return out
+
+
+def numel(shape) -> int:
+    return prod(int(s) for s in shape)
+
+
+def has_bias(layer) -> bool:
+    """Whether a layer adds a bias (an array, or True for the recurrent layers)."""
+    b = getattr(layer, "bias", None)
+    return b is not None and b is not False
+
+
+def conv_macs(layer, shape_out) -> int:
+    """Products of a dense convolution: out numel × (Cin / groups) × ∏k."""
+    return numel(shape_out) * (int(layer.in_channels) // int(layer.groups)) * numel(layer.kernel_size)
+
+
+def steps_times_batch(layer, shape_in) -> int:
+    """T·B of a recurrent layer's input, (T, B, I), (B, T, I) or unbatched (T, I) -> T."""
+    return int(shape_in[0]) * (int(shape_in[1]) if len(shape_in) == 3 else 1)
+
+
+def gates(layer) -> int:
+    """Gate rows per hidden unit: 1 (RNN), 3 (GRU), 4 (LSTM)."""
+    return {"RNN": 1, "GRU": 3, "LSTM": 4}[type(layer).__name__]
+
+
+def rules_for(names, f) -> dict:
+    return dict.fromkeys(names, f)
+
+
+def zero(why: str):
+    """A rule for a layer the tool does not count."""
+    return lambda layer, shape_in, shape_out: (0, why)
