@@ -48,7 +48,8 @@ def configs(quick: bool):
         return [(1, 2, 3, 1, 1, 1, 1, False), (3, 4, 3, 2, 1, 1, 1, True),
                 (4, 4, 3, 1, 1, 2, 2, True), (2, 2, 1, 1, 0, 1, 1, False)]
     out = []
-    for cin, k, s, d, g, bias in product((1, 3, 4), (1, 3, 5), (1, 2), (1, 2), (1, 2), (False, True)):
+    grid = product((1, 3, 4), (1, 3, 5), (1, 2), (1, 2), (1, 2), (False, True))
+    for cin, k, s, d, g, bias in grid:
         if cin % g or (k == 1 and d > 1):
             continue
         out.append((cin, 4, k, s, k // 2, d, g, bias))

@@ -50,9 +50,9 @@ def convs(draw):
     k, s = draw(per_axis(nd, 1, 2 if small else 3)), draw(per_axis(nd, 1, 3))
     p, d = draw(per_axis(nd, 0, 1 if small else 2)), draw(per_axis(nd, 1, 2))
     mode = draw(st.sampled_from(["dense", "skip"]))
+    algorithm = "naive" if mode == "skip" else draw(st.sampled_from(["naive", "im2col"]))
     layer = CONVS[nd](g * draw(st.integers(1, 2)), g * draw(st.integers(1, 2)), k, s, p, d, g,
-                      bias=draw(st.booleans()), padding_mode=mode,
-                      algorithm="naive" if mode == "skip" else draw(st.sampled_from(["naive", "im2col"])),
+                      bias=draw(st.booleans()), padding_mode=mode, algorithm=algorithm,
                       rng=draw(st.integers(0, 99)))
     shape = (draw(st.integers(1, 1 if small else 2)), layer.in_channels) + sizes_that_fit(
         draw, k, p, d, 1 if small else 3)
@@ -69,7 +69,8 @@ def separables(draw):
                                 padding_mode=draw(st.sampled_from(["dense", "skip"])))
         shape = (draw(st.integers(1, 2)), c) + sizes_that_fit(draw, k, p, d)
     else:
-        layer = PointwiseConv2d(draw(st.integers(1, 3)), draw(st.integers(1, 3)), bias=draw(st.booleans()))
+        layer = PointwiseConv2d(draw(st.integers(1, 3)), draw(st.integers(1, 3)),
+                                bias=draw(st.booleans()))
         shape = (draw(st.integers(1, 2)), layer.in_channels) + draw(per_axis(2, 1, 3))
     return layer, data(draw, shape)
 
@@ -134,7 +135,8 @@ def test_pool_values_match_torch(case):
     layer, x = case
     nd = layer.spatial
     # torch's avg_pool3d alone refuses inputs smaller than the kernel, padding or not
-    assume(layer.kind != "AvgPool3d" or all(i >= k for i, k in zip(x.shape[-3:], layer.kernel_size)))
+    assume(layer.kind != "AvgPool3d"
+           or all(i >= k for i, k in zip(x.shape[-3:], layer.kernel_size)))
     f = getattr(F, f"max_pool{nd}d" if "Max" in layer.kind else f"avg_pool{nd}d")
     kw = dict(kernel_size=layer.kernel_size, stride=layer.stride, padding=layer.padding,
               ceil_mode=layer.ceil_mode)

@@ -12,7 +12,8 @@ Per output element with a window of ``w`` inputs:
 
 NaN propagates as in torch (``val > max || isnan(val)``): ``v > m`` is the counted cmp;
 ``math.isnan(v)`` is an uncounted bit test that classifies the value, not an arithmetic
-comparison. Both run for every input, so counts never depend on the data.
+comparison. The counted ``v > m`` runs for every input after the first whatever the
+values, so counts never depend on the data.
 """
 import math
 

@@ -5,10 +5,15 @@ its group, kernel depth, height, width index), taken in that order: the first pr
 initialises the accumulator (mul 1), each further tap does mul 1 and add 1, and a bias
 adds 1 add at the end.
 
-The loop over taps and the loop along an output row are interchanged so the innermost
-loop runs along the row (``out[..., j] += w·x[..., j·s + e·d − p]``) and vectorises; each
-output element still sees exactly its own taps, in the same order. A task is one
-(batch, output channel, output depth) plane, with its own counter row.
+Loop order: for a block of output positions along a row, for each tap, for each output
+position of the block, for each output channel of the group:
+
+    out[co, p] += x[c, tap(p)] · w[co, c, tap]
+
+The innermost loop runs over output channels (weights transposed to put them last), so
+it is contiguous and vectorises; each output element still sees exactly its own taps,
+in the same order as the textbook loop. A task is one (batch, group, output depth,
+output row, block of positions) and has its own counter row.
 
 Padding: with ``padding_mode="dense"`` the driver pads the input with zeros first, so
 taps that land on padding are computed (a product with zero), exactly as im2col does.
@@ -19,13 +24,16 @@ import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
 
+#: Bytes of output accumulators a task keeps hot (its block of positions × channels).
+BLOCK_BYTES = 16384
+
 
 @njit(inline="always")
 def _inside(base, step, size, n):
     """The range ``[lo, hi)`` of ``m`` in ``[0, n)`` with ``0 <= base + m·step < size``.
 
     ``lo`` is the first ``m`` with ``base + m·step >= 0`` (clipped to ``n``) even when
-    the range is empty, which :func:`_row_taps` relies on.
+    the range is empty.
     """
     lo = 0 if base >= 0 else (step - 1 - base) // step
     lo = min(lo, n)
@@ -34,144 +42,70 @@ def _inside(base, step, size, n):
     return lo, max(hi, lo)
 
 
-@njit(inline="always")
-def _mul_row(o, x, w, lo, hi, start, step):
-    """``o[j] = w·x[start + j·step]`` for j in [lo, hi); returns the number of muls.
-
-    Indexing views from 0 lets LLVM see non-negative indices (no wraparound) and vectorise.
-    """
-    nmul = 0
-    if hi > lo:
-        ov = o[lo:hi]
-        if step == 1:
-            xv = x[start + lo:start + hi]
-            for j in range(hi - lo):
-                ov[j] = w * xv[j]
-                nmul += 1
-        else:
-            xs = x[start + lo * step::step]
-            for j in range(hi - lo):
-                ov[j] = w * xs[j]
-                nmul += 1
-    return nmul
-
-
-@njit(inline="always")
-def _fma_row(o, x, w, lo, hi, start, step):
-    """``o[j] += w·x[start + j·step]`` for j in [lo, hi); returns the number of mul/add pairs."""
-    n = 0
-    if hi > lo:
-        ov = o[lo:hi]
-        if step == 1:
-            xv = x[start + lo:start + hi]
-            for j in range(hi - lo):
-                ov[j] += w * xv[j]
-                n += 1
-        else:
-            xs = x[start + lo * step::step]
-            for j in range(hi - lo):
-                ov[j] += w * xs[j]
-                n += 1
-    return n
-
-
-@njit
-def row_spans(kw, pad, step, dil, width, ow):
-    """Per kernel column e, the output ranges along a row where its tap is in bounds.
-
-    Returns an int64 table (kw, 6): ``lo, hi`` (tap e in bounds), then ``lo, mid`` and
-    ``mid, hi``: the outputs for which e is the *first* in-bound tap (initialised by it)
-    and those that already had one (accumulated). Taps in bounds for output j form a
-    contiguous run of e, so e is j's first exactly when tap e − 1 falls left of the
-    input, i.e. when j < lo(e − 1).
-    """
-    spans = np.empty((kw, 6), np.int64)
-    prev = ow
-    for e in range(kw):
-        lo, hi = _inside(e * dil - pad, step, width, ow)
-        mid = max(lo, min(hi, prev))
-        spans[e, 0], spans[e, 1], spans[e, 2], spans[e, 3], spans[e, 4], spans[e, 5] = (
-            lo, hi, lo, mid, mid, hi)
-        prev = lo
-    return spans
-
-
-@njit(inline="always")
-def _row_taps(orow, xrow, wrow, first, spans, pad, step, dil):
-    """Apply kernel row ``wrow`` (taps e), read from ``xrow``, to output row ``orow``.
-
-    With ``first`` set, each output's first in-bound tap initialises it (see
-    :func:`row_spans`). Returns (mul, add).
-    """
-    nmul = 0
-    nadd = 0
-    for e in range(wrow.shape[0]):
-        start = e * dil - pad
-        if first:
-            nmul += _mul_row(orow, xrow, wrow[e], spans[e, 2], spans[e, 3], start, step)
-            m = _fma_row(orow, xrow, wrow[e], spans[e, 4], spans[e, 5], start, step)
-        else:
-            m = _fma_row(orow, xrow, wrow[e], spans[e, 0], spans[e, 1], start, step)
-        nmul += m
-        nadd += m
-    return nmul, nadd
-
-
-@njit(inline="always")
-def _row_bias(orow, bval, spans):
-    """Add the bias to the outputs of a row that had at least one tap; returns the adds."""
-    nadd = 0
-    for e in range(spans.shape[0]):
-        for j in range(spans[e, 2], spans[e, 3]):  # each tapped j is initialised by one e
-            orow[j] += bval
-            nadd += 1
-    return nadd
-
-
 @njit(parallel=True)
-def direct(x, w, bias, has_bias, stride, padding, dilation, groups, out):
-    """Fill ``out`` with the convolution of ``x`` and ``w``; return the counter table.
+def direct(x, wt, bias, has_bias, stride, padding, dilation, block, out):
+    """Fill ``out`` with the convolution of ``x`` and ``wt``; return the counter table.
 
-    ``x`` (N, C, D, H, W), ``w`` (Co, C/groups, KD, KH, KW), ``bias`` (Co,) (zeros
-    unless ``has_bias``), ``out`` (N, Co, OD, OH, OW). Taps outside ``x`` are skipped, so
-    pass an already zero-padded ``x`` and zero ``padding`` for dense padding.
+    ``x`` (N, C, D, H, W); ``wt`` (G, C/G, KD, KH, KW, Co/G), the weights of each group
+    with output channels last; ``bias`` (G, Co/G), zeros unless ``has_bias``; ``out``
+    (N, G, OD, OH, OW, Co/G); ``block`` output positions per task. Taps outside ``x``
+    are skipped, so pass an already zero-padded ``x`` and zero ``padding`` for dense.
     """
     N, _, D, H, W = x.shape
-    Co, Cg, KD, KH, KW = w.shape
-    OD, OH = out.shape[2], out.shape[3]
+    G, Cg, KD, KH, KW, cog = wt.shape
+    OD, OH, OW = out.shape[2], out.shape[3], out.shape[4]
     sd, sh, sw = stride
     pd, ph, pw = padding
     dd, dh, dw = dilation
-    cog = Co // groups
-    spans = row_spans(KW, pw, sw, dw, W, out.shape[4])
-    ntask = N * Co * OD
+    espan = np.empty((OW, 2), np.int64)  # per output column: its in-bound taps e
+    for j in range(OW):
+        espan[j, 0], espan[j, 1] = _inside(j * sw - pw, dw, W, KW)
+    nblock = (OW + block - 1) // block
+    ntask = N * G * OD * OH * nblock
     counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
     for t in prange(ntask):
-        n = t // (Co * OD)
-        co = (t // OD) % Co
-        od = t % OD
-        c0 = (co // cog) * Cg
-        bval = bias[co]
+        r, jb = t // nblock, t % nblock
+        r, oh = r // OH, r % OH
+        r, od = r // OD, r % OD
+        n, g = r // G, r % G
+        j0 = jb * block
+        j1 = min(j0 + block, OW)
+        o = out[n, g, od, oh]
+        bg = bias[g]
+        for j in range(j0, j1):
+            o[j, :] = bg  # the bias (zeros if none): what outputs without a tap keep
+        a_lo, a_hi = _inside(od * sd - pd, dd, D, KD)
+        b_lo, b_hi = _inside(oh * sh - ph, dh, H, KH)
         nmul = 0
         nadd = 0
-        a_lo, a_hi = _inside(od * sd - pd, dd, D, KD)
-        for oh in range(OH):
-            orow = out[n, co, od, oh]
-            orow[:] = bval  # the bias (zeros if none): what outputs without a tap keep
-            b_lo, b_hi = _inside(oh * sh - ph, dh, H, KH)
-            if a_lo == a_hi or b_lo == b_hi:
-                continue
-            first = True
-            for c in range(Cg):
-                for a in range(a_lo, a_hi):
-                    for b in range(b_lo, b_hi):
-                        xrow = x[n, c0 + c, od * sd - pd + a * dd, oh * sh - ph + b * dh]
-                        m, s = _row_taps(orow, xrow, w[co, c, a, b], first, spans, pw, sw, dw)
-                        nmul += m
-                        nadd += s
-                        first = False
-            if has_bias:
-                nadd += _row_bias(orow, bval, spans)
+        for c in range(Cg):
+            for a in range(a_lo, a_hi):
+                for b in range(b_lo, b_hi):
+                    xrow = x[n, g * Cg + c, od * sd - pd + a * dd, oh * sh - ph + b * dh]
+                    first = c == 0 and a == a_lo and b == b_lo
+                    for e in range(KW):
+                        wrow = wt[g, c, a, b, e]
+                        for j in range(j0, j1):
+                            if e < espan[j, 0] or e >= espan[j, 1]:
+                                continue  # tap on padding, skipped
+                            xv = xrow[j * sw - pw + e * dw]
+                            oj = o[j]
+                            if first and e == espan[j, 0]:  # j's first tap
+                                for co in range(cog):
+                                    oj[co] = xv * wrow[co]
+                                    nmul += 1
+                            else:
+                                for co in range(cog):
+                                    oj[co] += xv * wrow[co]
+                                    nmul += 1
+                                    nadd += 1
+        if has_bias and a_lo < a_hi and b_lo < b_hi:
+            for j in range(j0, j1):
+                if espan[j, 0] < espan[j, 1]:
+                    oj = o[j]
+                    for co in range(cog):
+                        oj[co] += bg[co]
+                        nadd += 1
         counts[t, MUL] = nmul
         counts[t, ADD] = nadd
     return counts
@@ -185,13 +119,21 @@ def zero_pad(x, padding):
 
 
 def conv_naive(x, w, bias, stride, padding, dilation, groups, skip, out):
-    """Direct convolution of 3-D operands into ``out``; returns the counter table.
+    """Direct convolution of 3-D operands into ``out`` (N, Co, OD, OH, OW); return the counts.
 
-    ``bias`` may be None. With ``skip`` False the input is zero-padded first, so padding
-    taps are computed; with ``skip`` True they are skipped.
+    ``x`` (N, C, D, H, W), ``w`` (Co, C/groups, KD, KH, KW), ``bias`` (Co,) or None.
+    With ``skip`` False the input is zero-padded first, so padding taps are computed;
+    with ``skip`` True they are skipped. Copies and transposes here are not arithmetic.
     """
-    has_bias = bias is not None
-    b = bias if has_bias else np.zeros(w.shape[0], x.dtype)
+    N, Co = out.shape[:2]
+    cog = Co // groups
+    wt = np.ascontiguousarray(w.reshape((groups, cog) + w.shape[1:]).transpose(0, 2, 3, 4, 5, 1))
+    b = np.zeros((groups, cog), x.dtype) if bias is None else bias.reshape(groups, cog)
     if not skip:
         x, padding = zero_pad(x, padding), (0, 0, 0)
-    return direct(x, w, b, has_bias, tuple(stride), tuple(padding), tuple(dilation), groups, out)
+    out_t = np.empty((N, groups) + out.shape[2:] + (cog,), x.dtype)
+    block = max(1, min(32, BLOCK_BYTES // (cog * x.itemsize)))
+    counts = direct(x, wt, np.ascontiguousarray(b), bias is not None, tuple(stride),
+                    tuple(padding), tuple(dilation), block, out_t)
+    out.reshape((N, groups, cog) + out.shape[2:])[...] = out_t.transpose(0, 1, 5, 2, 3, 4)
+    return counts

@@ -4,14 +4,110 @@ Output channel ``c·m + j`` (m = depth multiplier) convolves input channel ``c``
 with its own kernel, as PyTorch's ``Conv2d(C, C·m, k, groups=C)``. Per output element:
 the first tap initialises the accumulator (mul 1), each further tap does mul 1 and
 add 1, and a bias adds 1 add. A task is one (batch, output channel, output depth) plane.
-The innermost loop runs along an output row, as in :mod:`.conv`, whose row helpers
-this kernel shares; padding is handled the same way ("dense" pads with zeros first,
-"skip" runs only taps inside the input).
+The loop over taps and the loop along an output row are interchanged so the innermost
+loop runs along the row (``out[..., j] += w·x[..., j·s + e·d − p]``) and vectorises;
+each output element still sees exactly its own taps, in the same order. Padding is
+handled as in :mod:`.conv` ("dense" pads with zeros first, "skip" runs only taps
+inside the input).
 """
 import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
-from .conv import _inside, _row_bias, _row_taps, zero_pad
+from .conv import _inside, zero_pad
+
+
+@njit(inline="always")
+def _mul_row(o, x, w, lo, hi, start, step):
+    """``o[j] = w·x[start + j·step]`` for j in [lo, hi); returns the number of muls.
+
+    Indexing views from 0 lets LLVM see non-negative indices (no wraparound) and vectorise.
+    """
+    nmul = 0
+    if hi > lo:
+        ov = o[lo:hi]
+        if step == 1:
+            xv = x[start + lo:start + hi]
+            for j in range(hi - lo):
+                ov[j] = w * xv[j]
+                nmul += 1
+        else:
+            xs = x[start + lo * step:]
+            for j in range(hi - lo):
+                ov[j] = w * xs[j * step]
+                nmul += 1
+    return nmul
+
+
+@njit(inline="always")
+def _fma_row(o, x, w, lo, hi, start, step):
+    """``o[j] += w·x[start + j·step]`` for j in [lo, hi); returns the number of mul/add pairs."""
+    n = 0
+    if hi > lo:
+        ov = o[lo:hi]
+        if step == 1:
+            xv = x[start + lo:start + hi]
+            for j in range(hi - lo):
+                ov[j] += w * xv[j]
+                n += 1
+        else:
+            xs = x[start + lo * step:]
+            for j in range(hi - lo):
+                ov[j] += w * xs[j * step]
+                n += 1
+    return n
+
+
+@njit
+def row_spans(kw, pad, step, dil, width, ow):
+    """Per kernel column e, the output ranges along a row where its tap is in bounds.
+
+    Returns an int64 table (kw, 6): ``lo, hi`` (tap e in bounds), then ``lo, mid`` and
+    ``mid, hi``: the outputs for which e is the *first* in-bound tap (initialised by it)
+    and those that already had one (accumulated). Taps in bounds for output j form a
+    contiguous run of e, so e is j's first exactly when tap e − 1 falls left of the
+    input, i.e. when j < lo(e − 1).
+    """
+    spans = np.empty((kw, 6), np.int64)
+    prev = ow
+    for e in range(kw):
+        lo, hi = _inside(e * dil - pad, step, width, ow)
+        mid = max(lo, min(hi, prev))
+        spans[e, 0], spans[e, 1], spans[e, 2], spans[e, 3], spans[e, 4], spans[e, 5] = (
+            lo, hi, lo, mid, mid, hi)
+        prev = lo
+    return spans
+
+
+@njit(inline="always")
+def _row_taps(orow, xrow, wrow, first, spans, pad, step, dil):
+    """Apply kernel row ``wrow`` (taps e), read from ``xrow``, to output row ``orow``.
+
+    With ``first`` set, each output's first in-bound tap initialises it (see
+    :func:`row_spans`). Returns (mul, add).
+    """
+    nmul = 0
+    nadd = 0
+    for e in range(wrow.shape[0]):
+        start = e * dil - pad
+        if first:
+            nmul += _mul_row(orow, xrow, wrow[e], spans[e, 2], spans[e, 3], start, step)
+            m = _fma_row(orow, xrow, wrow[e], spans[e, 4], spans[e, 5], start, step)
+        else:
+            m = _fma_row(orow, xrow, wrow[e], spans[e, 0], spans[e, 1], start, step)
+        nmul += m
+        nadd += m
+    return nmul, nadd
+
+
+@njit(inline="always")
+def _row_bias(orow, bval, spans):
+    """Add the bias to the outputs of a row that had at least one tap; returns the adds."""
+    nadd = 0
+    for e in range(spans.shape[0]):
+        for j in range(spans[e, 2], spans[e, 3]):  # each tapped j is initialised by one e
+            orow[j] += bval
+            nadd += 1
+    return nadd
 
 
 @njit(parallel=True)
@@ -28,6 +124,7 @@ def depthwise(x, w, bias, has_bias, stride, padding, dilation, out):
     sd, sh, sw = stride
     pd, ph, pw = padding
     dd, dh, dw = dilation
+    spans = row_spans(KW, pw, sw, dw, W, out.shape[4])
     ntask = N * Co * OD
     counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
     for t in prange(ntask):
@@ -47,12 +144,12 @@ def depthwise(x, w, bias, has_bias, stride, padding, dilation, out):
             for a in range(a_lo, a_hi):
                 for b in range(b_lo, b_hi):
                     xrow = x[n, c, od * sd - pd + a * dd, oh * sh - ph + b * dh]
-                    s, p = _row_taps(orow, xrow, w[co, 0, a, b], first, pw, sw, dw, W)
-                    nmul += s
-                    nadd += p
+                    dm, da = _row_taps(orow, xrow, w[co, 0, a, b], first, spans, pw, sw, dw)
+                    nmul += dm
+                    nadd += da
                     first = False
             if has_bias and not first:
-                nadd += _row_bias(orow, bval, KW, pw, sw, dw, W)
+                nadd += _row_bias(orow, bval, spans)
         counts[t, MUL] = nmul
         counts[t, ADD] = nadd
     return counts

@@ -14,7 +14,8 @@ Per output element with ``t`` in-bound taps (padding is never read):
 NaN propagates as in torch (``val > max || isnan(val)``): the ordered comparison
 ``v > m`` is the one counted cmp per tap; ``math.isnan(v)`` is a bit test on the value's
 exponent and mantissa that classifies it, not an arithmetic comparison, and is not
-counted. Both run for every tap, so counts never depend on the data.
+counted. The counted ``v > m`` runs for every tap after the first whatever the
+values, so counts never depend on the data.
 
 The divisor is integer index arithmetic, not counted: the number of in-bound taps
 (``count_include_pad=False``), or the window clipped to the padded input

@@ -153,7 +153,10 @@ class MaxPool2d(_MaxPool):
 
 
 class MaxPool3d(_MaxPool):
-    """3-D max pooling of ``x`` : ndarray of shape (N, C, D, H, W) or (C, D, H, W); see :class:`_MaxPool`."""
+    """3-D max pooling of ``x`` : ndarray of shape (N, C, D, H, W) or (C, D, H, W).
+
+    See :class:`_MaxPool`.
+    """
 
     spatial = 3
 
@@ -171,6 +174,9 @@ class AvgPool2d(_AvgPool):
 
 
 class AvgPool3d(_AvgPool):
-    """3-D average pooling of ``x`` : ndarray of shape (N, C, D, H, W) or (C, D, H, W); see :class:`_AvgPool`."""
+    """3-D average pooling of ``x`` : ndarray of shape (N, C, D, H, W) or (C, D, H, W).
+
+    See :class:`_AvgPool`.
+    """
 
     spatial = 3

@@ -29,7 +29,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--input", required=True, metavar="SHAPE",
                    help="input shape as comma-separated ints, e.g. 1,1,5,5")
     p.add_argument("--gif", metavar="PATH", help="also write an animated GIF (needs matplotlib)")
-    p.add_argument("--png-dir", metavar="DIR", help="also write one PNG per step (needs matplotlib)")
+    p.add_argument("--png-dir", metavar="DIR",
+                   help="also write one PNG per step (needs matplotlib)")
     p.add_argument("--seed", type=int, default=0, help="seed of the input and weights (default 0)")
     p.add_argument("--values", choices=("int", "float"), default="int",
                    help="small integers (default) or standard normal floats")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..layers.validate import check_int
-from .render import _arithmetic, _axes, _name, _spatial, fmt, format_counts
+from .render import _arithmetic, _name, _plane, _spatial, fmt, format_counts
 from .steps import DEFAULT_MAX_STEPS, steps
 
 MAX_FRAMES = 64
@@ -44,6 +44,7 @@ class Saved:
 
 
 def require_matplotlib():
+    """matplotlib's Figure and Agg canvas; an ImportError that says how to install it."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -104,13 +105,6 @@ def _layout(fig, op):
     return axes
 
 
-def _plane(shape, nd, pads, positions):
-    """Display keys (rows, cols) of a plane holding ``positions``; rows is [None] in 1-D."""
-    cols = _axes([p[-1] for p in positions], shape[-1], pads[-1])
-    rows = [None] if nd == 1 else _axes([p[0] for p in positions], shape[0], pads[0])
-    return rows, cols
-
-
 def _draw(fig, axes, step, layer, x, known, per_tap, title):
     """Draw one frame of ``step`` on the axes of :func:`_layout`."""
     nd = _spatial(layer)
@@ -125,24 +119,24 @@ def _draw(fig, axes, step, layer, x, known, per_tap, title):
 
     # the input plane with the window
     pos = [i[-nd:] for i in step.window if i[:-nd] == prefix]
-    rows, cols = _plane(x.shape[-nd:], nd, pads, pos)
+    rows, cols, _ = _plane(x.shape[-nd:], nd, pos, pads)
     data = np.full((len(rows), len(cols)), np.nan)
     labels = np.full(data.shape, "", dtype=object)
-    hatched, inside = [], lambda k: all(0 <= v < n for v, n in zip(k, x.shape[-nd:]))
-    for (a, r), (b, c) in ((ar, bc) for ar in enumerate(rows) for bc in enumerate(cols)):
-        k = key(r, c)
-        if inside(k):
-            data[a, b] = x[prefix + k]
-            labels[a, b] = fmt(data[a, b], 2)
-        else:
-            hatched.append((a, b))
+    hatched = []
+    for a, r in enumerate(rows):
+        for b, c in enumerate(cols):
+            k = key(r, c)
+            if all(0 <= v < n for v, n in zip(k, x.shape[-nd:])):
+                data[a, b] = x[prefix + k]
+                labels[a, b] = fmt(data[a, b], 2)
+            else:
+                hatched.append((a, b))
     where = {key(r, c): (a, b) for a, r in enumerate(rows) for b, c in enumerate(cols)}
     outline = [where[p] for p in pos]
     thick = [where[cur.input[-nd:]]] if cur is not None else []
     nch = len(dict.fromkeys(i[:-nd] for i in step.window))
     more = f" (1 of {nch} channels)" if nch > 1 else ""
-    _image(axes["x"], data, _name("x", prefix) + more, outline, thick,
-           hatched, labels)
+    _image(axes["x"], data, _name("x", prefix) + more, outline, thick, hatched, labels)
 
     if step.op == "sum":  # the kernel slice this channel is multiplied by
         wpre = next(wi for wi, i in zip(step.weights, step.window) if i[:-nd] == prefix)[:-nd]
@@ -171,7 +165,9 @@ def _draw(fig, axes, step, layer, x, known, per_tap, title):
     text = axes["text"]
     for artist in list(text.texts):
         artist.remove()
-    lines = _arithmetic(step, 100)[:4] + ["ops so far: " + format_counts(step.counts)]
+    lines = _arithmetic(step, 100)
+    lines = lines if len(lines) <= 4 else lines[:3] + lines[-1:]  # keep the result line
+    lines.append("ops so far: " + format_counts(step.counts))
     text.text(0, 1, "\n".join(lines), family="monospace", fontsize=8, va="top", ha="left",
               transform=text.transAxes)
 
@@ -204,7 +200,10 @@ def _frames(layer, x, per_tap, max_steps, max_frames, figsize, dpi, emit):
 
 def save_pngs(layer, x, directory, per_tap=False, max_steps=DEFAULT_MAX_STEPS,
               max_frames=MAX_FRAMES, figsize=(8, 4.5), dpi=80) -> Saved:
-    """Write ``step_0001.png``, ... into ``directory`` (created if needed), one per frame."""
+    """Write ``step_0001.png``, ... into ``directory`` (created if needed), one per frame.
+
+    Arguments and return value as :func:`save_gif`, with ``directory`` for ``path``.
+    """
     os.makedirs(directory, exist_ok=True)
     paths = []
 
@@ -218,7 +217,29 @@ def save_pngs(layer, x, directory, per_tap=False, max_steps=DEFAULT_MAX_STEPS,
 
 def save_gif(layer, x, path, per_tap=False, max_steps=DEFAULT_MAX_STEPS,
              max_frames=MAX_FRAMES, fps=2, figsize=(8, 4.5), dpi=80) -> Saved:
-    """Write an animated GIF of the step-through to ``path`` with matplotlib's PillowWriter."""
+    """Write an animated GIF of the step-through to ``path`` with matplotlib's PillowWriter.
+
+    Parameters
+    ----------
+    layer : Layer
+        One of :data:`nnref.trace.steps.STEP_KINDS`.
+    x : ndarray of shape (N, C, L), (N, C, H, W), (C, ...) for pools or (*, I) for dense
+    path : str or PathLike
+        The GIF to write; its directory is created if needed.
+    per_tap : bool
+        One frame per tap rather than per output element.
+    max_steps : int
+        Passed to :func:`~nnref.trace.steps.steps`.
+    max_frames : int
+        Draw at most this many steps, evenly spaced, first and last included.
+    fps, figsize, dpi
+        Frames per second and the size of each frame.
+
+    Returns
+    -------
+    Saved
+        The path, frames drawn and steps in total; ``.note`` says if frames were capped.
+    """
     require_matplotlib()
     from matplotlib.animation import PillowWriter
 

@@ -47,6 +47,7 @@ def _name(letter: str, index: tuple) -> str:
 
 
 def format_counts(counts) -> str:
+    """``mul 9  add 9  cmp 0  div 0``, plus any other kind that is not zero."""
     d = counts.as_dict()
     kinds = list(_SHOWN_KINDS) + [k for k, v in d.items() if v and k not in _SHOWN_KINDS]
     return "  ".join(f"{k} {d[k]}" for k in kinds)
@@ -136,7 +137,8 @@ def _panels(step, layer, x, nd, out_shape, known, per_tap, width) -> tuple:
             mark = "{}" if cur is not None and idx == cur.input else "[]" if idx in window else None
             return (fmt(x[idx], 3) if inside else "·"), mark
 
-        panels.append(_grid(_name("x", prefix), rows, cols, xcell, _focus(rows, cols, cells), width))
+        focus = _focus(rows, cols, cells)
+        panels.append(_grid(_name("x", prefix), rows, cols, xcell, focus, width))
         if step.op == "sum":
             wpre = next(wi for wi, i in zip(step.weights, step.window) if i[:-nd] == prefix)[:-nd]
             wt = np.asarray(layer.weight)[wpre]
@@ -200,7 +202,8 @@ def _expression(step) -> tuple:
     if not taps:
         if step.op == "max":
             return ["max()"], f"{fmt(step.value)}  (the window holds no input)"
-        return [("b" if step.bias is not None else "0")], f"{fmt(step.value)}  (every tap is padding)"
+        first = "b" if step.bias is not None else "0"
+        return [first], f"{fmt(step.value)}  (every tap is padding)"
     if step.op == "sum":
         items = _elide([f"{_operand(t.x)}×{_operand(t.w)}" for t in taps])
         parts = items[:1] + ["+ " + s for s in items[1:]]

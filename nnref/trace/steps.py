@@ -107,7 +107,8 @@ def steps(layer, x, per_tap: bool = False, max_steps: int = DEFAULT_MAX_STEPS):
     if per_tap and not at_least:
         total = p.count_steps(True)
     if total > max_steps:
-        need = f"{'at least ' if at_least else ''}{total} steps ({'taps' if per_tap else 'outputs'})"
+        unit = "taps" if per_tap else "outputs"
+        need = f"{'at least ' if at_least else ''}{total} steps ({unit})"
         raise ValueError(f"steps: {layer.kind} on input shape {tuple(np.shape(x))} needs {need}, "
                          f"more than max_steps={max_steps}; expected a smaller input, or raise "
                          "the limit with max_steps=N (nnref step --max-steps N)")

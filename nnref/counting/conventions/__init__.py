@@ -14,13 +14,14 @@ A plan is the list of ``(name, layer, input_shape, output_shape)`` of
 ``model.plan(input_shape)``; every layer type nnref has has a rule in every convention.
 """
 from ._common import LAYER_TYPES, LayerCount, ToolCount
-from ._compare import TOOLS, Comparison, TypeDifference, compare, exact_counts, reconcile, render_compare
+from ._compare import (TOOLS, TORCH_FUNCTIONAL, Comparison, TypeDifference, compare, exact_counts,
+                       reconcile, render_compare, run_tool)
 from ._fvcore import fvcore
 from ._ptflops import ptflops
 from ._tf import tf_profiler
 from ._thop import thop
 from ._torch import torch_flop_counter
 
-__all__ = ["LAYER_TYPES", "TOOLS", "Comparison", "LayerCount", "ToolCount", "TypeDifference",
-           "compare", "exact_counts", "fvcore", "ptflops", "reconcile", "render_compare",
+__all__ = ["LAYER_TYPES", "TOOLS", "TORCH_FUNCTIONAL", "Comparison", "LayerCount", "ToolCount", "TypeDifference",
+           "compare", "exact_counts", "fvcore", "ptflops", "reconcile", "render_compare", "run_tool",
            "tf_profiler", "thop", "torch_flop_counter"]

@@ -78,6 +78,14 @@ def count_plan(plan, rules: dict, tool: str) -> list:
     return out
 
 
+def check_names(names, tool: str) -> frozenset:
+    """A collection of layer names (``functional=``) as a frozenset of str."""
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise TypeError(f"{tool}: functional={names!r} is invalid; expected a collection of "
+                        "layer names, e.g. ('avgpool',)")
+    return frozenset(names)
+
+
 def numel(shape) -> int:
     return prod(int(s) for s in shape)
 

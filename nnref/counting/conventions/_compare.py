@@ -21,6 +21,17 @@ TOOLS = {
 }
 
 
+#: Calls of the zoo models that torchvision makes as functions, not modules (``torch.flatten``
+#: in every forward, ``F.adaptive_avg_pool2d`` in MobileNetV2's): hook-based tools skip them.
+TORCH_FUNCTIONAL = {
+    "alexnet": ("flatten",),
+    "vgg16": ("flatten",),
+    "resnet50": ("flatten",),
+    "mobilenet_v2": ("avgpool", "flatten"),
+    "seed_crnn": ("reshape",),
+}
+
+
 @dataclass(frozen=True)
 class TypeDifference:
     """One layer type's share of a tool's total, beside nnref's, in the tool's unit."""
@@ -105,24 +116,35 @@ def reconcile(counts: ToolCount, plan, exact=None) -> Comparison:
 
 
 def _plan_of(model_or_plan, input_shape):
+    """``(plan, model name or None)``."""
     if isinstance(model_or_plan, str):
         from ...models import zoo
 
         model = zoo.build(model_or_plan)
-        return model.plan(zoo.input_shape(model_or_plan) if input_shape is None else input_shape)
+        shape = zoo.input_shape(model_or_plan) if input_shape is None else input_shape
+        return model.plan(shape), model_or_plan
     if hasattr(model_or_plan, "plan"):
         if input_shape is None:
             raise ValueError("compare: input_shape=None is invalid for a model; expected the "
                              "input shape, e.g. (1, 3, 224, 224)")
-        return model_or_plan.plan(input_shape)
+        return model_or_plan.plan(input_shape), getattr(model_or_plan, "name", None)
     plan = check_plan(model_or_plan, "compare")
     if input_shape is not None and plan and tuple(input_shape) != plan[0][2]:
         raise ValueError(f"compare: input_shape={tuple(input_shape)} does not match the plan's "
                          f"first input shape {plan[0][2]}; expected equal or None")
-    return plan
+    return plan, None
 
 
-def compare(model_or_plan, input_shape=None, tools=None) -> list:
+def run_tool(name: str, plan, functional=()) -> ToolCount:
+    """Tool ``name`` of :data:`TOOLS` on ``plan``; ``functional`` goes to the hook-based ones."""
+    if name not in TOOLS:
+        raise ValueError(f"tool {name!r} is unknown; expected one of {list(TOOLS)}")
+    if name in ("thop", "ptflops"):
+        return TOOLS[name](plan, functional=functional)
+    return TOOLS[name](plan)
+
+
+def compare(model_or_plan, input_shape=None, tools=None, functional=None) -> list:
     """Every tool's count of a model beside nnref's exact count, with the differences explained.
 
     Parameters
@@ -132,6 +154,9 @@ def compare(model_or_plan, input_shape=None, tools=None) -> list:
     input_shape : tuple of int or None
     tools : sequence of str or None
         Keys of :data:`TOOLS` (all by default).
+    functional : collection of str or None
+        Names of calls the PyTorch model makes as functions, not modules (see
+        :func:`thop`); None takes them from :data:`TORCH_FUNCTIONAL` for zoo models.
 
     Returns
     -------
@@ -143,9 +168,11 @@ def compare(model_or_plan, input_shape=None, tools=None) -> list:
     for name in names:
         if name not in TOOLS:
             raise ValueError(f"compare: tool {name!r} is unknown; expected one of {list(TOOLS)}")
-    plan = _plan_of(model_or_plan, input_shape)
+    plan, model = _plan_of(model_or_plan, input_shape)
+    if functional is None:
+        functional = TORCH_FUNCTIONAL.get(model, ())
     exact = exact_counts(plan)
-    return [reconcile(TOOLS[name](plan), plan, exact) for name in names]
+    return [reconcile(run_tool(name, plan, functional), plan, exact) for name in names]
 
 
 def _signed(n: int) -> str:

@@ -11,9 +11,10 @@ count once; ``nn.SiLU`` and ``nn.Softmax`` have no module hook, only the functio
 The module-hook sum is divided by the batch size (len of the model input); the
 functional sum is not.
 
-Versions differ: 0.6.9 and 0.7.0 have no functional patching (``count_functional=False``
-reproduces them); 0.7.1 also patches ``F.linear``, counting Linear twice (not modelled);
-0.7.2 to 0.7.5 count as here.
+Versions differ (checked on torchvision's AlexNet, ResNet-50, MobileNetV2, VGG-16): 0.7.2
+to 0.7.5 count as here. 0.6.9 and 0.7.0 have no functional patching and count a Linear
+bias once, not once per row (the same on batch-1 CNNs as ``count_functional=False``);
+0.7.1 also patches ``F.linear``, counting every Linear twice (not modelled).
 
 ``aten`` backend (``ptflops/aten_engine.py``, ``ptflops/aten_ops.py``): a
 ``__torch_dispatch__`` mode counting only aten.mm/matmul/addmm/bmm/convolution, bias
@@ -23,63 +24,40 @@ from __future__ import annotations
 
 from ._common import (ADAPTIVE_AVG, ADAPTIVE_MAX, AVG_POOL, CONV, DENSE, MAX_POOL, NORM,
                       LAYER_TYPES, RECURRENT, SHAPE_ONLY, LayerCount, ToolCount, check_plan,
-                      conv_macs, count_plan, gates, has_bias, numel, steps_times_batch, zero)
+                      check_names, conv_macs, count_plan, gates, has_bias, numel,
+                      steps_times_batch, zero)
 
 TOOL = "ptflops 0.7.5"
 BACKENDS = ("pytorch", "aten")
-
-
-def _rule(module: int, functional: int, module_rule: str, functional_rule: str = ""):
-    """A pytorch-backend count: (module-hook count, functional-hook count, rules of each)."""
-    return module, functional, module_rule, functional_rule
-
-
-def _none(why: str):
-    return lambda layer, shape_in, shape_out: _rule(0, 0, why)
 
 
 def _conv(layer, shape_in, shape_out):
     positions = numel(shape_out) // int(layer.out_channels)
     per_position = numel(layer.kernel_size) * layer.in_channels * (layer.out_channels // layer.groups)
     bias = layer.out_channels * positions if has_bias(layer) else 0
-    return _rule(per_position * positions + bias, 0, "conv hook: out numel × Cin/g × ∏k"
-                 + (" + bias 1 per output" if bias else ""))
+    return per_position * positions + bias, ("conv hook: out numel × Cin/g × ∏k"
+                                             + (" + bias 1 per output" if bias else ""))
 
 
 def _linear(layer, shape_in, shape_out):
-    bias = layer.out_features if has_bias(layer) else 0
-    return _rule(numel(shape_in) * layer.out_features + bias, 0, "linear hook: in numel × "
-                 "out_features" + (" + out_features (bias once, not per row)" if bias else ""))
+    rows = numel(shape_in[:-1])
+    per_row = layer.in_features * layer.out_features + (layer.out_features if has_bias(layer) else 0)
+    return rows * per_row, ("linear hook: rows × I × O" + (" + bias 1 per output" if has_bias(layer)
+                                                           else ""))
 
 
 def _norm(layer, shape_in, shape_out):
     if layer.affine:
-        return _rule(2 * numel(shape_in), 0, "bn hook: 2 × numel with affine (F.batch_norm unpatched)")
-    return _rule(numel(shape_in), 0, "bn hook: numel without affine")
+        return 2 * numel(shape_in), "bn hook: 2 × numel with affine"
+    return numel(shape_in), "bn hook: numel without affine"
 
 
-def _twice(fn: str, what: str):
-    """Module hook counting ``what`` numel, and the patched ``fn`` counting input numel."""
-    def rule(layer, shape_in, shape_out):
-        n = numel(shape_out if what == "output" else shape_in)
-        return _rule(n, numel(shape_in), f"module hook: {what} numel",
-                     f"patched {fn}: input numel again")
-    return rule
+def _pool(layer, shape_in, shape_out):
+    return numel(shape_in), "pool hook: input numel"
 
 
-def _module(what: str):
-    return lambda layer, shape_in, shape_out: _rule(numel(shape_out), 0, what)
-
-
-def _functional(fn: str):
-    return lambda layer, shape_in, shape_out: _rule(0, numel(shape_in), "no module hook (0)",
-                                                    f"patched {fn}: input numel")
-
-
-def _pool_fn(kind: str) -> str:
-    base = {"Max": "max_pool", "Avg": "avg_pool", "AdaptiveMax": "adaptive_max_pool",
-            "AdaptiveAvg": "adaptive_avg_pool"}[kind.split("Pool")[0]]
-    return f"F.{base}{kind[-2:]}"
+def _relu(why: str):
+    return lambda layer, shape_in, shape_out: (numel(shape_out), f"relu hook: output numel{why}")
 
 
 def _recurrent(layer, shape_in, shape_out):
@@ -88,26 +66,40 @@ def _recurrent(layer, shape_in, shape_out):
     extra = {"RNN": h, "GRU": 7 * h, "LSTM": 10 * h}[type(layer).__name__]
     per_step = g * h * (i + h) + extra + (2 * g * h if has_bias(layer) else 0)
     factor = int(shape_in[0]) * int(shape_in[1])
-    return _rule(per_step * factor, 0, f"rnn hook: {g}H·(I+H) + {extra // h}H (+{2 * g}H bias) "
-                 "per step, × input.shape[0]·shape[1]; sigmoid/tanh ignored")
+    return per_step * factor, (f"rnn hook: {g}H·(I+H) + {extra // h}H (+{2 * g}H bias) per step, "
+                               "× input.shape[0]·shape[1]; sigmoid/tanh ignored")
 
 
-PYTORCH_RULES = {
+def _pool_fn(kind: str) -> str:
+    base = {"Max": "max_pool", "Avg": "avg_pool", "AdaptiveMax": "adaptive_max_pool",
+            "AdaptiveAvg": "adaptive_avg_pool"}[kind.split("Pool")[0]]
+    return f"F.{base}{kind[-2:]}"
+
+
+POOLS = MAX_POOL + AVG_POOL + ADAPTIVE_MAX + ADAPTIVE_AVG
+
+#: Module-hook rules of the pytorch backend: f(layer, input_shape, output_shape) -> (count, rule).
+MODULE_RULES = {
     **dict.fromkeys(CONV, _conv),
     **dict.fromkeys(DENSE, _linear),
     **dict.fromkeys(NORM, _norm),
-    **{k: _twice(_pool_fn(k), "input") for k in MAX_POOL + AVG_POOL + ADAPTIVE_MAX + ADAPTIVE_AVG},
+    **dict.fromkeys(POOLS, _pool),
     **dict.fromkeys(RECURRENT, _recurrent),
-    "ReLU": _twice("F.relu", "output"),
-    "ReLU6": _module("relu hook: output numel (nn.ReLU6 calls F.hardtanh, unpatched)"),
-    "LeakyReLU": _module("relu hook: output numel (F.leaky_relu unpatched)"),
-    "SiLU": _functional("F.silu"),
-    "Softmax": _functional("F.softmax"),
-    "Sigmoid": _none("no hook (torch.sigmoid is not patched): 0"),
-    "Tanh": _none("no hook (torch.tanh is not patched): 0"),
-    **dict.fromkeys(SHAPE_ONLY, _none("no hook: 0")),
-    "Add": _none("tensor + is not patched (torch.add would count numel): 0"),
+    "ReLU": _relu(""),
+    "ReLU6": _relu(" (nn.ReLU6 calls F.hardtanh, not patched)"),
+    "LeakyReLU": _relu(" (F.leaky_relu not patched)"),
+    **dict.fromkeys(("SiLU", "Softmax"), zero("no module hook")),
+    "Sigmoid": zero("no hook (torch.sigmoid is not patched): 0"),
+    "Tanh": zero("no hook (torch.tanh is not patched): 0"),
+    **dict.fromkeys(SHAPE_ONLY, zero("no hook: 0")),
+    "Add": zero("tensor + is not patched (torch.add would count numel): 0"),
 }
+
+#: The torch.nn.functional call of a layer, where ptflops patches it (input numel per call).
+PATCHED = {"ReLU": "F.relu", "ReLU6": "F.relu6", "SiLU": "F.silu", "Softmax": "F.softmax",
+           **{k: _pool_fn(k) for k in POOLS}}
+#: Layers whose torch module calls its patched function, so that module and wrapper both count.
+MODULE_CALLS_PATCHED = frozenset(PATCHED) - {"ReLU6"}
 
 
 # -- aten backend ------------------------------------------------------------------------
@@ -141,7 +133,8 @@ ATEN_RULES = {
 }
 
 
-def ptflops(plan, backend: str = "pytorch", count_functional: bool = True) -> ToolCount:
+def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
+            functional=()) -> ToolCount:
     """What ptflops' ``get_model_complexity_info`` returns for ``plan``, per call and in total.
 
     Parameters
@@ -153,7 +146,11 @@ def ptflops(plan, backend: str = "pytorch", count_functional: bool = True) -> To
     count_functional : bool
         pytorch backend only: ``backend_specific_config={"count_functional": ...}``.
         True (ptflops 0.7.2–0.7.5) adds the patched ``torch.nn.functional`` wrappers, which
-        count ReLU and every pool a second time; False gives ptflops 0.6.9 / 0.7.0.
+        count ReLU and every pool a second time; False turns them off (ptflops 0.6.9 and
+        0.7.0 had none, and match False on batch-1 CNNs).
+    functional : collection of str
+        Names of calls that the PyTorch model makes as functions, not modules (torchvision's
+        MobileNetV2 calls ``F.adaptive_avg_pool2d``): no module hook for them.
 
     Returns
     -------
@@ -166,24 +163,34 @@ def ptflops(plan, backend: str = "pytorch", count_functional: bool = True) -> To
         raise ValueError(f"ptflops: backend={backend!r} is invalid; expected one of {BACKENDS}")
     if not isinstance(count_functional, bool):
         raise TypeError(f"ptflops: count_functional={count_functional!r} is invalid; expected a bool")
+    functional = check_names(functional, "ptflops")
     steps = check_plan(plan, "ptflops")
     if backend == "aten":
         layers = count_plan(steps, ATEN_RULES, "ptflops")
         return ToolCount(f"{TOOL} (aten)", "MACs", "MACs", tuple(layers), sum(c.count for c in layers))
-    layers, modules, functional = [], 0, 0
+    layers, modules, wrapped = [], 0, 0
     for name, layer, shape_in, shape_out in steps:
         kind = type(layer).__name__
-        if kind not in PYTORCH_RULES:
+        if kind not in MODULE_RULES:
             raise TypeError(f"ptflops: layer {name!r} has type {kind!r}, for which nnref has no "
-                            f"rule; expected one of {sorted(PYTORCH_RULES)}")
-        m, f, module_rule, functional_rule = PYTORCH_RULES[kind](layer, shape_in, shape_out)
-        f = f if count_functional else 0
-        rule = f"{module_rule} + {functional_rule}" if f else module_rule
-        modules, functional = modules + m, functional + f
+                            f"rule; expected one of {sorted(MODULE_RULES)}")
+        if name in functional:
+            m, rule = 0, f"called as {PATCHED.get(kind, 'a function')}, no module hook"
+            calls = kind in PATCHED
+        else:
+            m, rule = MODULE_RULES[kind](layer, shape_in, shape_out)
+            calls = kind in MODULE_CALLS_PATCHED
+        f = numel(shape_in) if count_functional and calls else 0
+        if f:
+            rule += f" + patched {PATCHED[kind]}: input numel"
+        elif not m and not rule.endswith(": 0"):
+            rule += ": 0"
+        modules, wrapped = modules + m, wrapped + f
         layers.append(LayerCount(name, kind, m + f, rule))
     batch = steps[0][2][0] if steps and steps[0][2] else 1
-    total = int(modules / batch + functional)
+    total = int(modules / batch + wrapped)
     note = (f"module hooks ({modules:,}) are divided by the batch size {batch}; functional "
-            f"hooks ({functional:,}) are not") if batch != 1 else ""
+            f"wrappers ({wrapped:,}) are not") if batch != 1 else ""
     name = f"{TOOL} (pytorch{'' if count_functional else ', count_functional=False'})"
     return ToolCount(name, "MACs", "MACs", tuple(layers), total, note)
+

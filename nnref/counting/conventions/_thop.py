@@ -8,8 +8,8 @@ fire on every call, so a module called three times counts three times.
 from __future__ import annotations
 
 from ._common import (ADAPTIVE_AVG, ADAPTIVE_MAX, AVG_POOL, CONV, DENSE, MAX_POOL, NORM,
-                      ToolCount, conv_macs, count_plan, has_bias, numel, rules_for,
-                      steps_times_batch, zero)
+                      LayerCount, ToolCount, check_names, conv_macs, count_plan, has_bias,
+                      numel, rules_for, steps_times_batch, zero)
 
 TOOL = "THOP 0.1.1"
 
@@ -89,18 +89,23 @@ RULES = {
 }
 
 
-def thop(plan) -> ToolCount:
+def thop(plan, functional=()) -> ToolCount:
     """What THOP's ``profile(model, (x,))`` returns for ``plan``, per call and in total.
 
     Parameters
     ----------
     plan : list of (name, layer, input_shape, output_shape)
         From ``model.plan(input_shape)``.
+    functional : collection of str
+        Names of calls that the PyTorch model makes as functions, not modules (torchvision's
+        MobileNetV2 calls ``F.adaptive_avg_pool2d``): THOP has no hook on them, so 0.
 
     Returns
     -------
     ToolCount
         ``unit="MACs"``; the total is the sum of the calls (THOP returns it as a float).
     """
-    layers = count_plan(plan, RULES, "thop")
+    functional = check_names(functional, "thop")
+    layers = [LayerCount(c.name, c.type, 0, "called as a function, not a module: 0")
+              if c.name in functional else c for c in count_plan(plan, RULES, "thop")]
     return ToolCount(TOOL, "MACs", "MACs", tuple(layers), sum(c.count for c in layers))
