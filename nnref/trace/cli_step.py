@@ -75,7 +75,7 @@ def run(args) -> int:
     try:
         return _run(args)
     except (ValueError, TypeError, ImportError) as e:
-        print(f"nnref step: error: {e}", file=sys.stderr)
+        print(f"nnref step: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
 
 

@@ -2,8 +2,10 @@
 
     >>> tally = Tally()
     >>> a, b = Traced(2.0, tally), Traced(3.0, tally)
-    >>> (a * b + 1.0).value, tally.counts()
-    (7.0, OpCounts(add=1, mul=1; 2 FLOPs))
+    >>> (a * b + 1.0).value
+    7.0
+    >>> print(tally.counts())
+    OpCounts(add=1, mul=1; 2 FLOPs)
 
 Operations between a Traced and a plain number count too (the constant is an operand).
 Comparisons return a plain bool and record one ``cmp``. ``exp``, ``sqrt`` and
