@@ -18,7 +18,9 @@ bias once, not once per row (the same on batch-1 CNNs as ``count_functional=Fals
 
 ``aten`` backend (``ptflops/aten_engine.py``, ``ptflops/aten_ops.py``): a
 ``__torch_dispatch__`` mode counting only aten.mm/matmul/addmm/bmm/convolution, bias
-included, for the whole batch.
+included when it is part of the op (addmm, convolution), for the whole batch. Which ops
+run depends on ATen's CPU kernels (torch 2.13 checked): a Linear on a contiguous input is
+one addmm; an LSTM is one aten.mkldnn_rnn_layer, not counted.
 """
 from __future__ import annotations
 
@@ -117,12 +119,24 @@ def _aten_linear(layer, shape_in, shape_out):
 
 
 def _aten_recurrent(layer, shape_in, shape_out):
+    """ATen's CPU RNN/GRU: one linear over all steps for W_ih·x, one addmm/mm per step for W_hh·h.
+
+    The W_ih·x linear folds into addmm (bias counted) only for a contiguous input; a
+    batch_first input is a transposed view, so it runs as mm + add (bias not counted).
+    The CPU LSTM runs as one aten.mkldnn_rnn_layer (oneDNN), which ptflops does not count.
+    """
+    if type(layer).__name__ == "LSTM":
+        return 0, "aten.mkldnn_rnn_layer (oneDNN CPU LSTM): not counted, 0"
     i, h, g = layer.input_size, layer.hidden_size, gates(layer)
     rows = steps_times_batch(layer, shape_in)
     macs = rows * g * h * (i + h)
-    if has_bias(layer):
+    if not has_bias(layer):
+        return macs, "aten.mm for W_ih·x and W_hh·h; gates 0"
+    folded = not layer.batch_first or len(shape_in) == 2 or 1 in shape_in[:2]
+    if folded:
         return macs + 2 * rows * g * h, "aten.addmm for W_ih·x and W_hh·h, bias 1 per output; gates 0"
-    return macs, "aten.mm for W_ih·x and W_hh·h; gates 0"
+    return macs + rows * g * h, ("aten.mm for W_ih·x (batch_first view: bias by an uncounted add), "
+                                 "aten.addmm for W_hh·h with bias; gates 0")
 
 
 ATEN_RULES = {

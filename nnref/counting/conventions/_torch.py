@@ -4,8 +4,9 @@ Rules from ``torch/utils/flop_counter.py``: formulas are registered only for mat
 products (aten.mm, addmm, bmm, baddbmm, ...), convolutions and attention; each counts
 2 FLOPs per multiply-accumulate ("should be 2·k − 1 technically", says the source) and
 ignores the bias. Every other aten op (relu, max_pool2d, add, batch_norm, sigmoid, ...)
-counts 0. A recurrent layer decomposes, on CPU, into matrix products for W_ih·x and
-W_hh·h; its gate arithmetic counts 0.
+counts 0. On CPU (torch 2.13 checked) an RNN or GRU decomposes into matrix products for
+W_ih·x and W_hh·h, its gate arithmetic counting 0; an LSTM runs as one
+aten.mkldnn_rnn_layer (oneDNN), which has no formula and counts 0.
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ def _linear(layer, shape_in, shape_out):
 
 
 def _recurrent(layer, shape_in, shape_out):
+    if type(layer).__name__ == "LSTM":
+        return 0, "aten.mkldnn_rnn_layer (oneDNN CPU LSTM): no flop formula, 0"
     i, h, g = layer.input_size, layer.hidden_size, gates(layer)
     return (2 * steps_times_batch(layer, shape_in) * g * h * (i + h),
             "aten.addmm/mm for W_ih·x and W_hh·h: 2 per MAC; bias and gates 0")
