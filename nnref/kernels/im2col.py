@@ -18,7 +18,11 @@ from .gemm import BIAS_NONE, BIAS_ROW, gemm_nt
 
 @njit(parallel=True)
 def im2col(x, n, c0, ksize, stride, padding, dilation, osize, cols):
-    """Fill ``cols`` (P, K) with the windows of channels ``c0 …`` of ``x[n]`` (N, C, D, H, W)."""
+    """Fill ``cols`` (P, K) with the windows of channels ``c0 …`` of ``x[n]`` (N, C, D, H, W).
+
+    One output row (od, oh) at a time: for each tap, copy along the row (a strided read
+    of one input row), writing zeros where the tap lands on padding.
+    """
     _, _, D, H, W = x.shape
     KD, KH, KW = ksize
     sd, sh, sw = stride
@@ -27,24 +31,23 @@ def im2col(x, n, c0, ksize, stride, padding, dilation, osize, cols):
     OD, OH, OW = osize
     cg = cols.shape[1] // (KD * KH * KW)
     for r in prange(OD * OH):
-        od = r // OH
-        oh = r % OH
-        for ow in range(OW):
-            row = cols[r * OW + ow]
-            q = 0
-            for c in range(cg):
-                for a in range(KD):
-                    i = od * sd - pd + a * dd
-                    for b in range(KH):
-                        j = oh * sh - ph + b * dh
-                        inside = 0 <= i < D and 0 <= j < H
+        od, oh = r // OH, r % OH
+        block = cols[r * OW:(r + 1) * OW]
+        q = 0
+        for c in range(cg):
+            for a in range(KD):
+                i = od * sd - pd + a * dd
+                for b in range(KH):
+                    j = oh * sh - ph + b * dh
+                    if 0 <= i < D and 0 <= j < H:
+                        xrow = x[n, c0 + c, i, j]
                         for e in range(KW):
-                            k = ow * sw - pw + e * dw
-                            if inside and 0 <= k < W:
-                                row[q] = x[n, c0 + c, i, j, k]
-                            else:
-                                row[q] = 0
-                            q += 1
+                            for ow in range(OW):
+                                k = ow * sw - pw + e * dw
+                                block[ow, q + e] = xrow[k] if 0 <= k < W else 0
+                    else:
+                        block[:, q:q + KW] = 0
+                    q += KW
 
 
 def conv_im2col(x, w, bias, stride, padding, dilation, groups, out):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ._common import (ADAPTIVE_AVG, ADAPTIVE_MAX, AVG_POOL, CONV, DENSE, MAX_POOL, NORM,
                       LayerCount, ToolCount, check_names, conv_macs, count_plan, has_bias,
-                      numel, rules_for, steps_times_batch, zero)
+                      numel, rules_for, zero)
 
 TOOL = "THOP 0.1.1"
 
@@ -65,8 +65,9 @@ _RNN_RULES = {
 
 
 def _recurrent(layer, shape_in, shape_out):
-    return (_cell(layer) * steps_times_batch(layer, shape_in),
-            f"{_RNN_RULES[type(layer).__name__]}, × T·B; sigmoid/tanh ignored")
+    """× x.size(0)·x.size(1): T·B, but T·I for an unbatched (T, I) input, as THOP reads it."""
+    return (_cell(layer) * int(shape_in[0]) * int(shape_in[1]),
+            f"{_RNN_RULES[type(layer).__name__]}, × x.size(0)·x.size(1); sigmoid/tanh ignored")
 
 
 RULES = {
