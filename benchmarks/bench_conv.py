@@ -7,13 +7,16 @@ For each of ResNet-50's conv shapes (batch 1) and each dtype, prints GFLOP/s of
 * an uncounted NumPy im2col + ``@`` (BLAS),
 
 with the ratios to BLAS. GFLOP/s is nnref's exact count over the median wall time of
-``--repeats`` runs after a warm-up (which also compiles the kernels).
+``--repeats`` runs after a warm-up (which also compiles the kernels). Thread counts
+follow the environment: set ``NUMBA_NUM_THREADS`` and ``OPENBLAS_NUM_THREADS`` (or
+``OMP_NUM_THREADS``) to compare at a fixed count.
 
     python benchmarks/bench_conv.py [--repeats 5] [--dtype float32 float64] [--quick]
 """
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -78,7 +81,8 @@ def bench(spec, dtype, repeats: int) -> dict:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5, help="timed runs per measurement (median)")
-    ap.add_argument("--dtype", nargs="+", default=["float32", "float64"], choices=["float32", "float64"])
+    ap.add_argument("--dtype", nargs="+", default=["float32", "float64"],
+                    choices=["float32", "float64"])
     ap.add_argument("--quick", action="store_true", help="only the first three shapes")
     args = ap.parse_args(argv)
     specs = RESNET50[:3] if args.quick else RESNET50
@@ -93,6 +97,10 @@ def main(argv=None):
                      **{f"{k} GFLOP/s": v for k, v in speed.items()},
                      "naive/BLAS": speed["naive"] / speed["blas"],
                      "im2col/BLAS": speed["im2col"] / speed["blas"]})
+    import numba
+
+    print(f"numba threads: {numba.get_num_threads()}; BLAS threads: "
+          f"{os.environ.get('OPENBLAS_NUM_THREADS', os.environ.get('OMP_NUM_THREADS', 'default'))}")
     print(tabulate(rows, headers="keys", floatfmt=".2f"))
 
 

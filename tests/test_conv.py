@@ -28,7 +28,8 @@ def configs(draw, nd=None):
         span = d * (k - 1) + 1
         axes.append((k, s, p, d, draw(st.integers(max(1, span - 2 * p), span + 4))))
     k, s, p, d, size = zip(*axes)
-    return dict(nd=nd, in_channels=g * draw(st.integers(1, 2)), out_channels=g * draw(st.integers(1, 2)),
+    return dict(nd=nd, in_channels=g * draw(st.integers(1, 2)),
+                out_channels=g * draw(st.integers(1, 2)),
                 kernel_size=k, stride=s, padding=p, dilation=d, groups=g, bias=draw(st.booleans()),
                 shape=(draw(st.integers(1, 2)),) + (0,) + size)
 
@@ -167,12 +168,23 @@ def test_nan_propagates_like_torch(algorithm, padding_mode):
     assert_close_torch(y, torch_conv(layer, x))
 
 
+@pytest.mark.parametrize("algorithm", ["naive", "im2col"])
+def test_non_contiguous_input_and_weight(algorithm):
+    layer = Conv2d(3, 4, 2, stride=(1, 2), algorithm=algorithm)
+    x = rand((2, 5, 6, 3), np.float64).transpose(0, 3, 2, 1)  # (2, 3, 6, 5), not contiguous
+    layer.weight = np.asfortranarray(layer.weight)
+    y, ops = layer(x)
+    assert_close_torch(y, torch_conv(layer, np.ascontiguousarray(x)))
+    assert ops == formulas.for_layer(layer, x.shape)
+
+
 def test_parameters_follow_pytorch():
     layer = Conv2d(4, 6, (3, 1), groups=2, rng=0)
     assert layer.weight.shape == (6, 2, 3, 1) and layer.weight.dtype == np.float32
     assert layer.bias.shape == (6,) and layer.param_names == ("weight", "bias")
     assert np.abs(layer.weight).max() <= 1 / np.sqrt(6) and layer.num_params == 36 + 6
-    assert (layer.kernel_size, layer.stride, layer.padding, layer.dilation) == ((3, 1), (1, 1), (0, 0), (1, 1))
+    assert (layer.kernel_size, layer.stride, layer.padding, layer.dilation) == (
+        (3, 1), (1, 1), (0, 0), (1, 1))
     np.testing.assert_array_equal(Conv2d(4, 6, (3, 1), groups=2, rng=0).weight, layer.weight)
     assert Conv2d(1, 1, 1, bias=False).parameters().keys() == {"weight"}
 

@@ -3,7 +3,8 @@
 Expected values are hand arithmetic written here, or numbers printed by the tools
 themselves (THOP 0.1.1.post2209072238, ptflops 0.7.5, fvcore 0.1.5.post20221221,
 torch 2.13 FlopCounterMode) on torchvision 0.28's models and on a torch CRNN equal to
-``seed_crnn``; nnref's exact counts come from the formulas module.
+``seed_crnn``, and by TensorFlow 2.21's profiler on a Keras 3 AlexNet; nnref's exact
+counts come from the formulas module.
 """
 import pytest
 from hypothesis import given
@@ -69,6 +70,8 @@ def test_alexnet_published_totals(plans):
     assert ptflops(plan).total == 716_441_128
     assert fvcore(plan).total == 714_197_696
     assert torch_flop_counter(plan).total == 2 * exact_mul
+    # TF 2.21's profiler on the Keras 3 port (ZeroPadding2D + Conv2D, AveragePooling2D(1)).
+    assert tf_profiler(plan).total == 1_429_675_240
 
 
 def test_alexnet_ptflops_reconciled_by_hand(plans):
@@ -78,7 +81,8 @@ def test_alexnet_ptflops_reconciled_by_hand(plans):
     conv_bias = 64 * 55 * 55 + 192 * 27 * 27 + 384 * 169 + 2 * 256 * 169
     linear_bias = 4096 + 4096 + 1000
     assert (relu, pools, conv_bias) == (493_184, 386_048, 484_992)
-    by_type = {d.type: d.difference for d in compare(plans("alexnet"), tools=["ptflops"])[0].by_type}
+    row = compare(plans("alexnet"), tools=["ptflops"])[0]
+    by_type = {d.type: d.difference for d in row.by_type}
     assert by_type == {"Conv2d": conv_bias, "ReLU": 2 * relu, "MaxPool2d": 2 * (pools - 9216),
                        "AdaptiveAvgPool2d": 2 * 9216, "Linear": linear_bias,
                        "Flatten": 0, "Dropout": 0}
@@ -122,7 +126,8 @@ def test_conv_padded():
 def test_conv_grouped_batched():
     # (2, 8, 3, 3) = 144 outputs × 2·9 taps = 2592; ptflops reports per image: 2592 / 2.
     t = totals(Conv2d(4, 8, 3, groups=2, bias=False), (2, 4, 5, 5))
-    assert (t["thop"], t["ptflops"], t["fvcore"], t["torch"], t["tf"]) == (2592, 1296, 2592, 5184, 5184)
+    got = (t["thop"], t["ptflops"], t["fvcore"], t["torch"], t["tf"])
+    assert got == (2592, 1296, 2592, 5184, 5184)
 
 
 def test_conv_depthwise_is_tf_depthwise_native():
@@ -136,7 +141,7 @@ def test_conv_pointwise_1d_3d():
     assert totals(PointwiseConv2d(4, 6), (1, 4, 3, 3))["ptflops"] == 54 * 4 + 54
     assert totals(Conv1d(2, 3, 3), (1, 2, 10))["tf"] == 2 * 24 * 6 + 24  # Conv2D on a 1-row image
     t = totals(Conv3d(1, 2, 2), (1, 1, 3, 3, 3))  # 16 outputs × 8 taps
-    assert (t["thop"], t["torch"], t["tf"]) == (128, 256, 16)  # Conv3D unregistered; BiasAdd 16
+    assert (t["thop"], t["torch"], t["tf"]) == (128, 256, 2 * 128 + 16)
 
 
 def test_linear_batched():
@@ -148,13 +153,14 @@ def test_linear_batched():
 
 
 def test_batchnorm_affine_and_not():
-    # 36 elements: THOP 2·36 (×2 affine), ptflops and fvcore 36 (×2 affine), TF fused 0.
+    # 36 elements, 4 channels: THOP 2·36 (×2 affine), ptflops and fvcore 36 (×2 affine),
+    # torch 0; Keras 3's ops: Mul and AddV2 per element, AddV2 + 2 Rsqrt + Mul + Mul + Sub
+    # per channel (Neg instead of Mul γ and Sub without affine).
     t = totals(BatchNorm2d(4), (1, 4, 3, 3))
-    assert (t["thop"], t["ptflops"], t["fvcore"], t["torch"], t["tf"]) == (144, 72, 72, 0, 0)
+    assert (t["thop"], t["ptflops"], t["fvcore"], t["torch"], t["tf"]) == (144, 72, 72, 0, 72 + 24)
     t = totals(BatchNorm2d(4, affine=False), (1, 4, 3, 3))
-    assert (t["thop"], t["ptflops"], t["fvcore"]) == (72, 36, 36)
-    # TF's unfused batch_normalization on 20 elements of 4 channels: 2·20 + 6·4.
-    assert totals(BatchNorm1d(4), (5, 4))["tf"] == 64
+    assert (t["thop"], t["ptflops"], t["fvcore"], t["tf"]) == (72, 36, 36, 72 + 20)
+    assert totals(BatchNorm1d(4), (5, 4))["tf"] == 2 * 20 + 6 * 4
 
 
 def test_relu_counted_twice_by_ptflops():
@@ -167,7 +173,7 @@ def test_relu6_leaky_once_silu_functional_only():
     assert totals(ReLU6(), (1, 18))["ptflops"] == 18  # nn.ReLU6 calls F.hardtanh
     assert totals(LeakyReLU(), (1, 18))["ptflops"] == 18
     t = totals(SiLU(), (1, 18))
-    assert (t["ptflops"], t["ptflops_nofunc"], t["tf"]) == (18, 0, 18)
+    assert (t["ptflops"], t["ptflops_nofunc"], t["tf"]) == (18, 0, 36)  # tf.nn.silu: x·σ(β·x)
     for layer in (Sigmoid(), Tanh()):
         assert set(totals(layer, (1, 18)).values()) == {0}
 
@@ -213,6 +219,8 @@ def test_recurrent():
     # LSTM(5 → 6): THOP 4·(66 + 6 + 12) + 24; ptflops 4·66 + 60 + 48; CPU oneDNN LSTM: 0.
     t = totals(LSTM(5, 6), (4, 3, 5))
     assert (t["thop"], t["ptflops"], t["torch"], t["aten"]) == (360 * 12, 372 * 12 // 4, 0, 0)
+    # Keras LSTM: one bias (b_ih + b_hh merged): 2·4·6·11 + 4·6 + 8·6 per row.
+    assert t["tf"] == 12 * (528 + 24 + 48)
     t = totals(RNN(5, 7, bias=False), (4, 3, 5))  # 7·12 + 7 per row
     assert (t["thop"], t["ptflops"], t["torch"], t["tf"]) == (91 * 12, 91 * 12 // 4,
                                                               2 * 12 * 84, 12 * (168 + 7))
@@ -230,7 +238,8 @@ def test_recurrent_unbatched_and_batch_first():
 def test_add_and_shape_only():
     t = totals(Add(), (1, 2, 3))
     assert t["tf"] == 6 and t["thop"] == t["ptflops"] == t["fvcore"] == t["torch"] == 0
-    for layer, shape in ((Flatten(), (1, 2, 3)), (Dropout(), (1, 6)), (Reshape((-1, 3)), (1, 2, 3))):
+    for layer, shape in ((Flatten(), (1, 2, 3)), (Dropout(), (1, 6)),
+                         (Reshape((-1, 3)), (1, 2, 3))):
         assert set(totals(layer, shape).values()) == {0}
 
 

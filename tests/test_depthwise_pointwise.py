@@ -94,8 +94,11 @@ def test_pointwise():  # 2·3·3 positions · 5 channels, 4 taps each, bias
     assert layer(rand((2, 4, 3, 3)))[1] == OpCounts(mul=90 * 4, add=90 * 4)
 
 
-@pytest.mark.parametrize("layer", [DepthwiseConv2d(4, 3, padding=1), DepthwiseConv2d(4, 3, 2, padding=1, padding_mode="skip"),
-                                   PointwiseConv2d(4, 6)], ids=repr)
+@pytest.mark.parametrize("layer", [
+    DepthwiseConv2d(4, 3, padding=1),
+    DepthwiseConv2d(4, 3, depth_multiplier=2, padding=1, padding_mode="skip"),
+    PointwiseConv2d(4, 6),
+], ids=repr)
 def test_counts_do_not_depend_on_threads(layer):
     x = rand((2, 4, 13, 11), np.float32)
     (y1, ops1), (y2, ops2) = with_threads(1, layer, x), with_threads(2, layer, x)
@@ -103,8 +106,11 @@ def test_counts_do_not_depend_on_threads(layer):
     np.testing.assert_array_equal(y1, y2)
 
 
-@pytest.mark.parametrize("layer", [DepthwiseConv2d(2, 3, padding=1), DepthwiseConv2d(2, 3, padding=1, padding_mode="skip"),
-                                   PointwiseConv2d(2, 3)], ids=repr)
+@pytest.mark.parametrize("layer", [
+    DepthwiseConv2d(2, 3, padding=1),
+    DepthwiseConv2d(2, 3, padding=1, padding_mode="skip"),
+    PointwiseConv2d(2, 3),
+], ids=repr)
 def test_nan_propagates_like_torch(layer):
     x = rand((1, 2, 5, 5), np.float32)
     x[0, 1, 2, 2] = np.nan

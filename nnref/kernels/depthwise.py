@@ -61,19 +61,17 @@ def _fma_row(o, x, w, lo, hi, start, step):
 def row_spans(kw, pad, step, dil, width, ow):
     """Per kernel column e, the output ranges along a row where its tap is in bounds.
 
-    Returns an int64 table (kw, 6): ``lo, hi`` (tap e in bounds), then ``lo, mid`` and
-    ``mid, hi``: the outputs for which e is the *first* in-bound tap (initialised by it)
-    and those that already had one (accumulated). Taps in bounds for output j form a
-    contiguous run of e, so e is j's first exactly when tap e − 1 falls left of the
-    input, i.e. when j < lo(e − 1).
+    Returns an int64 table (kw, 3) of ``lo, mid, hi``: tap e is in bounds for outputs
+    ``[lo, hi)``; it is the *first* in-bound tap (which initialises the output) for
+    ``[lo, mid)``, and the outputs ``[mid, hi)`` already had one. Taps in bounds for
+    output j form a contiguous run of e, so e is j's first exactly when tap e − 1 falls
+    left of the input, i.e. when j < lo(e − 1).
     """
-    spans = np.empty((kw, 6), np.int64)
+    spans = np.empty((kw, 3), np.int64)
     prev = ow
     for e in range(kw):
         lo, hi = _inside(e * dil - pad, step, width, ow)
-        mid = max(lo, min(hi, prev))
-        spans[e, 0], spans[e, 1], spans[e, 2], spans[e, 3], spans[e, 4], spans[e, 5] = (
-            lo, hi, lo, mid, mid, hi)
+        spans[e, 0], spans[e, 1], spans[e, 2] = lo, max(lo, min(hi, prev)), hi
         prev = lo
     return spans
 
@@ -89,11 +87,12 @@ def _row_taps(orow, xrow, wrow, first, spans, pad, step, dil):
     nadd = 0
     for e in range(wrow.shape[0]):
         start = e * dil - pad
+        lo, mid, hi = spans[e, 0], spans[e, 1], spans[e, 2]
         if first:
-            nmul += _mul_row(orow, xrow, wrow[e], spans[e, 2], spans[e, 3], start, step)
-            m = _fma_row(orow, xrow, wrow[e], spans[e, 4], spans[e, 5], start, step)
+            nmul += _mul_row(orow, xrow, wrow[e], lo, mid, start, step)
+            m = _fma_row(orow, xrow, wrow[e], mid, hi, start, step)
         else:
-            m = _fma_row(orow, xrow, wrow[e], spans[e, 0], spans[e, 1], start, step)
+            m = _fma_row(orow, xrow, wrow[e], lo, hi, start, step)
         nmul += m
         nadd += m
     return nmul, nadd
@@ -104,7 +103,7 @@ def _row_bias(orow, bval, spans):
     """Add the bias to the outputs of a row that had at least one tap; returns the adds."""
     nadd = 0
     for e in range(spans.shape[0]):
-        for j in range(spans[e, 2], spans[e, 3]):  # each tapped j is initialised by one e
+        for j in range(spans[e, 0], spans[e, 1]):  # each tapped j is initialised by one e
             orow[j] += bval
             nadd += 1
     return nadd

@@ -116,7 +116,8 @@ class _ConvNd(Layer):
         return y, OpCounts.from_rows(rows)
 
     def extra_repr(self):
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
         nd = self.ndim
         for name, default in (("padding", (0,) * nd), ("dilation", (1,) * nd), ("groups", 1),
                               ("algorithm", "im2col"), ("padding_mode", "dense")):

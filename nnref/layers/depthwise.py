@@ -148,4 +148,5 @@ class PointwiseConv2d(Layer):
         return y, OpCounts.from_rows(rows)
 
     def extra_repr(self):
-        return f"{self.in_channels}, {self.out_channels}" + (", bias=False" if self.bias is None else "")
+        s = f"{self.in_channels}, {self.out_channels}"
+        return s + (", bias=False" if self.bias is None else "")

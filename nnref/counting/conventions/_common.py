@@ -98,7 +98,8 @@ def has_bias(layer) -> bool:
 
 def conv_macs(layer, shape_out) -> int:
     """Products of a dense convolution: out numel × (Cin / groups) × ∏k."""
-    return numel(shape_out) * (int(layer.in_channels) // int(layer.groups)) * numel(layer.kernel_size)
+    taps = (int(layer.in_channels) // int(layer.groups)) * numel(layer.kernel_size)
+    return numel(shape_out) * taps
 
 
 def steps_times_batch(layer, shape_in) -> int:

@@ -1,4 +1,4 @@
-"""Put every tool's number beside nnref's exact counts, and explain each difference by layer type."""
+"""Every tool's number beside nnref's exact counts, each difference explained by layer type."""
 from __future__ import annotations
 
 from dataclasses import dataclass

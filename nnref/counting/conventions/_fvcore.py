@@ -19,7 +19,7 @@ def _conv(layer, shape_in, shape_out):
 
 
 def _linear(layer, shape_in, shape_out):
-    return numel(shape_in) * layer.out_features, "aten::linear: in numel × out_features; bias ignored"
+    return numel(shape_in) * layer.out_features, "aten::linear: in numel × O; bias ignored"
 
 
 def _norm(layer, shape_in, shape_out):

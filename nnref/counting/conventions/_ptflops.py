@@ -35,7 +35,8 @@ BACKENDS = ("pytorch", "aten")
 
 def _conv(layer, shape_in, shape_out):
     positions = numel(shape_out) // int(layer.out_channels)
-    per_position = numel(layer.kernel_size) * layer.in_channels * (layer.out_channels // layer.groups)
+    filters = layer.out_channels // layer.groups
+    per_position = numel(layer.kernel_size) * layer.in_channels * filters
     bias = layer.out_channels * positions if has_bias(layer) else 0
     return per_position * positions + bias, ("conv hook: out numel × Cin/g × ∏k"
                                              + (" + bias 1 per output" if bias else ""))
@@ -43,7 +44,8 @@ def _conv(layer, shape_in, shape_out):
 
 def _linear(layer, shape_in, shape_out):
     rows = numel(shape_in[:-1])
-    per_row = layer.in_features * layer.out_features + (layer.out_features if has_bias(layer) else 0)
+    bias = layer.out_features if has_bias(layer) else 0
+    per_row = layer.in_features * layer.out_features + bias
     return rows * per_row, ("linear hook: rows × I × O" + (" + bias 1 per output" if has_bias(layer)
                                                            else ""))
 
@@ -134,7 +136,8 @@ def _aten_recurrent(layer, shape_in, shape_out):
         return macs, "aten.mm for W_ih·x and W_hh·h; gates 0"
     folded = not layer.batch_first or len(shape_in) == 2 or 1 in shape_in[:2]
     if folded:
-        return macs + 2 * rows * g * h, "aten.addmm for W_ih·x and W_hh·h, bias 1 per output; gates 0"
+        return macs + 2 * rows * g * h, ("aten.addmm for W_ih·x and W_hh·h, bias 1 per output; "
+                                         "gates 0")
     return macs + rows * g * h, ("aten.mm for W_ih·x (batch_first view: bias by an uncounted add), "
                                  "aten.addmm for W_hh·h with bias; gates 0")
 
@@ -176,12 +179,14 @@ def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
     if backend not in BACKENDS:
         raise ValueError(f"ptflops: backend={backend!r} is invalid; expected one of {BACKENDS}")
     if not isinstance(count_functional, bool):
-        raise TypeError(f"ptflops: count_functional={count_functional!r} is invalid; expected a bool")
+        raise TypeError(f"ptflops: count_functional={count_functional!r} is invalid; "
+                        "expected a bool")
     functional = check_names(functional, "ptflops")
     steps = check_plan(plan, "ptflops")
     if backend == "aten":
         layers = count_plan(steps, ATEN_RULES, "ptflops")
-        return ToolCount(f"{TOOL} (aten)", "MACs", "MACs", tuple(layers), sum(c.count for c in layers))
+        total = sum(c.count for c in layers)
+        return ToolCount(f"{TOOL} (aten)", "MACs", "MACs", tuple(layers), total)
     layers, modules, wrapped = [], 0, 0
     for name, layer, shape_in, shape_out in steps:
         kind = type(layer).__name__

@@ -3,17 +3,18 @@
 
 Rules from the ``@ops.RegisterStatistics(op, "flops")`` registrations in
 ``tensorflow/python/profiler/internal/flops_registry.py`` (MatMul, Add/AddV2, Mul, Sub,
-Mean, Softmax, MaxPool, AvgPool, ...) and ``tensorflow/python/ops/nn_ops.py`` (Conv2D,
-DepthwiseConv2dNative, BiasAdd, Dilation2D). Ops without a registration (Relu, Relu6,
-LeakyRelu, Sigmoid, Tanh, FusedBatchNormV3, Conv3D, MaxPool3D, AvgPool3D, Max, Reshape,
-Identity) count 0. Matrix products count 2 per multiply-accumulate; the bias is a
-separate BiasAdd op, 1 per element.
+Neg, Rsqrt, Mean, Softmax, MaxPool, AvgPool, ...) and ``tensorflow/python/ops/nn_ops.py``
+(Conv2D, Conv3D, DepthwiseConv2dNative, BiasAdd, Dilation2D), TensorFlow 2.21. Ops
+without a registration (Relu, Relu6, LeakyRelu, Sigmoid, Tanh, FusedBatchNormV3,
+MaxPool3D, AvgPool3D, Max, Reshape, Identity) count 0. Matrix products count 2 per
+multiply-accumulate; the bias is a separate BiasAdd op, 1 per element.
 
-nnref maps each layer to the ops tf.keras emits for it (NHWC; Conv1D and the 1-D pools
-run as 2-D ops on an expanded axis). TensorFlow is not needed: these are the registry
-rules applied to those ops' shapes. Recurrent layers are counted as their unrolled cell
-ops; the static profiler counts a ``tf.while_loop`` body once, so a real RNN graph
-reports less unless it is unrolled.
+nnref maps each layer to the ops Keras 3 emits for it (NHWC; Conv1D and the 1-D pools run
+as 2-D ops on an expanded axis; BatchNormalization as AddV2/Rsqrt/Mul/Sub). TensorFlow is
+not needed: these are the registry rules applied to those ops' shapes (checked against
+the profiler on Keras 3.15 models). Recurrent layers are counted as their unrolled
+(``unroll=True``) cell ops; with a ``tf.while_loop`` the static profiler counts the loop
+body once and skips ops without static shapes, so it reports less.
 """
 from __future__ import annotations
 
@@ -32,10 +33,8 @@ def _bias(layer, shape_out) -> tuple:
 def _conv(layer, shape_in, shape_out):
     b, rule = _bias(layer, shape_out)
     kind = type(layer).__name__
-    if kind == "Conv3d":
-        return b, "Conv3D: not registered, 0" + rule
-    op = ("DepthwiseConv2dNative" if kind == "DepthwiseConv2d" or
-          (layer.groups == layer.in_channels and layer.groups > 1) else "Conv2D")
+    op = ("Conv3D" if kind == "Conv3d" else "DepthwiseConv2dNative" if kind == "DepthwiseConv2d"
+          or (layer.groups == layer.in_channels and layer.groups > 1) else "Conv2D")
     return 2 * conv_macs(layer, shape_out) + b, f"{op}: 2 × out numel × Cin/g × ∏k{rule}"
 
 
@@ -45,12 +44,12 @@ def _linear(layer, shape_in, shape_out):
 
 
 def _norm(layer, shape_in, shape_out):
-    if type(layer).__name__ != "BatchNorm1d":
-        return 0, "FusedBatchNormV3: not registered, 0"
+    """Keras 3: inv = rsqrt(σ² + eps) [AddV2 C, Rsqrt 2C], inv·γ [Mul C], β − μ·inv [Mul C,
+    Sub C] (or −μ·inv: Neg C, Mul C), x·inv + shift [Mul n, AddV2 n]."""
     c = layer.num_features
-    if layer.affine:  # AddV2 (C), Rsqrt (2C), Mul γ (C), Mul x (n), Mul μ (C), Sub (C), AddV2 (n)
-        return 2 * numel(shape_in) + 6 * c, "tf.nn.batch_normalization ops: 2 per element + 6 per channel"
-    return 2 * numel(shape_in) + 5 * c, "tf.nn.batch_normalization ops: 2 per element + 5 per channel"
+    if layer.affine:
+        return 2 * numel(shape_in) + 6 * c, "AddV2/Rsqrt/Mul/Sub: 2 per element + 6 per channel"
+    return 2 * numel(shape_in) + 5 * c, "AddV2/Rsqrt/Mul/Neg: 2 per element + 5 per channel"
 
 
 def _pool(layer, shape_in, shape_out):
@@ -83,12 +82,16 @@ def _adaptive(layer, shape_in, shape_out):
 
 
 def _recurrent(layer, shape_in, shape_out):
+    """Keras cells: SimpleRNN and LSTM have one bias (b_ih + b_hh merged), GRU
+    (reset_after=True, PyTorch's equations) keeps both."""
     i, h, g = layer.input_size, layer.hidden_size, gates(layer)
-    elementwise = {"RNN": h, "GRU": 8 * h, "LSTM": 8 * h}[type(layer).__name__]
-    per_step = 2 * g * h * (i + h) + (2 * g * h if has_bias(layer) else 0) + elementwise
+    kind = type(layer).__name__
+    elementwise = {"RNN": h, "GRU": 8 * h, "LSTM": 8 * h}[kind]
+    biases = (2 if kind == "GRU" else 1) * g * h if has_bias(layer) else 0
+    per_step = 2 * g * h * (i + h) + biases + elementwise
     return (per_step * steps_times_batch(layer, shape_in),
-            f"unrolled cell: MatMul 2 per MAC, BiasAdd, {elementwise // h}H AddV2/Mul/Sub per step; "
-            "Sigmoid/Tanh not registered")
+            f"unrolled Keras cell: MatMul 2 per MAC, {biases // h}H bias adds, {elementwise // h}H "
+            "AddV2/Mul/Sub per step; Sigmoid/Tanh not registered")
 
 
 RULES = {
@@ -103,7 +106,7 @@ RULES = {
     "LeakyReLU": zero("LeakyRelu: not registered, 0"),
     "Sigmoid": zero("Sigmoid: not registered, 0"),
     "Tanh": zero("Tanh: not registered, 0"),
-    "SiLU": lambda l, si, so: (numel(si), "x·sigmoid(x): Mul 1 per element, Sigmoid 0"),
+    "SiLU": lambda l, si, so: (2 * numel(si), "tf.nn.silu, x·sigmoid(β·x): Mul 2 per element"),
     "Softmax": lambda l, si, so: (5 * numel(si), "Softmax: 5 per element"),
     **rules_for(SHAPE_ONLY, zero("Reshape/Identity: not registered, 0")),
     "Add": lambda l, si, so: (numel(so), "AddV2: 1 per output element"),

@@ -19,7 +19,7 @@ def _conv(layer, shape_in, shape_out):
 
 
 def _linear(layer, shape_in, shape_out):
-    return layer.in_features * numel(shape_out), "count_linear: out numel × in_features; bias ignored"
+    return layer.in_features * numel(shape_out), "count_linear: out numel × I; bias ignored"
 
 
 def _norm(layer, shape_in, shape_out):

@@ -17,7 +17,8 @@ TOOL = "torch FlopCounterMode"
 
 
 def _conv(layer, shape_in, shape_out):
-    return 2 * conv_macs(layer, shape_out), "aten.convolution: 2 × out numel × Cin/g × ∏k; bias ignored"
+    return 2 * conv_macs(layer, shape_out), ("aten.convolution: 2 × out numel × Cin/g × ∏k; "
+                                             "bias ignored")
 
 
 def _linear(layer, shape_in, shape_out):
