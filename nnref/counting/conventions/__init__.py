@@ -23,6 +23,5 @@ from ._thop import thop
 from ._torch import torch_flop_counter
 
 __all__ = ["LAYER_TYPES", "TOOLS", "TORCH_FUNCTIONAL", "Comparison", "LayerCount", "ToolCount",
-           "TypeDifference",
-           "compare", "exact_counts", "fvcore", "ptflops", "reconcile", "render_compare", "run_tool",
-           "tf_profiler", "thop", "torch_flop_counter"]
+           "TypeDifference", "compare", "exact_counts", "fvcore", "ptflops", "reconcile",
+           "render_compare", "run_tool", "tf_profiler", "thop", "torch_flop_counter"]
