@@ -2,8 +2,11 @@
 
     nnref count alexnet                                   # per-layer table
     nnref count resnet50 --format json --input 1,3,128,128
+    nnref count alexnet --compare                         # ... and what THOP, ptflops, fvcore,
+                                                          # torch and TF would say, explained
     nnref count "Conv2d(3, 64, 3, stride=2, padding=1)" --input 1,3,224,224
     nnref models
+    nnref step "Conv2d(1, 1, 3, stride=2, padding=1)" --input 1,1,5,5
 
 Bad arguments (unknown model or layer, bad ``--input``, a shape a layer cannot take)
 print one line ``nnref: error: ...`` on stderr and exit with status 2.
@@ -14,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+
+from .trace import cli_step
 
 EXIT_USAGE = 2
 
@@ -60,8 +65,8 @@ def _count_layer(args) -> int:
     if args.input is None:
         raise CliError(f"--input is required for a layer spec such as {args.target!r}; "
                        "e.g. --input 1,3,224,224")
-    if args.plot:
-        raise CliError("--plot needs a model name, not a layer spec")
+    if args.plot or args.compare is not None:
+        raise CliError("--plot and --compare need a model name, not a layer spec")
     shape = parse_shape(args.input)
     out_shape = layer.output_shape(shape)
     x = np.random.default_rng(args.seed).standard_normal(shape).astype(args.dtype)
@@ -109,12 +114,31 @@ def _count_model(args) -> int:
         except OSError as e:
             raise CliError(f"--plot={args.plot!r} could not be written: {e.strerror or e}") from None
         print(f"nnref: wrote {args.plot}", file=sys.stderr)
+    if args.compare is not None:
+        from .counting.conventions import compare, render_compare
+
+        _emit("\n" + render_compare(compare(name, shape, tools=args.tools)))
     return 0
+
+
+def _check_tools(args) -> None:
+    """Validate ``--compare`` before any work; store the tool list (None = all) on ``args``."""
+    from .counting.conventions import TOOLS
+
+    if args.format != "table":
+        raise CliError(f"--compare prints a table; it cannot be combined with --format {args.format}")
+    args.tools = [t.strip() for t in args.compare.split(",")] if args.compare else None
+    unknown = [t for t in args.tools or () if t not in TOOLS]
+    if unknown:
+        raise CliError(f"--compare={args.compare!r} names unknown tool {unknown[0]!r}; "
+                       f"expected a comma-separated subset of {','.join(TOOLS)}")
 
 
 def cmd_count(args) -> int:
     if args.depth is not None and args.depth < 1:
         raise CliError(f"--depth={args.depth} is invalid; expected an int >= 1")
+    if args.compare is not None:
+        _check_tools(args)
     if _is_layer_spec(args.target):
         return _count_layer(args)
     return _count_model(args)
@@ -163,24 +187,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="table columns: mul, add, other; or every kind")
     c.add_argument("--plot", metavar="FILE.png", help="also save a bar chart of FLOPs per layer")
     c.add_argument("--seed", type=int, default=0, help="seed for weights and input values")
+    c.add_argument("--compare", nargs="?", const="", default=None, metavar="TOOLS",
+                   help="also print what other counters report (thop,ptflops,fvcore,torch,tf; "
+                        "default all) and explain each difference")
 
     sub.add_parser("models", help="list the model zoo")
-    step = _step_module()
-    if step is not None:
-        step.add_parser(sub)
+    cli_step.add_parser(sub)
     return p
-
-
-def _step_module():
-    """:mod:`nnref.trace.cli_step` (``nnref step``), or None if it is not there."""
-    from importlib import import_module
-
-    try:
-        return import_module("nnref.trace.cli_step")
-    except ModuleNotFoundError as e:
-        if e.name != "nnref.trace.cli_step":
-            raise
-        return None
 
 
 def _one_line(e: BaseException) -> str:
@@ -194,7 +207,7 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as e:  # argparse has printed its message (or --help)
         return e.code if isinstance(e.code, int) else EXIT_USAGE
-    commands = {"count": cmd_count, "models": cmd_models, "step": lambda a: _step_module().run(a)}
+    commands = {"count": cmd_count, "models": cmd_models, "step": cli_step.run}
     try:
         status = commands[args.command](args)
     except (ValueError, TypeError) as e:
@@ -203,4 +216,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("nnref: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `nnref step ... | head`: the reader left; not an error
+        sys.stderr.close()
+        return 0
     return 0 if status is None else status

@@ -324,3 +324,32 @@ def test_import_cli_is_light():
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+# -- --compare -----------------------------------------------------------------------------------
+def test_compare_reconciles_alexnet_with_published_tool_totals(capsys):
+    # THOP reports 714,206,912 MACs and fvcore 714,197,696 for AlexNet; conv + linear MACs are
+    # 714,188,480 by hand (tests/test_conventions.py), so the tools are +18,432 and +9,216 off.
+    status, out, err = run(capsys, "count", "alexnet", "--compare", "thop,fvcore")
+    assert status == 0, err
+    assert "+18,432" in out and "+9,216" in out
+    assert "AdaptiveAvgPool2d" in out.split("THOP")[-1]
+
+
+def test_compare_needs_table_format_and_a_model(capsys):
+    status, _, err = run(capsys, "count", "alexnet", "--compare", "--format", "json")
+    assert status == 2 and "--compare" in error_line(err)
+    status, _, err = run(capsys, "count", "ReLU", "--input", "2,3", "--compare")
+    assert status == 2 and "--compare" in error_line(err)
+    status, _, err = run(capsys, "count", "alexnet", "--compare", "thpo")
+    assert status == 2 and "'thpo'" in error_line(err)
+
+
+def test_broken_pipe_is_not_a_traceback():
+    code = ("import sys; from nnref.cli import main; "
+            "sys.exit(main(['step', 'Conv2d(1, 1, 3)', '--input', '1,1,12,12']))")
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.readline()
+    p.stdout.close()  # the reader leaves, like `| head -1`
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=120) == 0 and "Traceback" not in err

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..opcounts import OpCounts, format_si
-from ._common import SHAPE_ONLY, ToolCount, check_plan
+from ._common import ToolCount, check_plan
 from ._fvcore import fvcore
 from ._ptflops import ptflops
 from ._tf import tf_profiler
@@ -69,15 +69,7 @@ def exact_counts(plan) -> list:
     """nnref's exact :class:`OpCounts` of every call of ``plan``, from the closed forms."""
     from ..formulas import for_layer
 
-    out = []
-    for name, layer, shape_in, _ in check_plan(plan, "compare"):
-        try:
-            out.append(for_layer(layer, shape_in))
-        except TypeError:
-            if type(layer).__name__ not in SHAPE_ONLY:
-                raise
-            out.append(OpCounts())  # a data move without a registered formula: no arithmetic
-    return out
+    return [for_layer(layer, shape_in) for _, layer, shape_in, _ in check_plan(plan, "compare")]
 
 
 def _in_unit(counts: OpCounts, unit: str) -> int:
