@@ -20,7 +20,7 @@ MODES = [("im2col", "dense"), ("naive", "dense"), ("naive", "skip")]
 def configs(draw, nd=None):
     """A small random convolution: per-axis kernel, stride, padding, dilation; groups; batch."""
     nd = draw(st.integers(1, 3)) if nd is None else nd
-    g = draw(st.integers(1, 3))
+    g = draw(st.integers(1, 4))
     axes = []
     for _ in range(nd):
         k, s, p, d = (draw(st.integers(1, 3)), draw(st.integers(1, 3)),
@@ -31,7 +31,7 @@ def configs(draw, nd=None):
     return dict(nd=nd, in_channels=g * draw(st.integers(1, 2)),
                 out_channels=g * draw(st.integers(1, 2)),
                 kernel_size=k, stride=s, padding=p, dilation=d, groups=g, bias=draw(st.booleans()),
-                shape=(draw(st.integers(1, 2)),) + (0,) + size)
+                shape=(draw(st.integers(1, 3)),) + (0,) + size)  # batch·groups reaches 8
 
 
 def build(cfg, algorithm="im2col", padding_mode="dense", rng=0):
@@ -116,6 +116,10 @@ def test_dilated():  # span 5, o = 3: 18 outputs of 9 taps, bias
 
 def test_grouped():  # 54 outputs, each reading 2 of 4 channels: 18 taps
     check(Conv2d(4, 6, 3, groups=2), (1, 4, 5, 5), mul=54 * 18, add=54 * 18)
+
+
+def test_grouped_batched():  # 3·4 (image, group) pairs: one task each; 3·8·5·5 outputs of 2·9 taps
+    check(Conv2d(8, 8, 3, padding=1, groups=4), (3, 8, 5, 5), mul=600 * 18, add=600 * 18)
 
 
 def test_depthwise():  # groups = channels: 48 outputs of 9 taps

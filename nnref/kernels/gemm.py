@@ -1,11 +1,16 @@
 """Counted GEMM: ``out[i, j] = Σ_k a[i, k]·b[j, k]`` (+ bias), both operands row-major.
 
 Both operands hold their reduction axis last (``b`` is the transposed right operand),
-so every output element is a contiguous dot product that LLVM vectorises. Work is
-split into tasks of two output rows; each task keeps its own counter row.
+so every output element is a contiguous dot product that LLVM vectorises (the safe
+``reassoc`` flag lets it split the sum into lanes). Outputs are computed in 2×2 tiles
+of dot products, so each loaded element of ``a`` and ``b`` feeds two products.
 
 Per output element: the first product initialises the accumulator (mul 1), each
 further tap does mul 1 and add 1, and a bias adds 1 more add.
+
+:func:`gemm_nt` splits the work into tasks of (2 rows × ``COLS`` columns), each with its
+own counter row. :func:`gemm_block` is the serial core, for kernels that run many small
+GEMMs inside their own parallel loop (grouped im2col convolution).
 """
 import numpy as np
 
@@ -13,29 +18,24 @@ from ._numba import ADD, MUL, NKINDS, njit, prange
 
 #: Bias modes: none, one per row of ``out`` (conv), one per column (dense).
 BIAS_NONE, BIAS_ROW, BIAS_COL = 0, 1, 2
+#: Columns of ``out`` per task of :func:`gemm_nt`.
+COLS = 64
 
 
-@njit(parallel=True)
-def gemm_nt(a, b, bias, bias_mode, out):
-    """Fill ``out`` (M, N) with ``a`` (M, K) times ``b`` (N, K) transposed; return counts.
-
-    ``bias`` has length M (``bias_mode=BIAS_ROW``), N (``BIAS_COL``) or is ignored.
-    """
-    M, K = a.shape
-    N = b.shape[0]
-    ntask = (M + 1) // 2
-    counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
-    for t in prange(ntask):
-        i0 = 2 * t
-        i1 = min(i0 + 2, M)
-        nmul = 0
-        nadd = 0
-        for j0 in range(0, N, 2):
-            if i1 - i0 == 2 and j0 + 1 < N:
-                a0 = a[i0]
-                a1 = a[i0 + 1]
-                b0 = b[j0]
-                b1 = b[j0 + 1]
+@njit
+def gemm_block(a, b, bias, bias_mode, out, i0, i1, j0, j1):
+    """Fill ``out[i0:i1, j0:j1]``; return ``(nmul, nadd)``, counted where they happen."""
+    K = a.shape[1]
+    nmul = 0
+    nadd = 0
+    for i in range(i0, i1, 2):
+        pair = i + 1 < i1
+        a0 = a[i]
+        a1 = a[i + 1] if pair else a[i]
+        for j in range(j0, j1, 2):
+            b0 = b[j]
+            if pair and j + 1 < j1:  # the 2x2 tile
+                b1 = b[j + 1]
                 c00 = a0[0] * b0[0]
                 c01 = a0[0] * b1[0]
                 c10 = a1[0] * b0[0]
@@ -48,30 +48,51 @@ def gemm_nt(a, b, bias, bias_mode, out):
                     c11 += a1[k] * b1[k]
                     nmul += 4
                     nadd += 4
-                out[i0, j0] = c00
-                out[i0, j0 + 1] = c01
-                out[i0 + 1, j0] = c10
-                out[i0 + 1, j0 + 1] = c11
-            else:
-                for i in range(i0, i1):
-                    for j in range(j0, min(j0 + 2, N)):
-                        c = a[i, 0] * b[j, 0]
+                out[i, j] = c00
+                out[i, j + 1] = c01
+                out[i + 1, j] = c10
+                out[i + 1, j + 1] = c11
+            else:  # edges: one dot product at a time
+                for ii in range(i, min(i + 2, i1)):
+                    for jj in range(j, min(j + 2, j1)):
+                        ai = a[ii]
+                        bj = b[jj]
+                        c = ai[0] * bj[0]
                         nmul += 1
                         for k in range(1, K):
-                            c += a[i, k] * b[j, k]
+                            c += ai[k] * bj[k]
                             nmul += 1
                             nadd += 1
-                        out[i, j] = c
-        if bias_mode == BIAS_ROW:
-            for i in range(i0, i1):
-                for j in range(N):
-                    out[i, j] += bias[i]
-                    nadd += 1
-        elif bias_mode == BIAS_COL:
-            for i in range(i0, i1):
-                for j in range(N):
-                    out[i, j] += bias[j]
-                    nadd += 1
+                        out[ii, jj] = c
+    if bias_mode == BIAS_ROW:
+        for i in range(i0, i1):
+            for j in range(j0, j1):
+                out[i, j] += bias[i]
+                nadd += 1
+    elif bias_mode == BIAS_COL:
+        for i in range(i0, i1):
+            for j in range(j0, j1):
+                out[i, j] += bias[j]
+                nadd += 1
+    return nmul, nadd
+
+
+@njit(parallel=True)
+def gemm_nt(a, b, bias, bias_mode, out):
+    """Fill ``out`` (M, N) with ``a`` (M, K) times ``b`` (N, K) transposed; return counts.
+
+    ``bias`` has length M (``bias_mode=BIAS_ROW``), N (``BIAS_COL``) or is ignored.
+    K must be at least 1.
+    """
+    M = a.shape[0]
+    N = b.shape[0]
+    nrow = (M + 1) // 2
+    ncol = (N + COLS - 1) // COLS
+    counts = np.zeros((max(nrow * ncol, 1), NKINDS), np.int64)
+    for t in prange(nrow * ncol):
+        i0 = 2 * (t // ncol)
+        j0 = COLS * (t % ncol)
+        nmul, nadd = gemm_block(a, b, bias, bias_mode, out, i0, min(i0 + 2, M), j0, min(j0 + COLS, N))
         counts[t, MUL] = nmul
         counts[t, ADD] = nadd
     return counts
