@@ -5,6 +5,9 @@
 """
 from __future__ import annotations
 
+from math import prod
+from types import MappingProxyType
+
 import numpy as np
 
 from .counting.opcounts import OpCounts
@@ -13,7 +16,7 @@ from .layers.base import Layer, make_rng
 from .layers.validate import check_shape
 from .models.graph import Container
 
-DTYPES = {"float32": np.float32, "float64": np.float64}
+DTYPES = MappingProxyType({"float32": np.float32, "float64": np.float64})
 
 
 def check_dtype(dtype) -> np.dtype:
@@ -29,6 +32,16 @@ def check_dtype(dtype) -> np.dtype:
         if dt in (np.float32, np.float64):
             return dt
     raise TypeError(f"dtype={dtype!r} is invalid; expected {want}")
+
+
+def _draw(rng: np.random.Generator, shape: tuple, dt: np.dtype) -> np.ndarray:
+    """A standard-normal input; a MemoryError that says how to count without running."""
+    try:
+        return rng.standard_normal(shape, dtype=dt)
+    except MemoryError:
+        raise MemoryError(f"input_shape={shape} needs {prod(shape) * dt.itemsize:,} bytes of {dt} "
+                          "input; expected a shape that fits in memory (closed-form counts "
+                          "without running: nnref.counting.formulas.for_layer)") from None
 
 
 def count_report(layer_or_model, input_shape, dtype="float32", seed=0) -> Report:
@@ -50,17 +63,17 @@ def count_report(layer_or_model, input_shape, dtype="float32", seed=0) -> Report
         lower-cased class name).
     """
     dt = check_dtype(dtype)
-    rng = make_rng(seed)
+    rng = make_rng(seed, "seed")
     if isinstance(layer_or_model, Container):
         shape = check_shape(input_shape, layer_or_model.title)
         layer_or_model.plan(shape)  # validate before drawing a possibly huge input
-        _, report = layer_or_model(rng.standard_normal(shape).astype(dt))
+        _, report = layer_or_model(_draw(rng, shape, dt))
         return report
     if isinstance(layer_or_model, Layer):
         layer = layer_or_model
         shape = layer.check_shape(input_shape)
         layer.output_shape(shape)
-        y, ops = layer(rng.standard_normal(shape).astype(dt))
+        y, ops = layer(_draw(rng, shape, dt))
         record = LayerRecord(name=layer.name or layer.kind.lower(), type=layer.kind,
                              output_shape=tuple(y.shape), params=layer.num_params, counts=ops)
         return Report(model=layer.kind, input_shape=shape, dtype=str(dt), params=layer.num_params,

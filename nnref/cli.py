@@ -10,8 +10,7 @@
 
 Bad arguments (unknown model or layer, bad ``--input``, a shape a layer cannot take)
 print one line ``nnref: error: ...`` on stderr and exit with status 2.
-This module imports only argparse at load time; numpy, numba, tabulate and tqdm are
-imported by the commands that need them.
+numba, tabulate and tqdm are imported only by the commands that need them.
 """
 from __future__ import annotations
 
@@ -19,24 +18,13 @@ import argparse
 import sys
 
 from .trace import cli_step
+from .trace.cli_step import parse_shape
 
 EXIT_USAGE = 2
 
 
 class CliError(ValueError):
     """A user error reported as one line."""
-
-
-def parse_shape(text: str, name: str = "--input") -> tuple:
-    """``"1,3,224,224"`` as a tuple of positive ints."""
-    try:
-        shape = tuple(int(p) for p in text.split(","))
-    except ValueError:
-        shape = ()
-    if not shape or any(s < 1 for s in shape):
-        raise CliError(f"{name}={text!r} is invalid; expected comma-separated positive ints "
-                       "such as 1,3,224,224")
-    return shape
 
 
 def _is_layer_spec(text: str) -> bool:

@@ -16,11 +16,14 @@ Pooling with ``ceil_mode=True`` rounds up instead,
 and then drops the last window if it would start in the right padding, i.e. when
 ``(o − 1)·s ≥ i + p``. Pooling also requires ``p ≤ k / 2``.
 
-Adaptive pooling from ``i`` to ``o`` uses window ``j`` = ``[floor(j·i/o), ceil((j+1)·i/o))``.
+Adaptive pooling from ``i`` to ``o`` uses window ``j`` = ``[floor(j·i/o), ceil((j+1)·i/o))``;
+the window sizes sum to ``i + o − gcd(i, o)`` (:func:`adaptive_total`).
 
 Transposed and "same" padding are not supported.
 """
 from __future__ import annotations
+
+from math import gcd
 
 
 def conv_out(i: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
@@ -48,3 +51,38 @@ def window_taps(i: int, k: int, s: int, p: int, d: int, j: int) -> int:
     """Number of taps of window ``j`` that land inside ``[0, i)``."""
     start = j * s - p
     return sum(1 for m in range(k) if 0 <= start + m * d < i)
+
+
+def axis_taps(i: int, k: int, s: int, p: int, d: int, o: int) -> tuple:
+    """``(Σ_j t_j, #{j : t_j > 0})`` over the windows ``j < o`` of one axis (:func:`window_taps`).
+
+    Exact at any size, in O(k log k): tap ``m`` of window ``j`` sits at ``j·s + m·d − p``,
+    which is inside ``[0, i)`` for the windows ``j`` of one interval. The first sum adds
+    the interval lengths; the windows with a tap are the union of the intervals.
+    """
+    spans = []
+    for m in range(k):
+        off = m * d - p
+        lo, hi = max(0, -(off // s)), min(o - 1, (i - 1 - off) // s)  # ceil(−off/s), floor(...)
+        if lo <= hi:
+            spans.append((lo, hi))
+    total = sum(hi - lo + 1 for lo, hi in spans)
+    live, end = 0, -1
+    for lo, hi in sorted(spans):
+        if hi > end:
+            live += hi - max(lo, end + 1) + 1
+            end = hi
+    return total, live
+
+
+def adaptive_total(i: int, o: int) -> int:
+    """Σ of the sizes of the ``o`` adaptive windows over ``i`` inputs: ``i + o − gcd(i, o)``.
+
+    Notes
+    -----
+    With ``g = gcd(i, o)``, ``Σ_j floor(j·i/o) = ((i − 1)(o − 1) + g − 1) / 2`` over
+    ``j < o``, and ``ceil(j·i/o)`` exceeds ``floor(j·i/o)`` by one unless ``o`` divides
+    ``j·i``, which happens for ``g`` of the ``j = 1 … o``. The ends then sum to the starts
+    plus ``i + o − g``.
+    """
+    return i + o - gcd(i, o)

@@ -1,9 +1,14 @@
 """Shared test helpers: the one torch comparison, hypothesis profiles, thread-count runs."""
+import importlib
 import os
 
-import numpy as np
-import pytest
-from hypothesis import HealthCheck, settings
+# The thread-count checks need 2 numba threads even on a 1-core machine; numba reads this
+# once, when it is first imported (nnref imports it lazily, on the first kernel call).
+os.environ.setdefault("NUMBA_NUM_THREADS", str(max(2, os.cpu_count() or 1)))
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 settings.register_profile(
     "default", deadline=None, max_examples=25, derandomize=True, print_blob=True,
@@ -15,15 +20,40 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-torch = pytest.importorskip("torch")
+
+def need(module: str):
+    """Import an optional test dependency; skip the test without it, except under CI.
+
+    Every one of them is in the ``test`` extra (``pip install '.[test]'``), so CI
+    (``CI`` set in the environment) must have it: there a missing one is an error.
+    """
+    if os.environ.get("CI"):
+        return importlib.import_module(module)
+    return pytest.importorskip(module, reason=f"{module} is not installed; "
+                                              "pip install '.[test]' to run this check")
+
+
+torch = need("torch")
 torch.set_num_threads(1)
+
+
+@pytest.fixture
+def jsonschema():
+    return need("jsonschema")
+
+
+@pytest.fixture
+def matplotlib():
+    return need("matplotlib")
+
 
 RTOL = {np.float32: 1e-4, np.float64: 1e-10}
 ATOL = {np.float32: 1e-5, np.float64: 1e-12}
 
 
 def to_torch(a):
-    return torch.from_numpy(np.ascontiguousarray(a))
+    """A C-contiguous copy as a tensor (np.ascontiguousarray would turn 0-d into 1-d)."""
+    return torch.from_numpy(np.array(a, order="C"))
 
 
 def assert_close_torch(y, y_ref, dtype=None):
@@ -44,10 +74,12 @@ def rand(shape, dtype=np.float64, seed=0):
 
 
 def with_threads(n, fn, *args):
-    """Run ``fn(*args)`` with ``n`` numba threads, restoring the previous number."""
+    """Run ``fn(*args)`` with exactly ``n`` numba threads, restoring the previous number."""
     import numba
 
-    n = min(n, numba.config.NUMBA_NUM_THREADS)
+    if n > numba.config.NUMBA_NUM_THREADS:
+        pytest.skip(f"NUMBA_NUM_THREADS={numba.config.NUMBA_NUM_THREADS} was set below {n}; "
+                    "unset it to run the thread-count check")
     old = numba.get_num_threads()
     numba.set_num_threads(n)
     try:

@@ -28,17 +28,16 @@ def configs(draw, nd=None):
         span = d * (k - 1) + 1
         axes.append((k, s, p, d, draw(st.integers(max(1, span - 2 * p), span + 4))))
     k, s, p, d, size = zip(*axes)
-    return dict(nd=nd, in_channels=g * draw(st.integers(1, 2)),
-                out_channels=g * draw(st.integers(1, 2)),
+    cin = g * draw(st.integers(1, 2))
+    return dict(nd=nd, in_channels=cin, out_channels=g * draw(st.integers(1, 2)),
                 kernel_size=k, stride=s, padding=p, dilation=d, groups=g, bias=draw(st.booleans()),
-                shape=(draw(st.integers(1, 3)),) + (0,) + size)  # batch·groups reaches 8
+                shape=(draw(st.integers(1, 3)), cin) + size)  # batch·groups reaches 12
 
 
 def build(cfg, algorithm="im2col", padding_mode="dense", rng=0):
     c = {k: v for k, v in cfg.items() if k not in ("nd", "shape")}
     layer = CLASSES[cfg["nd"]](**c, algorithm=algorithm, padding_mode=padding_mode, rng=rng)
-    shape = (cfg["shape"][0], cfg["in_channels"]) + cfg["shape"][2:]
-    return layer, shape
+    return layer, cfg["shape"]
 
 
 def torch_conv(layer, x):

@@ -1,4 +1,5 @@
 """Conv formulas: against a brute-force window enumeration, the seed derivations, dispatch."""
+import inspect
 import itertools
 
 import numpy as np
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from nnref import OpCounts
 from nnref.counting import formulas
 from nnref.counting.formulas import conv as C
+from nnref.counting.formulas.dense import dense_seed
 from nnref.layers.conv import Conv1d, Conv2d, Conv3d
 from nnref.layers.depthwise import DepthwiseConv2d, PointwiseConv2d
 
@@ -99,6 +101,18 @@ def test_seeds_equal_formula_and_kernels(cin, co, k, pad, stride, h, w, bias):
     assert seed == formulas.for_layer(pw, shape).flops == pw(rand(shape))[1].flops
 
 
+@pytest.mark.parametrize("seed", [C.conv2d_seed, C.depthwise_seed, C.pointwise_seed, dense_seed],
+                         ids=lambda f: f.__name__)
+def test_seeds_reject_bad_arguments_by_name(seed):
+    sizes = {p: 1 for p in inspect.signature(seed).parameters if p != "bias"}
+    for name in sizes:
+        for bad, error in (("3", TypeError), (2.0, TypeError), (0, ValueError)):
+            with pytest.raises(error, match=f"{name}={bad!r}"):
+                seed(**{**sizes, name: bad})
+    with pytest.raises(TypeError, match="bias=1"):
+        seed(**sizes, bias=1)
+
+
 # -- dispatch -------------------------------------------------------------------------
 @pytest.mark.parametrize("layer,shape", [
     (Conv1d(2, 4, 3, padding=1), (2, 2, 9)),
@@ -107,9 +121,11 @@ def test_seeds_equal_formula_and_kernels(cin, co, k, pad, stride, h, w, bias):
     (DepthwiseConv2d(2, 3, depth_multiplier=2), (1, 2, 5, 5)),
     (PointwiseConv2d(2, 5), (3, 2, 4, 4)),
 ], ids=repr)
-def test_for_layer_dispatch(layer, shape):
-    assert layer.kind in C.FOR_LAYER
-    assert formulas.for_layer(layer, shape) == C.FOR_LAYER[layer.kind](layer, shape)
+def test_for_layer_of_every_conv_class_equals_brute_force(layer, shape):
+    skip = getattr(layer, "padding_mode", "dense") == "skip"
+    assert formulas.for_layer(layer, shape) == brute_force(
+        layer.in_channels, layer.out_channels, layer.kernel_size, shape, layer.stride,
+        layer.padding, layer.dilation, layer.groups, layer.bias is not None, skip)
 
 
 def test_for_layer_rejects_bad_shape():

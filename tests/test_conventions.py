@@ -4,11 +4,18 @@ Expected values are hand arithmetic written here, or numbers printed by the tool
 themselves (THOP 0.1.1.post2209072238, ptflops 0.7.5, fvcore 0.1.5.post20221221,
 torch 2.13 FlopCounterMode) on torchvision 0.28's models and on a torch CRNN equal to
 ``seed_crnn``, and by TensorFlow 2.21's profiler on a Keras 3 AlexNet; nnref's exact
-counts come from the formulas module.
+counts come from the formulas module. torch is installed for the tests, so the torch
+rules are also checked live against ``FlopCounterMode`` on every layer type and on the
+hand-written torch twins of the zoo.
 """
+import numpy as np
 import pytest
+from catalogue import NAMES, TORCH, inputs, make
+from conftest import to_torch, torch
 from hypothesis import given
 from hypothesis import strategies as st
+from torch.utils.flop_counter import FlopCounterMode
+from torch_twins import TWINS
 
 from nnref.counting import formulas
 from nnref.counting.conventions import (LAYER_TYPES, TOOLS, compare, fvcore, ptflops,
@@ -37,6 +44,13 @@ def totals(layer, shape):
             "torch": torch_flop_counter(plan).total, "tf": tf_profiler(plan).total}
 
 
+def live_flops(f, *args):
+    """What FlopCounterMode counts while ``f(*args)`` runs."""
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        f(*args)
+    return counter.get_total_flops()
+
+
 # -- AlexNet, worked out by hand ------------------------------------------------------------
 #: Conv MACs = outputs × Cin·k²: 64·55² × 3·11², 192·27² × 64·5², 384·13² × 192·3²,
 #: 256·13² × 384·3², 256·13² × 256·3²; Linear MACs = I·O.
@@ -57,14 +71,9 @@ def plans():
     return get
 
 
-def test_alexnet_hand_macs():
-    assert sum(ALEXNET_CONV) == 655_566_528
-    assert sum(ALEXNET_LINEAR) == 58_621_952
-
-
 def test_alexnet_published_totals(plans):
     plan = plans("alexnet")
-    exact_mul = sum(formulas.for_layer(l, s).mul for _, l, s, _ in plan)
+    exact_mul = sum(formulas.for_layer(layer, s).mul for _, layer, s, _ in plan)
     assert exact_mul == sum(ALEXNET_CONV) + sum(ALEXNET_LINEAR) == 714_188_480
     assert thop(plan).total == 714_206_912
     assert ptflops(plan).total == 716_441_128
@@ -271,6 +280,34 @@ def test_conv_macs_agree_with_formula(cin, cout, groups, k, stride, padding, dil
     assert t["aten"] == mul + (outputs if bias else 0)
     assert t["ptflops"] == (mul + (outputs if bias else 0)) // n
     assert t["tf"] == 2 * mul + (outputs if bias else 0)
+    x, w = torch.zeros(shape), torch.zeros(layer.weight.shape)
+    b = torch.zeros(layer.out_channels) if bias else None
+    assert t["torch"] == live_flops(torch.nn.functional.conv2d, x, w, b, stride, padding,
+                                    dilation, groups)
+
+
+# -- torch's FlopCounterMode, live -------------------------------------------------------------
+@pytest.mark.parametrize("name", NAMES)
+def test_torch_rule_equals_flop_counter_mode_on_every_layer_type(name):
+    layer, shape = make(name)
+    xs = map(to_torch, inputs(name, shape, np.float32))
+    assert torch_flop_counter(one(layer, shape)).total == live_flops(TORCH[name], layer, *xs)
+
+
+@pytest.mark.parametrize("layer,shape", [
+    (GRU(5, 7), (4, 5)), (GRU(5, 7, batch_first=True), (3, 4, 5)),
+    (RNN(5, 7, bias=False), (4, 3, 5)), (LSTM(5, 6), (4, 3, 5)),
+], ids=["gru_unbatched", "gru_batch_first", "rnn_no_bias", "lstm"])
+def test_torch_rule_equals_flop_counter_mode_on_recurrent_variants(layer, shape):
+    x = to_torch(np.zeros(shape, np.float32))
+    assert torch_flop_counter(one(layer, shape)).total == live_flops(TORCH[layer.kind], layer, x)
+
+
+@pytest.mark.parametrize("name", sorted(TWINS))
+def test_torch_rule_equals_flop_counter_mode_on_the_zoo_twins(name, plans):
+    with torch.device("meta"):  # shapes only: no weights, no arithmetic
+        twin, x = TWINS[name]().eval(), torch.empty(zoo.input_shape(name))
+    assert torch_flop_counter(plans(name)).total == live_flops(twin, x)
 
 
 # -- coverage, comparison, errors ---------------------------------------------------------

@@ -1,7 +1,7 @@
-"""Dense / Linear: torch agreement, kernel counts = formula = seed derivation, threads, errors."""
+"""Dense / Linear: torch agreement, kernel counts = formula = seed derivation, errors."""
 import numpy as np
 import pytest
-from conftest import assert_close_torch, rand, to_torch, torch, with_threads
+from conftest import assert_close_torch, rand, to_torch, torch
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -75,12 +75,6 @@ def test_names_params_and_repr():
     assert Dense(3, 2).weight.shape == (2, 3) and Dense(3, 2).bias.shape == (2,)
     np.testing.assert_array_equal(Dense(4, 3, rng=7).weight, Dense(4, 3, rng=7).weight)
     assert np.abs(Dense(16, 8, rng=0).weight).max() <= 1 / 4  # U(−1/√I, 1/√I)
-
-
-def test_counts_do_not_depend_on_threads():
-    layer = Dense(33, 17, rng=0)
-    x = rand((41, 33), np.float32)
-    assert with_threads(1, layer, x)[1] == with_threads(2, layer, x)[1]
 
 
 @pytest.mark.parametrize("args,exc,name", [

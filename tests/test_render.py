@@ -13,8 +13,6 @@ from nnref.counting.render import (REPORT_SCHEMA, fmt_count, render, render_csv,
                                    render_table, report_to_dict)
 from nnref.counting.report import LayerRecord, Report, fold
 
-jsonschema = pytest.importorskip("jsonschema")
-
 LAYERS = (
     LayerRecord("features.0", "Conv2d", (1, 4, 8, 8), 112, OpCounts(mul=1000, add=900)),
     LayerRecord("features.1", "ReLU", (1, 4, 8, 8), 0, OpCounts(cmp=256)),
@@ -153,7 +151,7 @@ def test_render_rejects_bad_options(kw):
 
 
 # -- JSON -------------------------------------------------------------------------------------
-def test_json_validates_and_has_exactly_the_layout():
+def test_json_validates_and_has_exactly_the_layout(jsonschema):
     doc = json.loads(render_json(REPORT))
     jsonschema.validate(doc, REPORT_SCHEMA)
     assert list(doc) == ["model", "input_shape", "dtype", "params", "total", "layers"]
@@ -174,7 +172,7 @@ def test_json_lists_each_call_and_ignores_depth():
 
 
 @pytest.mark.parametrize("breaks", ["drop_total", "extra_key", "negative", "float_count"])
-def test_json_schema_rejects_broken_documents(breaks):
+def test_json_schema_rejects_broken_documents(breaks, jsonschema):
     doc = report_to_dict(REPORT)
     if breaks == "drop_total":
         del doc["total"]
@@ -201,8 +199,7 @@ def test_csv_rows_sum_to_the_total_row():
 
 
 # -- plot -------------------------------------------------------------------------------------
-def test_plot_writes_a_png(tmp_path):
-    pytest.importorskip("matplotlib")
+def test_plot_writes_a_png(tmp_path, matplotlib):
     from nnref.counting.plot import plot_report
 
     for depth in (None, 1):

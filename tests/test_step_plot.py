@@ -4,6 +4,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import need
 
 from nnref.layers.conv import Conv1d, Conv2d
 from nnref.layers.dense import Dense
@@ -12,9 +13,8 @@ from nnref.trace import cli_step, plot
 
 
 @pytest.fixture
-def pil():
-    pytest.importorskip("matplotlib")
-    return pytest.importorskip("PIL.Image")
+def pil(matplotlib):
+    return need("PIL.Image")
 
 
 def x4():

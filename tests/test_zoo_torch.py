@@ -7,7 +7,7 @@ so every BN matters.
 import numpy as np
 import pytest
 from conftest import assert_close_torch, rand, to_torch, torch
-from torch_twins import TorchAlexNet, TorchResNet50, TorchSeedCRNN, twin_of
+from torch_twins import TWINS, twin_of
 
 from nnref.models import zoo
 
@@ -27,15 +27,19 @@ def randomize_batchnorm(model, seed=1):
     model.load_state(state, strict=False)
 
 
-@pytest.mark.parametrize("name,twin,shape", [
-    ("alexnet", TorchAlexNet, (1, 3, 224, 224)),
-    ("resnet50", TorchResNet50, (2, 3, 96, 96)),  # batched, smaller: 96 -> 3×3 before avgpool
-    ("seed_crnn", TorchSeedCRNN, (1, 1, 100, 256)),
-])
-def test_matches_torch_twin_float64(name, twin, shape):
+SHAPES = {
+    "alexnet": (1, 3, 224, 224),
+    "resnet50": (2, 3, 96, 96),  # batched, smaller: 96 -> 3×3 before avgpool
+    "seed_crnn": (1, 1, 100, 256),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TWINS))
+def test_matches_torch_twin_float64(name):
+    shape = SHAPES[name]
     model = zoo.build(name, seed=0)
     randomize_batchnorm(model)
-    ref = twin_of(model, twin)
+    ref = twin_of(model, TWINS[name])
     x = rand(shape, np.float64)
     y, report = model(x)
     with torch.no_grad():

@@ -8,8 +8,8 @@ import numpy as np
 #: The kinds of operation nnref counts, in the column order of kernel counter rows.
 KINDS = ("add", "sub", "mul", "div", "neg", "exp", "sqrt", "cmp")
 
-_SI = ((10**24, "Y"), (10**21, "Z"), (10**18, "E"), (10**15, "P"),
-       (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k"))
+#: SI prefixes of 10^3, 10^6, ..., 10^24.
+_SI = ("k", "M", "G", "T", "P", "E", "Z", "Y")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ class OpCounts:
     def from_rows(cls, rows) -> "OpCounts":
         """Sum kernel counter rows of shape (tasks, 8) into exact Python ints."""
         rows = np.asarray(rows)
+        if rows.dtype.kind not in "iu":
+            raise TypeError(f"rows has dtype {rows.dtype}; expected integer counts")
         if rows.ndim != 2 or rows.shape[1] != len(KINDS):
             raise ValueError(f"rows has shape {rows.shape}; expected (tasks, {len(KINDS)})")
         totals = rows.astype(object).sum(axis=0) if rows.shape[0] else [0] * len(KINDS)
@@ -61,7 +63,7 @@ class OpCounts:
     def __add__(self, other):
         if not isinstance(other, OpCounts):
             return NotImplemented
-        return OpCounts(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple())))
+        return OpCounts(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=True)))
 
     def __mul__(self, n):
         if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
@@ -86,19 +88,28 @@ class OpCounts:
 def format_si(n: int, unit: str = "", digits: int = 3) -> str:
     """Format ``n`` with an SI prefix from k to Y, e.g. ``format_si(1_430_000_000, 'FLOPs')``.
 
-    Uses ``digits`` significant digits; numbers below 1000 are printed exactly.
+    ``n`` is rounded (half up) to ``digits`` significant digits, in exact integer
+    arithmetic, so ``999_999_999`` is ``"1 G"`` and counts beyond 10^24 keep their digits.
+    Numbers below 1000 are printed exactly.
     """
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"n={n!r} is invalid; expected an int")
+    if not isinstance(unit, str):
+        raise TypeError(f"unit={unit!r} is invalid; expected a str")
+    if isinstance(digits, (bool, np.bool_)) or not isinstance(digits, (int, np.integer)):
+        raise TypeError(f"digits={digits!r} is invalid; expected an int >= 1")
+    if digits < 1:
+        raise ValueError(f"digits={digits!r} is invalid; expected an int >= 1")
     sign = "-" if n < 0 else ""
     n = abs(int(n))
-    sep = " " if unit else ""
-    for scale, prefix in _SI:
-        if n >= scale:
-            value = n / scale
-            text = f"{value:.{digits}g}" if value < 1000 else f"{value:.0f}"
-            return f"{sign}{text} {prefix}{unit}"
-    return f"{sign}{n}{sep}{unit}"
+    if n < 1000:
+        return f"{sign}{n}{' ' if unit else ''}{unit}"
+    drop = 10 ** max(len(str(n)) - digits, 0)
+    n = (n + drop // 2) // drop * drop
+    power = min((len(str(n)) - 1) // 3, len(_SI))
+    whole, frac = divmod(n, 10 ** (3 * power))
+    text = str(whole) + (f".{frac:0{3 * power}d}".rstrip("0") if frac else "")
+    return f"{sign}{text} {_SI[power - 1]}{unit}"
 
 
 def format_flops(n: int) -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .opcounts import KINDS
-from .report import Report, fold
+from .report import Report, check_report, fold
 
 
 def _matplotlib():
@@ -11,6 +11,12 @@ def _matplotlib():
     except ImportError:
         raise ImportError("plotting needs matplotlib; install it with: pip install 'nnref[plot]'") from None
     return Figure
+
+
+def _flag(value, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"plot_report: {name}={value!r} is invalid; expected True or False")
+    return value
 
 
 def plot_report(report: Report, path, depth: int | None = None, log: bool = False):
@@ -34,6 +40,8 @@ def plot_report(report: Report, path, depth: int | None = None, log: bool = Fals
     -----
     Uses matplotlib's object API with the Agg canvas, so no pyplot state is touched.
     """
+    check_report(report, "plot_report")
+    log = _flag(log, "log")
     Figure = _matplotlib()
     rows = fold(report.layers, depth)
     used = [k for k in KINDS if any(getattr(r.counts, k) for r in rows)]
@@ -45,7 +53,7 @@ def plot_report(report: Report, path, depth: int | None = None, log: bool = Fals
     for k in used:
         values = [getattr(r.counts, k) for r in rows]
         ax.bar(x, values, bottom=bottom, label=k, width=0.8)
-        bottom = [b + v for b, v in zip(bottom, values)]
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_xticks(list(x), [r.name for r in rows], rotation=90, fontsize=7)
     ax.set_xlim(-0.6, max(len(rows), 1) - 0.4)
     ax.set_ylabel("operations (FLOPs)")

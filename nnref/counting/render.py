@@ -12,7 +12,7 @@ import io
 import json
 
 from .opcounts import KINDS, OpCounts, format_si
-from .report import Report, fold
+from .report import Report, check_report, fold
 
 FORMATS = ("table", "json", "csv")
 UNITS = ("auto", "raw")
@@ -75,9 +75,15 @@ LAYER_SCHEMA = {
 
 
 def _check(value, name: str, choices) -> str:
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name}={value!r} is invalid; expected one of {', '.join(choices)}")
     return value
+
+
+def _check_counts(**counts) -> None:
+    for name, c in counts.items():
+        if not isinstance(c, OpCounts):
+            raise TypeError(f"{name}={c!r} is invalid; expected an OpCounts")
 
 
 def _shape(shape) -> list:
@@ -91,7 +97,8 @@ def _shape_text(shape) -> str:
 def fmt_count(n: int, units: str = "auto") -> str:
     """``n`` with an SI prefix (``"1.43 G"``) or, with ``units="raw"``, exactly (``"1,430,000"``)."""
     _check(units, "units", UNITS)
-    return format_si(n) if units == "auto" else f"{int(n):,}"
+    text = format_si(n)  # checks n
+    return text if units == "auto" else f"{int(n):,}"
 
 
 def _columns(kinds: str) -> tuple:
@@ -129,8 +136,12 @@ def render_table(report: Report, depth: int | None = None, units: str = "auto",
     tablefmt : str
         Any :mod:`tabulate` format.
     """
-    from tabulate import tabulate
+    from tabulate import tabulate, tabulate_formats
 
+    check_report(report, "render_table")
+    if tablefmt not in tabulate_formats:
+        raise ValueError(f"render_table: tablefmt={tablefmt!r} is invalid; expected one of "
+                         f"{', '.join(tabulate_formats)}")
     columns = _columns(kinds)
     fmt = lambda n: fmt_count(n, units)  # noqa: E731
     total = report.total
@@ -162,6 +173,7 @@ def _totals(report: Report, units: str) -> list:
 # -- JSON and CSV -----------------------------------------------------------------------
 def report_to_dict(report: Report) -> dict:
     """The JSON layout of a report (see :data:`REPORT_SCHEMA`); leaf calls only, in order."""
+    check_report(report, "report_to_dict")
     return {
         "model": report.model,
         "input_shape": _shape(report.input_shape),
@@ -175,11 +187,13 @@ def report_to_dict(report: Report) -> dict:
 
 
 def render_json(report: Report, indent: int | None = 2) -> str:
+    """The report as JSON text (see :data:`REPORT_SCHEMA`)."""
     return json.dumps(report_to_dict(report), indent=indent)
 
 
 def render_csv(report: Report) -> str:
     """One row per leaf call (name, type, output_shape, params, each kind, flops), then a total row."""
+    check_report(report, "render_csv")
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["name", "type", "output_shape", "params", *KINDS, "flops"])
@@ -194,6 +208,7 @@ def render_csv(report: Report) -> str:
 def render(report: Report, fmt: str = "table", depth: int | None = None, units: str = "auto",
            kinds: str = "main") -> str:
     """The report as ``fmt`` ("table", "json" or "csv"); depth, units and kinds shape the table only."""
+    check_report(report, "render")
     _check(fmt, "format", FORMATS)
     if fmt == "json":
         return render_json(report)
@@ -205,6 +220,7 @@ def render(report: Report, fmt: str = "table", depth: int | None = None, units: 
 # -- one layer: kernel counts beside the closed form -------------------------------------------
 def layer_to_dict(layer, input_shape, output_shape, kernel: OpCounts, formula: OpCounts) -> dict:
     """The JSON layout of one layer's count (see :data:`LAYER_SCHEMA`)."""
+    _check_counts(kernel=kernel, formula=formula)
     return {"layer": repr(layer), "input_shape": _shape(input_shape),
             "output_shape": _shape(output_shape), "kernel": kernel.as_dict(flops=True),
             "formula": formula.as_dict(flops=True)}
@@ -215,11 +231,13 @@ def render_layer(layer, input_shape, output_shape, kernel: OpCounts, formula: Op
     """Counts of one layer by kind, from the kernels and from the closed form, side by side."""
     _check(fmt, "format", FORMATS)
     _check(units, "units", UNITS)
+    _check(dtype, "dtype", ("float32", "float64"))
+    _check_counts(kernel=kernel, formula=formula)
     if fmt == "json":
         return json.dumps(layer_to_dict(layer, input_shape, output_shape, kernel, formula), indent=2)
     rows = [[k, a, b, "yes" if a == b else "NO"]
             for k, a, b in zip((*KINDS, "flops"), (*kernel.as_tuple(), kernel.flops),
-                               (*formula.as_tuple(), formula.flops))]
+                               (*formula.as_tuple(), formula.flops), strict=True)]
     if fmt == "csv":
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerows([["kind", "kernel", "formula", "match"], *rows])

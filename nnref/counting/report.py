@@ -32,6 +32,14 @@ class Report:
         return sum((r.counts for r in self.layers), OpCounts())
 
 
+def check_report(report, owner: str) -> Report:
+    """``report`` if it is a :class:`Report`; a TypeError naming ``owner`` otherwise."""
+    if not isinstance(report, Report):
+        raise TypeError(f"{owner}: report={report!r} is invalid; expected an nnref Report "
+                        "(from model(x) or nnref.count_report)")
+    return report
+
+
 def _key(name: str, depth: int | None) -> str:
     """The row a layer named ``name`` belongs to when folding below ``depth``."""
     if depth is None:
@@ -70,6 +78,8 @@ def fold(layers, depth: int | None = None) -> tuple:
     """
     if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or depth < 1):
         raise ValueError(f"depth={depth!r} is invalid; expected an int >= 1 or None")
+    if isinstance(layers, (str, bytes)) or not all(isinstance(r, LayerRecord) for r in layers):
+        raise TypeError(f"layers={layers!r} is invalid; expected a sequence of LayerRecord")
     groups: dict = {}
     for r in layers:
         groups.setdefault(_key(r.name, depth), []).append(r)

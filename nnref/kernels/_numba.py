@@ -35,7 +35,6 @@ if _cache_dir is not None:
     os.environ["NUMBA_CACHE_DIR"] = _cache_dir
 
 import numba  # noqa: E402  (after the cache directory is settled)
-import numpy as np  # noqa: E402
 
 if _cache_dir is not None:
     numba.config.CACHE_DIR = _cache_dir  # in case numba was imported before us
@@ -50,16 +49,17 @@ NKINDS = 8
 prange = numba.prange
 
 
-def njit(*args, parallel=False, **kwargs):
-    """``numba.njit`` with nnref's defaults: cache=True, safe fastmath, no signatures."""
-    kwargs.setdefault("cache", True)
-    kwargs.setdefault("fastmath", set(SAFE_FASTMATH))
-    kwargs.setdefault("nogil", True)
-    if args and callable(args[0]):
-        return numba.njit(parallel=parallel, **kwargs)(args[0])
-    return numba.njit(*args, parallel=parallel, **kwargs)
+def njit(func=None, *, parallel=False, inline="never"):
+    """``numba.njit`` as nnref uses it: cache=True, the safe fastmath subset, nogil, lazy.
 
-
-def new_counts(tasks: int) -> np.ndarray:
-    """A zeroed counter table, one int64 row per parallel task."""
-    return np.zeros((max(int(tasks), 1), NKINDS), dtype=np.int64)
+    Use as ``@njit``, ``@njit(parallel=True)`` or ``@njit(inline="always")``. Nothing
+    else can be passed: no signatures (compilation stays lazy), no other fastmath flags.
+    """
+    options = dict(cache=True, fastmath=set(SAFE_FASTMATH), nogil=True, parallel=parallel,
+                   inline=inline)
+    if func is None:
+        return lambda f: numba.njit(**options)(f)
+    if not callable(func):
+        raise TypeError(f"njit: func={func!r} is invalid; expected a function (no eager "
+                        "signatures: kernels compile lazily)")
+    return numba.njit(**options)(func)

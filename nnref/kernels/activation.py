@@ -1,7 +1,8 @@
 """Counted elementwise activations: one kernel, one branch per activation.
 
-``op`` is loop-invariant, so LLVM unswitches the branch out of the loop. Work is split
-into fixed chunks of ``CHUNK`` elements; each chunk is a task with its own counter row.
+Work is split into fixed chunks of ``CHUNK`` elements; each chunk is a task with its
+own counter row. :func:`sigmoid` and :func:`tanh` are the counted scalar arithmetic
+shared with the recurrent cells (:mod:`.recurrent`).
 """
 import math
 
@@ -11,6 +12,40 @@ from ._numba import ADD, CMP, DIV, EXP, MUL, NEG, NKINDS, SUB, njit, prange
 
 RELU, RELU6, LEAKY_RELU, SIGMOID, TANH, SILU = range(6)
 CHUNK = 1 << 15
+
+
+@njit(inline="always")
+def sigmoid(v):
+    """σ(v) = 1 / (1 + exp(−v)); returns ``(σ, neg, exp, add, div)`` counted where they run."""
+    nneg = nexp = nadd = ndiv = 0
+    nneg += 1
+    e = -v
+    nexp += 1
+    e = math.exp(e)
+    nadd += 1
+    e = 1.0 + e
+    ndiv += 1
+    return 1.0 / e, nneg, nexp, nadd, ndiv
+
+
+@njit(inline="always")
+def tanh(v):
+    """tanh(v) = 1 − 2 / (exp(2v) + 1), no overflow for large |v|.
+
+    Returns ``(tanh, mul, exp, add, div, sub)``, each operation counted where it runs.
+    """
+    nmul = nexp = nadd = ndiv = nsub = 0
+    nmul += 1
+    e = 2.0 * v
+    nexp += 1
+    e = math.exp(e)
+    nadd += 1
+    e = e + 1.0
+    ndiv += 1
+    e = 2.0 / e
+    nsub += 1
+    e = 1.0 - e
+    return e, nmul, nexp, nadd, ndiv, nsub
 
 
 @njit(parallel=True)
@@ -31,42 +66,32 @@ def elementwise(x, y, op, slope):
                 r = 0.0 if v < 0 else v
                 ncmp += 1
                 r = 6.0 if r > 6 else r
-            elif op == LEAKY_RELU:  # select(x > 0, x, a·x) = max(x, a·x) for 0 <= a <= 1
+            elif op == LEAKY_RELU:  # select(x > 0, x, a·x)
                 nmul += 1
                 m = slope * v
                 ncmp += 1
                 r = v if v > 0 else m
-            elif op == SIGMOID:  # 1 / (1 + exp(−x))
-                nneg += 1
-                e = -v
-                nexp += 1
-                e = math.exp(e)
-                nadd += 1
-                e = 1.0 + e
-                ndiv += 1
-                r = 1.0 / e
-            elif op == TANH:  # 1 − 2 / (exp(2x) + 1): no overflow for large |x|
-                nmul += 1
-                e = 2.0 * v
-                nexp += 1
-                e = math.exp(e)
-                nadd += 1
-                e = e + 1.0
-                ndiv += 1
-                e = 2.0 / e
-                nsub += 1
-                r = 1.0 - e
+            elif op == SIGMOID:
+                r, dneg, dexp, dadd, ddiv = sigmoid(v)
+                nneg += dneg
+                nexp += dexp
+                nadd += dadd
+                ndiv += ddiv
+            elif op == TANH:
+                r, dmul, dexp, dadd, ddiv, dsub = tanh(v)
+                nmul += dmul
+                nexp += dexp
+                nadd += dadd
+                ndiv += ddiv
+                nsub += dsub
             else:  # SILU: x · sigmoid(x)
-                nneg += 1
-                e = -v
-                nexp += 1
-                e = math.exp(e)
-                nadd += 1
-                e = 1.0 + e
-                ndiv += 1
-                e = 1.0 / e
+                s, dneg, dexp, dadd, ddiv = sigmoid(v)
+                nneg += dneg
+                nexp += dexp
+                nadd += dadd
+                ndiv += ddiv
                 nmul += 1
-                r = v * e
+                r = v * s
             y[i] = r
         counts[t, ADD] = nadd
         counts[t, SUB] = nsub

@@ -17,42 +17,30 @@ from .conv import _inside, zero_pad
 
 
 @njit(inline="always")
-def _mul_row(o, x, w, lo, hi, start, step):
-    """``o[j] = w·x[start + j·step]`` for j in [lo, hi); returns the number of muls.
+def _row(o, x, w, lo, hi, start, step, accumulate):
+    """``o[j] (+)= w·x[start + j·step]`` for j in [lo, hi); returns the number of products.
 
-    Indexing views from 0 lets LLVM see non-negative indices (no wraparound) and vectorise.
+    With ``accumulate`` each product is also added to ``o[j]`` (as many adds as products);
+    without, it initialises ``o[j]``. Indexing views from 0 lets LLVM see non-negative
+    indices (no wraparound) and vectorise.
     """
-    nmul = 0
-    if hi > lo:
-        ov = o[lo:hi]
-        if step == 1:
-            xv = x[start + lo:start + hi]
-            for j in range(hi - lo):
-                ov[j] = w * xv[j]
-                nmul += 1
-        else:
-            xs = x[start + lo * step:]
-            for j in range(hi - lo):
-                ov[j] = w * xs[j * step]
-                nmul += 1
-    return nmul
-
-
-@njit(inline="always")
-def _fma_row(o, x, w, lo, hi, start, step):
-    """``o[j] += w·x[start + j·step]`` for j in [lo, hi); returns the number of mul/add pairs."""
     n = 0
     if hi > lo:
         ov = o[lo:hi]
+        xs = x[start + lo * step:]
         if step == 1:
-            xv = x[start + lo:start + hi]
             for j in range(hi - lo):
-                ov[j] += w * xv[j]
+                if accumulate:
+                    ov[j] += w * xs[j]
+                else:
+                    ov[j] = w * xs[j]
                 n += 1
         else:
-            xs = x[start + lo * step:]
             for j in range(hi - lo):
-                ov[j] += w * xs[j * step]
+                if accumulate:
+                    ov[j] += w * xs[j * step]
+                else:
+                    ov[j] = w * xs[j * step]
                 n += 1
     return n
 
@@ -89,10 +77,10 @@ def _row_taps(orow, xrow, wrow, first, spans, pad, step, dil):
         start = e * dil - pad
         lo, mid, hi = spans[e, 0], spans[e, 1], spans[e, 2]
         if first:
-            nmul += _mul_row(orow, xrow, wrow[e], lo, mid, start, step)
-            m = _fma_row(orow, xrow, wrow[e], mid, hi, start, step)
+            nmul += _row(orow, xrow, wrow[e], lo, mid, start, step, False)
+            m = _row(orow, xrow, wrow[e], mid, hi, start, step, True)
         else:
-            m = _fma_row(orow, xrow, wrow[e], lo, hi, start, step)
+            m = _row(orow, xrow, wrow[e], lo, hi, start, step, True)
         nmul += m
         nadd += m
     return nmul, nadd

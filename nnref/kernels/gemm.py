@@ -37,17 +37,26 @@ def gemm_block(a, b, bias, bias_mode, out, i0, i1, j0, j1):
             if pair and j + 1 < j1:  # the 2x2 tile
                 b1 = b[j + 1]
                 c00 = a0[0] * b0[0]
+                nmul += 1
                 c01 = a0[0] * b1[0]
+                nmul += 1
                 c10 = a1[0] * b0[0]
+                nmul += 1
                 c11 = a1[0] * b1[0]
-                nmul += 4
+                nmul += 1
                 for k in range(1, K):
                     c00 += a0[k] * b0[k]
+                    nmul += 1
+                    nadd += 1
                     c01 += a0[k] * b1[k]
+                    nmul += 1
+                    nadd += 1
                     c10 += a1[k] * b0[k]
+                    nmul += 1
+                    nadd += 1
                     c11 += a1[k] * b1[k]
-                    nmul += 4
-                    nadd += 4
+                    nmul += 1
+                    nadd += 1
                 out[i, j] = c00
                 out[i, j + 1] = c01
                 out[i + 1, j] = c10

@@ -8,39 +8,40 @@ task with its own counter row. All three share the signature
 LSTM cell state (B, H), updated in place (ignored by RNN and GRU), and ``h_out``
 receives the new hidden state. Gate rows follow PyTorch: GRU (r, z, n), LSTM (i, f, g, o).
 """
-import math
-
 import numpy as np
 
 from ._numba import ADD, DIV, EXP, MUL, NEG, NKINDS, SUB, njit, prange
+from .activation import sigmoid, tanh
 
 
-@njit
+@njit(inline="always")
 def _sigmoid(v, cnt):
-    """1 / (1 + exp(−v)), counting into the task's counters ``cnt``: neg, exp, add, div."""
-    cnt[NEG] += 1
-    e = -v
-    cnt[EXP] += 1
-    e = math.exp(e)
-    cnt[ADD] += 1
-    e = 1.0 + e
-    cnt[DIV] += 1
-    return 1.0 / e
+    """:func:`.activation.sigmoid` of ``v``, its counts added to the task's counters ``cnt``."""
+    r, nneg, nexp, nadd, ndiv = sigmoid(v)
+    cnt[NEG] += nneg
+    cnt[EXP] += nexp
+    cnt[ADD] += nadd
+    cnt[DIV] += ndiv
+    return r
 
 
-@njit
+@njit(inline="always")
 def _tanh(v, cnt):
-    """1 − 2 / (exp(2v) + 1), counting into ``cnt``: mul, exp, add, div, sub."""
-    cnt[MUL] += 1
-    e = 2.0 * v
-    cnt[EXP] += 1
-    e = math.exp(e)
+    """:func:`.activation.tanh` of ``v``, its counts added to ``cnt``."""
+    r, nmul, nexp, nadd, ndiv, nsub = tanh(v)
+    cnt[MUL] += nmul
+    cnt[EXP] += nexp
+    cnt[ADD] += nadd
+    cnt[DIV] += ndiv
+    cnt[SUB] += nsub
+    return r
+
+
+@njit(inline="always")
+def _join(gi, gh, b, k, cnt):
+    """Gate pre-activation ``gi[b, k] + gh[b, k]``, counting the add."""
     cnt[ADD] += 1
-    e = e + 1.0
-    cnt[DIV] += 1
-    e = 2.0 / e
-    cnt[SUB] += 1
-    return 1.0 - e
+    return gi[b, k] + gh[b, k]
 
 
 @njit(parallel=True)
@@ -51,9 +52,7 @@ def rnn_step(gi, gh, h, c, h_out):
     for b in prange(B):
         cnt = np.zeros(NKINDS, np.int64)  # this task's counters
         for j in range(H):
-            cnt[ADD] += 1
-            s = gi[b, j] + gh[b, j]
-            h_out[b, j] = _tanh(s, cnt)
+            h_out[b, j] = _tanh(_join(gi, gh, b, j, cnt), cnt)
         counts[b] = cnt
     return counts
 
@@ -66,12 +65,8 @@ def gru_step(gi, gh, h, c, h_out):
     for b in prange(B):
         cnt = np.zeros(NKINDS, np.int64)  # this task's counters
         for j in range(H):
-            cnt[ADD] += 1
-            s = gi[b, j] + gh[b, j]
-            r = _sigmoid(s, cnt)
-            cnt[ADD] += 1
-            s = gi[b, H + j] + gh[b, H + j]
-            z = _sigmoid(s, cnt)
+            r = _sigmoid(_join(gi, gh, b, j, cnt), cnt)
+            z = _sigmoid(_join(gi, gh, b, H + j, cnt), cnt)
             cnt[MUL] += 1
             s = r * gh[b, 2 * H + j]
             cnt[ADD] += 1
@@ -97,18 +92,10 @@ def lstm_step(gi, gh, h, c, h_out):
     for b in prange(B):
         cnt = np.zeros(NKINDS, np.int64)  # this task's counters
         for j in range(H):
-            cnt[ADD] += 1
-            s = gi[b, j] + gh[b, j]
-            i = _sigmoid(s, cnt)
-            cnt[ADD] += 1
-            s = gi[b, H + j] + gh[b, H + j]
-            f = _sigmoid(s, cnt)
-            cnt[ADD] += 1
-            s = gi[b, 2 * H + j] + gh[b, 2 * H + j]
-            g = _tanh(s, cnt)
-            cnt[ADD] += 1
-            s = gi[b, 3 * H + j] + gh[b, 3 * H + j]
-            o = _sigmoid(s, cnt)
+            i = _sigmoid(_join(gi, gh, b, j, cnt), cnt)
+            f = _sigmoid(_join(gi, gh, b, H + j, cnt), cnt)
+            g = _tanh(_join(gi, gh, b, 2 * H + j, cnt), cnt)
+            o = _sigmoid(_join(gi, gh, b, 3 * H + j, cnt), cnt)
             cnt[MUL] += 1
             u = f * c[b, j]
             cnt[MUL] += 1

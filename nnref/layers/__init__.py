@@ -4,11 +4,12 @@ Names are loaded from their modules on first use (PEP 562), so ``import nnref`` 
 fast and one layer family can be imported without the others.
 """
 from importlib import import_module
+from types import MappingProxyType
 
 from .base import Layer
 
 #: Public layer name -> module (relative to this package) that defines it.
-_WHERE = {
+_WHERE = MappingProxyType({
     **dict.fromkeys(["ReLU", "ReLU6", "LeakyReLU", "Sigmoid", "Tanh", "SiLU"], "activation"),
     **dict.fromkeys(["Conv1d", "Conv2d", "Conv3d"], "conv"),
     **dict.fromkeys(["DepthwiseConv2d", "PointwiseConv2d"], "depthwise"),
@@ -19,7 +20,7 @@ _WHERE = {
     "Softmax": "softmax",
     **dict.fromkeys(["Flatten", "Add", "Dropout"], "misc"),
     **dict.fromkeys(["RNN", "GRU", "LSTM"], "recurrent"),
-}
+})
 
 __all__ = ["Layer", *_WHERE]
 

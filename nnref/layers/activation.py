@@ -1,6 +1,8 @@
 """Elementwise activations: ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, SiLU.
 
-Each works on any shape; the output has the input's shape and dtype.
+Each works on any shape; the output has the input's shape and dtype. As in PyTorch,
+ReLU, ReLU6, LeakyReLU and SiLU take ``inplace``: with True the result is also written
+into ``x`` (which must be writeable) and ``x`` is returned.
 """
 from __future__ import annotations
 
@@ -8,13 +10,14 @@ import numpy as np
 
 from ..counting.opcounts import OpCounts
 from .base import Layer
-from .validate import check_float
+from .validate import check_bool, check_float
 
 
 class _Elementwise(Layer):
     """Shared forward for the activations; subclasses set ``op`` (a kernel op code name)."""
 
     op = ""
+    inplace = False
 
     def output_shape(self, input_shape):
         return self.check_shape(input_shape)
@@ -22,41 +25,66 @@ class _Elementwise(Layer):
     def forward(self, x):
         from ..kernels import activation as K
 
-        x = np.ascontiguousarray(x)
-        y = np.empty_like(x)
-        rows = K.elementwise(x.reshape(-1), y.reshape(-1), getattr(K, self.op), self._slope())
+        if self.inplace and not x.flags.writeable:
+            raise ValueError(f"{self.kind}: inplace=True needs a writeable x; x is read-only")
+        y = np.empty(x.shape, x.dtype)  # x's shape, also for a 0-d x
+        flat = np.ascontiguousarray(x).reshape(-1)
+        rows = K.elementwise(flat, y.reshape(-1), getattr(K, self.op), self._slope())
+        if self.inplace:
+            np.copyto(x, y)
+            y = x
         return y, OpCounts.from_rows(rows)
 
     def _slope(self) -> float:
         return 0.0
 
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
 
-class ReLU(_Elementwise):
+
+class _InPlace(_Elementwise):
+    """An activation with PyTorch's ``inplace`` flag."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = check_bool(inplace, "inplace", self.kind)
+
+
+class ReLU(_InPlace):
     """max(x, 0): cmp 1 per element."""
 
     op = "RELU"
 
 
-class ReLU6(_Elementwise):
+class ReLU6(_InPlace):
     """min(max(x, 0), 6): cmp 2 per element."""
 
     op = "RELU6"
 
 
 class LeakyReLU(_Elementwise):
-    """x if x > 0 else a·x, i.e. max(x, a·x) for 0 <= a <= 1: mul 1, cmp 1 per element."""
+    """x if x > 0 else a·x: mul 1 (a·x, always computed), cmp 1 per element.
+
+    Parameters
+    ----------
+    negative_slope : float
+        a, any finite number (PyTorch's default 0.01).
+    inplace : bool
+        Also write the result into ``x``.
+    """
 
     op = "LEAKY_RELU"
 
-    def __init__(self, negative_slope: float = 0.01):
+    def __init__(self, negative_slope: float = 0.01, inplace=False):
         super().__init__()
         self.negative_slope = check_float(negative_slope, "negative_slope", "LeakyReLU")
+        self.inplace = check_bool(inplace, "inplace", "LeakyReLU")
 
     def _slope(self):
         return self.negative_slope
 
     def extra_repr(self):
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class Sigmoid(_Elementwise):
@@ -71,7 +99,7 @@ class Tanh(_Elementwise):
     op = "TANH"
 
 
-class SiLU(_Elementwise):
+class SiLU(_InPlace):
     """x · sigmoid(x): neg 1, exp 1, add 1, div 1, mul 1 per element."""
 
     op = "SILU"

@@ -59,7 +59,8 @@ class _Adaptive(Layer):
         if len(shape) not in (n + 1, n + 2):
             raise ValueError(f"{self.kind}: input has shape {shape} ({len(shape)}-D); expected "
                              f"{n + 2}-D (N, C, ...) or {n + 1}-D (C, ...)")
-        sizes = tuple(i if o is None else o for i, o in zip(shape[-n:], self.output_size))
+        sizes = tuple(i if o is None else o
+                      for i, o in zip(shape[-n:], self.output_size, strict=True))
         return shape[:-n] + sizes
 
     def forward(self, x):
@@ -70,7 +71,7 @@ class _Adaptive(Layer):
         x5 = lift(np.ascontiguousarray(x if batched else x[None]), self.spatial)
         sizes = lift3(out_shape[-self.spatial:], 1)
         y = np.empty(x5.shape[:2] + sizes, x.dtype)
-        bd, bh, bw = (windows(i, o) for i, o in zip(x5.shape[2:], sizes))
+        bd, bh, bw = (windows(i, o) for i, o in zip(x5.shape[2:], sizes, strict=True))
         rows = K.adaptive3d(x5, y, bd, bh, bw, getattr(K, self.op))
         return y.reshape(out_shape), OpCounts.from_rows(rows)
 

@@ -6,13 +6,18 @@ import numpy as np
 from .validate import check_array, check_param, check_shape
 
 
-def make_rng(rng) -> np.random.Generator:
-    """A numpy Generator from None, an int seed, or a Generator."""
+def make_rng(rng, name: str = "rng") -> np.random.Generator:
+    """A numpy Generator from None, an int seed, or a Generator; errors call it ``name``."""
+    want = "None, an int seed >= 0 or a numpy Generator"
     if isinstance(rng, np.random.Generator):
         return rng
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng={rng!r} is invalid; expected None, an int seed or a numpy Generator")
+    if rng is None:
+        return np.random.default_rng()
+    if not isinstance(rng, (int, np.integer)) or isinstance(rng, (bool, np.bool_)):
+        raise TypeError(f"{name}={rng!r} is invalid; expected {want}")
+    if rng < 0:
+        raise ValueError(f"{name}={rng!r} is invalid; expected {want}")
+    return np.random.default_rng(int(rng))
 
 
 def uniform_init(rng: np.random.Generator, shape: tuple, fan_in: int) -> np.ndarray:
@@ -54,7 +59,12 @@ class Layer:
         raise NotImplementedError
 
     def extra_repr(self) -> str:
+        """The arguments shown inside ``repr(layer)``, as PyTorch's ``extra_repr``."""
         return ""
+
+    def _changed(self, defaults) -> str:
+        """``", name=value"`` for each ``(name, default)`` pair whose attribute differs from it."""
+        return "".join(f", {n}={getattr(self, n)!r}" for n, d in defaults if getattr(self, n) != d)
 
     # -- shared -------------------------------------------------------------------
     @property
@@ -77,11 +87,22 @@ class Layer:
     def num_params(self) -> int:
         return sum(int(np.asarray(p).size) for p in self.parameters().values())
 
-    def param(self, name: str, shape: tuple, dtype) -> np.ndarray | None:
-        """Parameter ``name`` checked for ``shape`` and cast to a contiguous ``dtype`` array."""
+    def param(self, name: str, shape: tuple, dtype, present: bool | None = True) -> np.ndarray | None:
+        """Parameter ``name`` checked for ``shape`` and cast to a contiguous ``dtype`` array.
+
+        ``present``: True if the layer must have it, False if it must not (it must be
+        None, and None is returned), None if None simply means "no such parameter" (a
+        convolution's ``bias``).
+        """
         value = getattr(self, name)
         if value is None:
+            if present:
+                raise TypeError(f"{self.kind}: {name}=None is invalid; expected an array of "
+                                f"shape {tuple(shape)}")
             return None
+        if present is False:
+            raise ValueError(f"{self.kind}: {name} is an array, but this layer was built without "
+                             f"it ({self!r}); expected {name}=None")
         return np.ascontiguousarray(check_param(value, name, self.kind, shape), dtype=dtype)
 
     def __repr__(self):

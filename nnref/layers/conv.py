@@ -43,7 +43,7 @@ def check_conv_input(owner: str, shape: tuple, channels: int, kernel_size: tuple
     if shape[1] != channels:
         raise ValueError(f"{owner}: input has shape {shape} with {shape[1]} channels; "
                          f"expected {want} with C={channels}")
-    for ax, (i, k, p, d) in enumerate(zip(shape[2:], kernel_size, padding, dilation)):
+    for ax, (i, k, p, d) in enumerate(zip(shape[2:], kernel_size, padding, dilation, strict=True)):
         span = d * (k - 1) + 1
         if span > i + 2 * p:
             raise ValueError(
@@ -96,12 +96,12 @@ class _ConvNd(Layer):
                          self.dilation)
         return shape[:1] + (self.out_channels,) + tuple(
             conv_out(i, k, s, p, d) for i, k, s, p, d in
-            zip(shape[2:], self.kernel_size, self.stride, self.padding, self.dilation))
+            zip(shape[2:], self.kernel_size, self.stride, self.padding, self.dilation, strict=True))
 
     def forward(self, x):
         x = np.ascontiguousarray(x)
         w = self.param("weight", self.weight_shape, x.dtype)
-        b = self.param("bias", (self.out_channels,), x.dtype)
+        b = self.param("bias", (self.out_channels,), x.dtype, present=None)
         y = np.empty(self.output_shape(x.shape), x.dtype)
         args = (lift(x, self.ndim), lift(w, self.ndim), b, lift3(self.stride, 1),
                 lift3(self.padding, 0), lift3(self.dilation, 1), self.groups)
@@ -116,14 +116,12 @@ class _ConvNd(Layer):
         return y, OpCounts.from_rows(rows)
 
     def extra_repr(self):
-        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-             f"stride={self.stride}")
         nd = self.ndim
-        for name, default in (("padding", (0,) * nd), ("dilation", (1,) * nd), ("groups", 1),
-                              ("algorithm", "im2col"), ("padding_mode", "dense")):
-            if getattr(self, name) != default:
-                s += f", {name}={getattr(self, name)!r}"
-        return s + (", bias=False" if self.bias is None else "")
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}"
+                + self._changed((("padding", (0,) * nd), ("dilation", (1,) * nd), ("groups", 1)))
+                + (", bias=False" if self.bias is None else "")
+                + self._changed((("algorithm", "im2col"), ("padding_mode", "dense"))))
 
 
 class Conv1d(_ConvNd):
@@ -147,6 +145,11 @@ class Conv1d(_ConvNd):
         runs only the taps inside the input.
     rng : None, int or numpy Generator
         Source of the PyTorch-style uniform initial weights.
+
+    Attributes
+    ----------
+    weight : ndarray of shape (Co, Cin/groups, k)
+    bias : ndarray of shape (Co,) or None
 
     Notes
     -----

@@ -61,7 +61,7 @@ class Dense(Layer):
         out_shape = self.output_shape(x.shape)
         a = np.ascontiguousarray(x.reshape(-1, self.in_features))
         w = self.param("weight", (self.out_features, self.in_features), x.dtype)
-        b = self.param("bias", (self.out_features,), x.dtype)
+        b = self.param("bias", (self.out_features,), x.dtype, present=None)
         mode = BIAS_NONE if b is None else BIAS_COL
         if b is None:
             b = np.zeros(0, x.dtype)

@@ -33,6 +33,15 @@ class DepthwiseConv2d(Layer):
     padding_mode : {"dense", "skip"}
         "dense" computes the taps on padding (products with zero); "skip" runs only the
         taps inside the input.
+    rng : None, int or numpy Generator
+        Source of the PyTorch-style uniform initial weights.
+
+    Attributes
+    ----------
+    weight : ndarray of shape (C·m, 1, kh, kw)
+    bias : ndarray of shape (C·m,) or None
+    in_channels, out_channels, groups : int
+        C, C·m and C, as in the equivalent ``Conv2d``.
 
     Notes
     -----
@@ -73,14 +82,14 @@ class DepthwiseConv2d(Layer):
                          self.dilation)
         return (shape[0], self.out_channels) + tuple(
             conv_out(i, k, s, p, d) for i, k, s, p, d in
-            zip(shape[2:], self.kernel_size, self.stride, self.padding, self.dilation))
+            zip(shape[2:], self.kernel_size, self.stride, self.padding, self.dilation, strict=True))
 
     def forward(self, x):
         from ..kernels.depthwise import depthwise_conv
 
         x = np.ascontiguousarray(x)
         w = self.param("weight", self.weight_shape, x.dtype)
-        b = self.param("bias", (self.out_channels,), x.dtype)
+        b = self.param("bias", (self.out_channels,), x.dtype, present=None)
         y = np.empty(self.output_shape(x.shape), x.dtype)
         rows = depthwise_conv(lift(x, 2), lift(w, 2), b, lift3(self.stride, 1),
                               lift3(self.padding, 0), lift3(self.dilation, 1),
@@ -88,12 +97,10 @@ class DepthwiseConv2d(Layer):
         return y, OpCounts.from_rows(rows)
 
     def extra_repr(self):
-        s = f"{self.in_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        for name, default in (("depth_multiplier", 1), ("padding", (0, 0)), ("dilation", (1, 1)),
-                              ("padding_mode", "dense")):
-            if getattr(self, name) != default:
-                s += f", {name}={getattr(self, name)!r}"
-        return s + (", bias=False" if self.bias is None else "")
+        return (f"{self.in_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+                + self._changed((("depth_multiplier", 1), ("padding", (0, 0)), ("dilation", (1, 1))))
+                + (", bias=False" if self.bias is None else "")
+                + self._changed((("padding_mode", "dense"),)))
 
 
 class PointwiseConv2d(Layer):
@@ -105,6 +112,13 @@ class PointwiseConv2d(Layer):
         Channels of the input and output.
     bias : bool
         Whether to add a learnt bias per output channel.
+    rng : None, int or numpy Generator
+        Source of the PyTorch-style uniform initial weights.
+
+    Attributes
+    ----------
+    weight : ndarray of shape (Co, Cin, 1, 1)
+    bias : ndarray of shape (Co,) or None
 
     Notes
     -----
@@ -140,7 +154,7 @@ class PointwiseConv2d(Layer):
 
         x = np.ascontiguousarray(x)
         w = self.param("weight", self.weight_shape, x.dtype)
-        b = self.param("bias", (self.out_channels,), x.dtype)
+        b = self.param("bias", (self.out_channels,), x.dtype, present=None)
         y = np.empty(self.output_shape(x.shape), x.dtype)
         N, C = x.shape[:2]
         rows = pointwise(x.reshape(N, C, -1), w.reshape(self.out_channels, C), b,

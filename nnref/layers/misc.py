@@ -90,7 +90,8 @@ class Add(Layer):
     def output_shape(self, input_shape):
         return self.check_shape(input_shape)
 
-    def __call__(self, a, b):
+    def check_operands(self, a, b) -> tuple:
+        """``(a, b)`` as float arrays of one shape and dtype; a ValueError/TypeError otherwise."""
         a = check_array(a, self.kind, "a")
         b = check_array(b, self.kind, "b")
         if a.shape != b.shape:
@@ -100,12 +101,15 @@ class Add(Layer):
             raise TypeError(f"Add: a has dtype {a.dtype} and b has dtype {b.dtype}; "
                             "expected equal dtypes")
         self.output_shape(a.shape)
-        return self.forward(a, b)
+        return a, b
+
+    def __call__(self, a, b):
+        return self.forward(*self.check_operands(a, b))
 
     def forward(self, a, b):
         from ..kernels.binary import add
 
-        a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
-        y = np.empty_like(a)
-        rows = add(a.reshape(-1), b.reshape(-1), y.reshape(-1))
+        y = np.empty(a.shape, a.dtype)  # a's shape, also for 0-d operands
+        rows = add(np.ascontiguousarray(a).reshape(-1), np.ascontiguousarray(b).reshape(-1),
+                   y.reshape(-1))
         return y, OpCounts.from_rows(rows)

@@ -92,8 +92,10 @@ class _BatchNorm(Layer):
         x3 = np.ascontiguousarray(x).reshape(x.shape[0], c, prod(x.shape[2:]))
         mean = self.param("running_mean", (c,), dt)
         var = self.param("running_var", (c,), dt)
-        weight = self.param("weight", (c,), dt) if self.affine else np.ones(c, dt)
-        bias = self.param("bias", (c,), dt) if self.affine else np.zeros(c, dt)
+        weight = self.param("weight", (c,), dt, present=self.affine)
+        bias = self.param("bias", (c,), dt, present=self.affine)
+        if not self.affine:
+            weight, bias = np.ones(c, dt), np.zeros(c, dt)
         scale, shift = np.empty(c, dt), np.empty(c, dt)
         y = np.empty_like(x3)
         rows = batchnorm(x3, mean, var, weight, bias, self.eps, scale, shift, y)

@@ -40,7 +40,7 @@ class _Pool(Layer):
         self.padding = as_tuple(padding, n, "padding", kind, minimum=0)
         self.dilation = as_tuple(dilation, n, "dilation", kind)
         self.ceil_mode = check_bool(ceil_mode, "ceil_mode", kind)
-        if any(2 * p > k for p, k in zip(self.padding, self.kernel_size)):
+        if any(2 * p > k for p, k in zip(self.padding, self.kernel_size, strict=True)):
             raise ValueError(f"{kind}: padding={self.padding} is invalid; expected at most half "
                              f"of kernel_size={self.kernel_size} on every axis")
 
@@ -51,7 +51,7 @@ class _Pool(Layer):
             raise ValueError(f"{self.kind}: input has shape {shape} ({len(shape)}-D); expected "
                              f"{n + 2}-D (N, C, ...) or {n + 1}-D (C, ...)")
         sizes = tuple(pool_out(i, k, s, p, d, self.ceil_mode) for i, k, s, p, d in zip(
-            shape[-n:], self.kernel_size, self.stride, self.padding, self.dilation))
+            shape[-n:], self.kernel_size, self.stride, self.padding, self.dilation, strict=True))
         if any(o < 1 for o in sizes):
             raise ValueError(f"{self.kind}: input has shape {shape}, which gives output size "
                              f"{sizes}; expected spatial sizes large enough for kernel_size="

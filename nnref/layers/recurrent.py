@@ -119,10 +119,10 @@ class _Recurrent(Layer):
 
         w_ih = self.param("weight_ih_l0", (rows, I), dt)
         w_hh = self.param("weight_hh_l0", (rows, H), dt)
-        b_ih = self.param("bias_ih_l0", (rows,), dt)
-        b_hh = self.param("bias_hh_l0", (rows,), dt)
-        mode = BIAS_NONE if b_ih is None or b_hh is None else BIAS_COL
-        if mode == BIAS_NONE:
+        b_ih = self.param("bias_ih_l0", (rows,), dt, present=self.bias)
+        b_hh = self.param("bias_hh_l0", (rows,), dt, present=self.bias)
+        mode = BIAS_COL if self.bias else BIAS_NONE
+        if not self.bias:
             b_ih = b_hh = np.zeros(0, dt)
 
         # W_ih·x + b_ih for every step at once: the same products as step by step

@@ -284,9 +284,21 @@ class Sequential(Container):
         return len(self._items)
 
     def __getitem__(self, key):
-        """The child under ``key`` (a str), or at position ``key`` (an int)."""
-        if isinstance(key, int):
+        """The child under ``key`` (a str), or at position ``key`` (an int, negative from the end).
+
+        As for a list and a dict, a position out of range is an IndexError and an unknown
+        key a KeyError (so ``for m in seq`` and ``key in seq`` work); any other key type is
+        a TypeError.
+        """
+        n = len(self._items)
+        if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
+            if not -n <= key < n:
+                raise IndexError(f"{self.kind}: index {key} is out of range; expected an int "
+                                 f"in [{-n}, {n - 1}]")
             return self._items[key][1]
+        if not isinstance(key, str):
+            raise TypeError(f"{self.kind}: key={key!r} is invalid; expected a child name (str) "
+                            "or a position (int)")
         for k, m in self._items:
             if k == key:
                 return m

@@ -43,15 +43,15 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
-def parse_shape(text: str) -> tuple:
-    """``"1,1,5,5"`` as ``(1, 1, 5, 5)``; a ValueError names the text otherwise."""
+def parse_shape(text: str, name: str = "--input") -> tuple:
+    """``"1,3,224,224"`` (or ``"1x3x224x224"``) as ``(1, 3, 224, 224)``; else a ValueError."""
     try:
-        shape = tuple(int(v) for v in text.replace("x", ",").split(",") if v.strip())
+        shape = tuple(int(v) for v in text.replace("x", ",").split(","))
     except ValueError:
         shape = ()
     if not shape or any(v < 1 for v in shape):
-        raise ValueError(f"--input {text!r} is invalid; expected positive ints separated by "
-                         "commas, e.g. 1,1,5,5")
+        raise ValueError(f"{name} {text!r} is invalid; expected positive ints separated by "
+                         "commas, e.g. 1,3,224,224")
     return shape
 
 

@@ -126,7 +126,7 @@ def _draw(fig, axes, step, layer, x, known, per_tap, title):
     for a, r in enumerate(rows):
         for b, c in enumerate(cols):
             k = key(r, c)
-            if all(0 <= v < n for v, n in zip(k, x.shape[-nd:])):
+            if all(0 <= v < n for v, n in zip(k, x.shape[-nd:], strict=True)):
                 data[a, b] = x[prefix + k]
                 labels[a, b] = fmt(data[a, b], 2)
             else:
@@ -139,7 +139,8 @@ def _draw(fig, axes, step, layer, x, known, per_tap, title):
     _image(axes["x"], data, _name("x", prefix) + more, outline, thick, hatched, labels)
 
     if step.op == "sum":  # the kernel slice this channel is multiplied by
-        wpre = next(wi for wi, i in zip(step.weights, step.window) if i[:-nd] == prefix)[:-nd]
+        wpre = next(wi for wi, i in zip(step.weights, step.window, strict=True)
+                    if i[:-nd] == prefix)[:-nd]
         wt = np.asarray(layer.weight, dtype=float)[wpre]  # (k,) or (kh, kw); (I,) for dense
         wt = wt.reshape(1, -1) if nd == 1 else wt
         kcur = [] if cur is None else [(0, cur.kernel[-1]) if nd == 1 else tuple(cur.kernel[-2:])]

@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-from .steps import DEFAULT_MAX_STEPS, STEP_KINDS, steps
+from ..layers.validate import check_int
+from .steps import DEFAULT_MAX_STEPS, STEP_KINDS, Step, steps
 
 WIDTH = 80
 GAP = 4  # spaces between panels
@@ -133,14 +134,15 @@ def _panels(step, layer, x, nd, out_shape, known, per_tap, width) -> tuple:
 
         def xcell(r, c, prefix=prefix):
             idx = prefix + ((c,) if r is None else (r, c))
-            inside = all(0 <= v < n for v, n in zip(idx[-nd:], x.shape[-nd:]))
+            inside = all(0 <= v < n for v, n in zip(idx[-nd:], x.shape[-nd:], strict=True))
             mark = "{}" if cur is not None and idx == cur.input else "[]" if idx in window else None
             return (fmt(x[idx], 3) if inside else "·"), mark
 
         focus = _focus(rows, cols, cells)
         panels.append(_grid(_name("x", prefix), rows, cols, xcell, focus, width))
         if step.op == "sum":
-            wpre = next(wi for wi, i in zip(step.weights, step.window) if i[:-nd] == prefix)[:-nd]
+            wpre = next(wi for wi, i in zip(step.weights, step.window, strict=True)
+                        if i[:-nd] == prefix)[:-nd]
             wt = np.asarray(layer.weight)[wpre]
             kpos = [k[-nd:] for k in np.ndindex(*wt.shape)]
             rows, cols, _ = _plane(wt.shape, nd, kpos)
@@ -256,6 +258,9 @@ def render_step(step, layer, x, known=None, per_tap=False, width=WIDTH) -> str:
     width : int
         Line width to fit, 80 by default.
     """
+    if not isinstance(step, Step):
+        raise TypeError(f"render_step: step={step!r} is invalid; expected a Step from steps()")
+    width = check_int(width, "width", "render_step")
     x = np.asarray(x)
     nd = _spatial(layer)
     out_shape = layer.output_shape(x.shape)
@@ -294,6 +299,7 @@ def render_steps(layer, x, per_tap=False, max_steps=DEFAULT_MAX_STEPS, width=WID
     Returns an iterator of strings (join with blank lines); checks run eagerly.
     """
     it = steps(layer, x, per_tap=per_tap, max_steps=max_steps)
+    width = check_int(width, "width", "render_steps")
     return _blocks(it, layer, np.asarray(x), per_tap, width)
 
 

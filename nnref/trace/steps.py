@@ -121,7 +121,7 @@ def _walk(p, x, per_tap, total):
     for win in p.windows():
         taps, snaps = [], []
 
-        def on_tap(site, xv, wv, prod, partial):
+        def on_tap(site, xv, wv, prod, partial, taps=taps, snaps=snaps):
             taps.append(Tap(site.kernel, site.input, site.in_padding, xv, wv, prod, partial))
             if per_tap:
                 snaps.append(tally.counts())

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from itertools import product
+from types import MappingProxyType
 
 import numpy as np
 
@@ -97,8 +98,8 @@ class Plan:
                 sites = []
                 for in_prefix, k_prefix, w_prefix in sources:
                     for kk in product(*(range(len(t)) for t in taps)):
-                        sp = tuple(t[m] for t, m in zip(taps, kk))
-                        pad = any(not 0 <= v < n for v, n in zip(sp, self.sizes))
+                        sp = tuple(t[m] for t, m in zip(taps, kk, strict=True))
+                        pad = any(not 0 <= v < n for v, n in zip(sp, self.sizes, strict=True))
                         sites.append(Site(k_prefix + kk, in_prefix + sp, pad,
                                           None if w_prefix is None else w_prefix + kk))
                 div = self.divisor(taps) if self.divisor else None
@@ -107,7 +108,7 @@ class Plan:
     def reads(self, window_taps) -> int:
         """The taps read by one window given its per-axis positions."""
         n = 1
-        for t, size in zip(window_taps, self.sizes):
+        for t, size in zip(window_taps, self.sizes, strict=True):
             n *= len(t) if self.reads_padding else sum(1 for v in t if 0 <= v < size)
         return n * len(self.outer[0][2]) if self.outer else 0
 
@@ -154,9 +155,8 @@ def evaluate(plan: Plan, window: Window, x: np.ndarray, tally: Tally, on_tap=Non
 def _conv(layer, x):
     nd = x.ndim - 2
     n_batch, cin = x.shape[:2]
-    shape = getattr(layer, "weight_shape", np.shape(layer.weight))
-    w = layer.param("weight", shape, x.dtype)
-    b = layer.param("bias", (w.shape[0],), x.dtype)
+    w = layer.param("weight", layer.weight_shape, x.dtype)
+    b = layer.param("bias", (w.shape[0],), x.dtype, present=None)
     cpg = w.shape[1]
     groups = cin // cpg
     copg = w.shape[0] // groups
@@ -164,7 +164,7 @@ def _conv(layer, x):
     dilation = _per_axis(layer, "dilation", nd, 1)
     sizes = x.shape[2:]
     axes = [axis_windows(i, k, s, p, d) for i, k, s, p, d in
-            zip(sizes, w.shape[2:], stride, padding, dilation)]
+            zip(sizes, w.shape[2:], stride, padding, dilation, strict=True)]
     outer = [((n, co), None if b is None else float(b[co]),
               [((n, co // copg * cpg + ci), (ci,), (co, ci)) for ci in range(cpg)])
              for n in range(n_batch) for co in range(w.shape[0])]
@@ -179,7 +179,8 @@ def _pool(layer, x, nd):
     padding = _per_axis(layer, "padding", nd, 0)
     ceil = bool(getattr(layer, "ceil_mode", False))
     axes = [axis_windows(i, kk, s, p, d, ceil) for i, kk, s, p, d in zip(
-        sizes, k, _per_axis(layer, "stride", nd, 1), padding, _per_axis(layer, "dilation", nd, 1))]
+        sizes, k, _per_axis(layer, "stride", nd, 1), padding, _per_axis(layer, "dilation", nd, 1),
+        strict=True)]
     outer = [(c, None, [(c, (), None)]) for c in np.ndindex(*lead)]
     out = lead + tuple(len(a) for a in axes)
     if "Max" in layer.kind:
@@ -187,7 +188,7 @@ def _pool(layer, x, nd):
 
     def divisor(taps):
         n = 1
-        for t, i, p in zip(taps, sizes, padding):
+        for t, i, p in zip(taps, sizes, padding, strict=True):
             if layer.count_include_pad:  # torch: the window clipped to [−p, i + p)
                 n *= min(t[0] + len(t), i + p) - t[0]
             else:
@@ -198,8 +199,8 @@ def _pool(layer, x, nd):
 
 
 def _dense(layer, x):
-    w = layer.param("weight", np.shape(layer.weight), x.dtype)
-    b = layer.param("bias", (w.shape[0],), x.dtype)
+    w = layer.param("weight", (layer.out_features, layer.in_features), x.dtype)
+    b = layer.param("bias", (w.shape[0],), x.dtype, present=None)
     n_in = x.shape[-1]
     outer = [(lead + (o,), None if b is None else float(b[o]),
               [(lead + (i,), (i,), (o, i)) for i in range(n_in)])
@@ -207,7 +208,7 @@ def _dense(layer, x):
     return Plan(layer.kind, "sum", x.shape[:-1] + (w.shape[0],), outer, [], (), w)
 
 
-PLANS = {
+PLANS = MappingProxyType({
     **{f"Conv{n}d": _conv for n in (1, 2, 3)},
     "DepthwiseConv2d": _conv,
     "PointwiseConv2d": _conv,
@@ -215,7 +216,7 @@ PLANS = {
        for op in ("Max", "Avg") for n in (1, 2, 3)},
     "Dense": _dense,
     "Linear": _dense,
-}
+})
 
 
 def plan(layer, x) -> Plan:
@@ -252,4 +253,4 @@ def reference(layer, x):
     return y, tally.counts()
 
 
-REFERENCES = {name: reference for name in PLANS}
+REFERENCES = MappingProxyType({name: reference for name in PLANS})

@@ -1,8 +1,12 @@
 """What every tool convention shares: the result records, plan checking, shape helpers."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from math import prod
+
+from ...layers.base import Layer
+from ...layers.validate import check_shape
 
 #: nnref's convolution layer types; every tool sees them as torch's ``nn.Conv{1,2,3}d``.
 CONV = ("Conv1d", "Conv2d", "Conv3d", "DepthwiseConv2d", "PointwiseConv2d")
@@ -50,7 +54,11 @@ class ToolCount:
 
 
 def check_plan(plan, tool: str) -> list:
-    """The plan as a list of ``(name, layer, input_shape, output_shape)``; a TypeError if not."""
+    """The plan as a list of ``(name, layer, input_shape, output_shape)``.
+
+    Each step must hold an nnref layer and shapes the layer agrees with (its
+    ``output_shape(input_shape)``); a TypeError or ValueError names the step otherwise.
+    """
     if not isinstance(plan, (list, tuple)):
         raise TypeError(f"{tool}: plan={plan!r} is invalid; expected a list of (name, layer, "
                         "input_shape, output_shape) from model.plan(input_shape)")
@@ -60,8 +68,16 @@ def check_plan(plan, tool: str) -> list:
             raise TypeError(f"{tool}: plan[{i}]={step!r} is invalid; expected a 4-tuple "
                             "(name, layer, input_shape, output_shape)")
         name, layer, shape_in, shape_out = step
-        steps.append((str(name), layer, tuple(int(s) for s in shape_in),
-                      tuple(int(s) for s in shape_out)))
+        if not isinstance(layer, Layer):
+            raise TypeError(f"{tool}: plan[{i}] layer {name!r} has type {type(layer).__name__!r}; "
+                            "expected an nnref layer")
+        where = f"{tool}: plan[{i}] ({name!r})"
+        shape_in = check_shape(shape_in, where, "input_shape")
+        shape_out = check_shape(shape_out, where, "output_shape")
+        if tuple(layer.output_shape(shape_in)) != shape_out:
+            raise ValueError(f"{where}: output_shape={shape_out} is invalid; {layer!r} gives "
+                             f"{tuple(layer.output_shape(shape_in))} for input_shape={shape_in}")
+        steps.append((str(name), layer, shape_in, shape_out))
     return steps
 
 
@@ -80,7 +96,8 @@ def count_plan(plan, rules: dict, tool: str) -> list:
 
 def check_names(names, tool: str) -> frozenset:
     """A collection of layer names (``functional=``) as a frozenset of str."""
-    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+    if (isinstance(names, str) or not isinstance(names, Collection)
+            or not all(isinstance(n, str) for n in names)):
         raise TypeError(f"{tool}: functional={names!r} is invalid; expected a collection of "
                         "layer names, e.g. ('avgpool',)")
     return frozenset(names)
@@ -113,7 +130,14 @@ def gates(layer) -> int:
 
 
 def rules_for(names, f) -> dict:
+    """``f`` as the rule of every layer type in ``names``."""
     return dict.fromkeys(names, f)
+
+
+def summed(tool: str, unit: str, claims: str, layers, note: str = "") -> ToolCount:
+    """A :class:`ToolCount` whose total is the sum of its per-call ``layers``."""
+    layers = tuple(layers)
+    return ToolCount(tool, unit, claims, layers, sum(c.count for c in layers), note)
 
 
 def zero(why: str):

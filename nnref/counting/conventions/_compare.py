@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from ..opcounts import OpCounts, format_si
 from ._common import ToolCount, check_plan
@@ -12,24 +13,24 @@ from ._thop import thop
 from ._torch import torch_flop_counter
 
 #: name -> function(plan) -> ToolCount, in the order of the comparison table.
-TOOLS = {
+TOOLS = MappingProxyType({
     "thop": thop,
     "ptflops": ptflops,
     "fvcore": fvcore,
     "torch": torch_flop_counter,
     "tf": tf_profiler,
-}
+})
 
 
 #: Calls of the zoo models that torchvision makes as functions, not modules (``torch.flatten``
 #: in every forward, ``F.adaptive_avg_pool2d`` in MobileNetV2's): hook-based tools skip them.
-TORCH_FUNCTIONAL = {
+TORCH_FUNCTIONAL = MappingProxyType({
     "alexnet": ("flatten",),
     "vgg16": ("flatten",),
     "resnet50": ("flatten",),
     "mobilenet_v2": ("avgpool", "flatten"),
     "seed_crnn": ("reshape",),
-}
+})
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,19 @@ def _explain(rules: list, tool: int, exact: OpCounts, unit: str) -> str:
 
 
 def reconcile(counts: ToolCount, plan, exact=None) -> Comparison:
-    """Compare one tool's :class:`ToolCount` with nnref's exact counts of the same ``plan``."""
-    exact = exact_counts(plan) if exact is None else exact
+    """Compare one tool's :class:`ToolCount` with nnref's exact counts of the same ``plan``.
+
+    ``exact`` (one :class:`OpCounts` per call of ``plan``) defaults to :func:`exact_counts`.
+    """
+    if not isinstance(counts, ToolCount):
+        raise TypeError(f"reconcile: counts={counts!r} is invalid; expected a ToolCount "
+                        "(from thop(plan), ptflops(plan), ...)")
+    exact = exact_counts(plan) if exact is None else list(exact)
+    if len(exact) != len(counts.layers) or not all(isinstance(e, OpCounts) for e in exact):
+        raise ValueError(f"reconcile: exact has {len(exact)} entries for {len(counts.layers)} "
+                         "calls; expected one OpCounts per call of the plan")
     groups: dict = {}
-    for call, ops in zip(counts.layers, exact):
+    for call, ops in zip(counts.layers, exact, strict=True):
         g = groups.setdefault(call.type, {"calls": 0, "tool": 0, "exact": OpCounts(), "rules": []})
         g["calls"] += 1
         g["tool"] += call.count
@@ -129,7 +139,7 @@ def _plan_of(model_or_plan, input_shape):
 
 def run_tool(name: str, plan, functional=()) -> ToolCount:
     """Tool ``name`` of :data:`TOOLS` on ``plan``; ``functional`` goes to the hook-based ones."""
-    if name not in TOOLS:
+    if not isinstance(name, str) or name not in TOOLS:
         raise ValueError(f"tool {name!r} is unknown; expected one of {list(TOOLS)}")
     if name in ("thop", "ptflops"):
         return TOOLS[name](plan, functional=functional)
@@ -156,9 +166,12 @@ def compare(model_or_plan, input_shape=None, tools=None, functional=None) -> lis
         One per tool: its total and unit, nnref's exact figure in that unit (``mul`` for
         MACs, every operation for FLOPs), the difference, and the per-type reconciliation.
     """
+    if isinstance(tools, str) or not (tools is None or isinstance(tools, (list, tuple))):
+        raise TypeError(f"compare: tools={tools!r} is invalid; expected a list of tool names "
+                        f"from {list(TOOLS)}, or None for all")
     names = list(TOOLS) if tools is None else list(tools)
     for name in names:
-        if name not in TOOLS:
+        if not isinstance(name, str) or name not in TOOLS:
             raise ValueError(f"compare: tool {name!r} is unknown; expected one of {list(TOOLS)}")
     plan, model = _plan_of(model_or_plan, input_shape)
     if functional is None:
@@ -183,6 +196,9 @@ def render_compare(rows, detail: bool = True) -> str:
     """
     from tabulate import tabulate
 
+    if not isinstance(rows, (list, tuple)) or not all(isinstance(r, Comparison) for r in rows):
+        raise TypeError(f"render_compare: rows={rows!r} is invalid; expected the list of "
+                        "Comparison returned by compare()")
     summary = [[r.tool, r.claims, f"{r.total:,}", r.unit, f"{r.nnref:,}", _signed(r.difference),
                 f"{100 * r.difference / r.nnref:+.3f}%" if r.nnref else "n/a"] for r in rows]
     text = [tabulate(summary, headers=["tool", "tool says", "count", "unit", "nnref exact",

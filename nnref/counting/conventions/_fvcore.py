@@ -8,8 +8,10 @@ are either silently ignored (relu, dropout, flatten, view, ...) or reported as
 """
 from __future__ import annotations
 
-from ._common import (ADAPTIVE_AVG, ADAPTIVE_MAX, AVG_POOL, CONV, DENSE, MAX_POOL, NORM,
-                      RECURRENT, ToolCount, conv_macs, count_plan, numel, rules_for, zero)
+from types import MappingProxyType
+
+from ._common import (ADAPTIVE_AVG, ADAPTIVE_MAX, AVG_POOL, CONV, DENSE, MAX_POOL, NORM, RECURRENT,
+                      ToolCount, conv_macs, count_plan, numel, rules_for, summed, zero)
 
 TOOL = "fvcore 0.1.5"
 
@@ -43,7 +45,7 @@ def _pool_op(kind: str) -> str:
     return f"aten::{'max' if 'Max' in kind else 'avg'}_pool{kind[-2:]}"
 
 
-RULES = {
+RULES = MappingProxyType({
     **rules_for(CONV, _conv),
     **rules_for(DENSE, _linear),
     **rules_for(NORM, _norm),
@@ -62,7 +64,7 @@ RULES = {
     "Flatten": zero("aten::flatten: ignored op, 0"),
     "Reshape": zero("aten::reshape: ignored op, 0"),
     "Add": _unsupported("aten::add"),
-}
+})
 
 
 def fvcore(plan) -> ToolCount:
@@ -77,6 +79,5 @@ def fvcore(plan) -> ToolCount:
     ToolCount
         ``unit="MACs"`` (fvcore calls them flops: "one fused multiply-add as one flop").
     """
-    layers = count_plan(plan, RULES, "fvcore")
-    return ToolCount(TOOL, "MACs", "flops (1 per fused multiply-add)", tuple(layers),
-                     sum(c.count for c in layers))
+    return summed(TOOL, "MACs", "flops (1 per fused multiply-add)",
+                  count_plan(plan, RULES, "fvcore"))

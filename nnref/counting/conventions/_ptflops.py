@@ -24,10 +24,11 @@ one addmm; an LSTM is one aten.mkldnn_rnn_layer, not counted.
 """
 from __future__ import annotations
 
-from ._common import (ADAPTIVE_AVG, ADAPTIVE_MAX, AVG_POOL, CONV, DENSE, MAX_POOL, NORM,
-                      LAYER_TYPES, RECURRENT, SHAPE_ONLY, LayerCount, ToolCount, check_plan,
-                      check_names, conv_macs, count_plan, gates, has_bias, numel,
-                      steps_times_batch, zero)
+from types import MappingProxyType
+
+from ._common import (ADAPTIVE_AVG, ADAPTIVE_MAX, AVG_POOL, CONV, DENSE, LAYER_TYPES, MAX_POOL,
+                      NORM, RECURRENT, SHAPE_ONLY, LayerCount, ToolCount, check_names, check_plan,
+                      conv_macs, count_plan, gates, has_bias, numel, steps_times_batch, summed, zero)
 
 TOOL = "ptflops 0.7.5"
 BACKENDS = ("pytorch", "aten")
@@ -83,7 +84,7 @@ def _pool_fn(kind: str) -> str:
 POOLS = MAX_POOL + AVG_POOL + ADAPTIVE_MAX + ADAPTIVE_AVG
 
 #: Module-hook rules of the pytorch backend: f(layer, input_shape, output_shape) -> (count, rule).
-MODULE_RULES = {
+MODULE_RULES = MappingProxyType({
     **dict.fromkeys(CONV, _conv),
     **dict.fromkeys(DENSE, _linear),
     **dict.fromkeys(NORM, _norm),
@@ -97,11 +98,11 @@ MODULE_RULES = {
     "Tanh": zero("no hook (torch.tanh is not patched): 0"),
     **dict.fromkeys(SHAPE_ONLY, zero("no hook: 0")),
     "Add": zero("tensor + is not patched (torch.add would count numel): 0"),
-}
+})
 
 #: The torch.nn.functional call of a layer, where ptflops patches it (input numel per call).
-PATCHED = {"ReLU": "F.relu", "ReLU6": "F.relu6", "SiLU": "F.silu", "Softmax": "F.softmax",
-           **{k: _pool_fn(k) for k in POOLS}}
+PATCHED = MappingProxyType({"ReLU": "F.relu", "ReLU6": "F.relu6", "SiLU": "F.silu",
+                            "Softmax": "F.softmax", **{k: _pool_fn(k) for k in POOLS}})
 #: Layers whose torch module calls its patched function, so that module and wrapper both count.
 MODULE_CALLS_PATCHED = frozenset(PATCHED) - {"ReLU6"}
 
@@ -142,12 +143,12 @@ def _aten_recurrent(layer, shape_in, shape_out):
                                  "aten.addmm for W_hh·h with bias; gates 0")
 
 
-ATEN_RULES = {
+ATEN_RULES = MappingProxyType({
     **dict.fromkeys(LAYER_TYPES, zero("no aten.mm/addmm/bmm/convolution: 0")),
     **dict.fromkeys(CONV, _aten_conv),
     **dict.fromkeys(DENSE, _aten_linear),
     **dict.fromkeys(RECURRENT, _aten_recurrent),
-}
+})
 
 
 def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
@@ -184,9 +185,7 @@ def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
     functional = check_names(functional, "ptflops")
     steps = check_plan(plan, "ptflops")
     if backend == "aten":
-        layers = count_plan(steps, ATEN_RULES, "ptflops")
-        total = sum(c.count for c in layers)
-        return ToolCount(f"{TOOL} (aten)", "MACs", "MACs", tuple(layers), total)
+        return summed(f"{TOOL} (aten)", "MACs", "MACs", count_plan(steps, ATEN_RULES, "ptflops"))
     layers, modules, wrapped = [], 0, 0
     for name, layer, shape_in, shape_out in steps:
         kind = type(layer).__name__

@@ -18,10 +18,12 @@ body once and skips ops without static shapes, so it reports less.
 """
 from __future__ import annotations
 
-from ...shapes import adaptive_bounds
-from ._common import (ADAPTIVE_AVG, ADAPTIVE_MAX, AVG_POOL, CONV, DENSE, MAX_POOL, NORM,
-                      RECURRENT, SHAPE_ONLY, ToolCount, conv_macs, count_plan, gates,
-                      has_bias, numel, rules_for, steps_times_batch, zero)
+from types import MappingProxyType
+
+from ...shapes import adaptive_total
+from ._common import (ADAPTIVE_AVG, ADAPTIVE_MAX, AVG_POOL, CONV, DENSE, MAX_POOL, NORM, RECURRENT,
+                      SHAPE_ONLY, ToolCount, conv_macs, count_plan, gates, has_bias, numel,
+                      rules_for, steps_times_batch, summed, zero)
 
 TOOL = "TF profiler"
 
@@ -64,8 +66,8 @@ def _window_taps(layer, shape_in, shape_out) -> int:
     """Σ of adaptive window sizes: N·C · ∏_axes Σ_j w_j."""
     n = len(layer.output_size)
     taps = numel(shape_in[:-n])
-    for i, o in zip(shape_in[-n:], shape_out[-n:]):
-        taps *= sum(e - s for s, e in (adaptive_bounds(i, o, j) for j in range(o)))
+    for i, o in zip(shape_in[-n:], shape_out[-n:], strict=True):
+        taps *= adaptive_total(i, o)
     return taps
 
 
@@ -94,7 +96,7 @@ def _recurrent(layer, shape_in, shape_out):
             "AddV2/Mul/Sub per step; Sigmoid/Tanh not registered")
 
 
-RULES = {
+RULES = MappingProxyType({
     **rules_for(CONV, _conv),
     **rules_for(DENSE, _linear),
     **rules_for(NORM, _norm),
@@ -110,7 +112,7 @@ RULES = {
     "Softmax": lambda l, si, so: (5 * numel(si), "Softmax: 5 per element"),
     **rules_for(SHAPE_ONLY, zero("Reshape/Identity: not registered, 0")),
     "Add": lambda l, si, so: (numel(so), "AddV2: 1 per output element"),
-}
+})
 
 
 def tf_profiler(plan) -> ToolCount:
@@ -125,5 +127,4 @@ def tf_profiler(plan) -> ToolCount:
     ToolCount
         ``unit="FLOPs"``: 2 per multiply-accumulate, 1 per bias add or elementwise add.
     """
-    layers = count_plan(plan, RULES, "tf_profiler")
-    return ToolCount(TOOL, "FLOPs", "float_ops", tuple(layers), sum(c.count for c in layers))
+    return summed(TOOL, "FLOPs", "float_ops", count_plan(plan, RULES, "tf_profiler"))

@@ -7,9 +7,11 @@ fire on every call, so a module called three times counts three times.
 """
 from __future__ import annotations
 
-from ._common import (ADAPTIVE_AVG, ADAPTIVE_MAX, AVG_POOL, CONV, DENSE, MAX_POOL, NORM,
-                      LayerCount, ToolCount, check_names, conv_macs, count_plan, has_bias,
-                      numel, rules_for, zero)
+from types import MappingProxyType
+
+from ._common import (ADAPTIVE_AVG, ADAPTIVE_MAX, AVG_POOL, CONV, DENSE, MAX_POOL, NORM, LayerCount,
+                      ToolCount, check_names, conv_macs, count_plan, has_bias, numel, rules_for,
+                      summed, zero)
 
 TOOL = "THOP 0.1.1"
 
@@ -40,7 +42,7 @@ def _avg_pool(layer, shape_in, shape_out):
 def _adaptive_avg(layer, shape_in, shape_out):
     """(∏ in/out as float64 + 1) × out numel, truncated by int(), as THOP computes it."""
     kernel = 1.0
-    for i, o in zip(shape_in[2:], shape_out[2:]):
+    for i, o in zip(shape_in[2:], shape_out[2:], strict=True):
         kernel *= float(i) / float(o)
     return (int((kernel + 1.0) * numel(shape_out)),
             "count_adap_avgpool: (∏(in/out) adds + 1 div) × out numel")
@@ -57,11 +59,11 @@ def _cell(layer) -> int:
     return 4 * (h * (i + h) + h + (2 * h if b else 0)) + 3 * h + h
 
 
-_RNN_RULES = {
+_RNN_RULES = MappingProxyType({
     "RNN": "count_rnn: H·(I+H) + H (+2H bias) per step",
     "GRU": "count_gru: 3·[H·(I+H) + H (+2H bias)] + 4H per step",
     "LSTM": "count_lstm: 4·[H·(I+H) + H (+2H bias)] + 4H per step",
-}
+})
 
 
 def _recurrent(layer, shape_in, shape_out):
@@ -70,7 +72,7 @@ def _recurrent(layer, shape_in, shape_out):
             f"{_RNN_RULES[type(layer).__name__]}, × x.size(0)·x.size(1); sigmoid/tanh ignored")
 
 
-RULES = {
+RULES = MappingProxyType({
     **rules_for(CONV, _conv),
     **rules_for(DENSE, _linear),
     **rules_for(NORM, _norm),
@@ -87,7 +89,7 @@ RULES = {
     "Flatten": zero("no rule for nn.Flatten (or torch.flatten, not a module): 0"),
     "Reshape": zero("a reshape is no module: 0"),
     "Add": zero("a tensor + is no module: 0"),
-}
+})
 
 
 def thop(plan, functional=()) -> ToolCount:
@@ -109,4 +111,4 @@ def thop(plan, functional=()) -> ToolCount:
     functional = check_names(functional, "thop")
     layers = [LayerCount(c.name, c.type, 0, "called as a function, not a module: 0")
               if c.name in functional else c for c in count_plan(plan, RULES, "thop")]
-    return ToolCount(TOOL, "MACs", "MACs", tuple(layers), sum(c.count for c in layers))
+    return summed(TOOL, "MACs", "MACs", layers)

@@ -10,8 +10,10 @@ aten.mkldnn_rnn_layer (oneDNN), which has no formula and counts 0.
 """
 from __future__ import annotations
 
-from ._common import (CONV, DENSE, LAYER_TYPES, RECURRENT, ToolCount, conv_macs, count_plan,
-                      gates, numel, steps_times_batch, zero)
+from types import MappingProxyType
+
+from ._common import (CONV, DENSE, LAYER_TYPES, RECURRENT, ToolCount, conv_macs, count_plan, gates,
+                      numel, steps_times_batch, summed, zero)
 
 TOOL = "torch FlopCounterMode"
 
@@ -33,12 +35,12 @@ def _recurrent(layer, shape_in, shape_out):
             "aten.addmm/mm for W_ih·x and W_hh·h: 2 per MAC; bias and gates 0")
 
 
-RULES = {
+RULES = MappingProxyType({
     **dict.fromkeys(LAYER_TYPES, zero("no flop formula registered: 0")),
     **dict.fromkeys(CONV, _conv),
     **dict.fromkeys(DENSE, _linear),
     **dict.fromkeys(RECURRENT, _recurrent),
-}
+})
 
 
 def torch_flop_counter(plan) -> ToolCount:
@@ -53,5 +55,4 @@ def torch_flop_counter(plan) -> ToolCount:
     ToolCount
         ``unit="FLOPs"``: 2 per multiply-accumulate of a convolution or matrix product.
     """
-    layers = count_plan(plan, RULES, "torch_flop_counter")
-    return ToolCount(TOOL, "FLOPs", "FLOPs", tuple(layers), sum(c.count for c in layers))
+    return summed(TOOL, "FLOPs", "FLOPs", count_plan(plan, RULES, "torch_flop_counter"))

@@ -5,10 +5,8 @@ class name to ``f(layer, input_shape) -> OpCounts``. :func:`for_layer` dispatche
 """
 from types import MappingProxyType
 
-from . import activation
-from . import recurrent
-from . import conv
-from . import adaptive, dense, misc, norm, pool, softmax
+from . import activation, adaptive, conv, dense, misc, norm, pool, recurrent, softmax
+from ._args import kind_of
 
 _FAMILIES = (activation, recurrent, adaptive, dense, misc, norm, pool, softmax, conv)
 
@@ -16,11 +14,9 @@ _DISPATCH = MappingProxyType({k: f for m in _FAMILIES for k, f in m.FOR_LAYER.it
 
 
 def for_layer(layer, input_shape):
-    """The closed-form :class:`~nnref.OpCounts` of ``layer`` applied to ``input_shape``."""
-    try:
-        f = _DISPATCH[type(layer).__name__]
-    except KeyError:
-        raise TypeError(f"layer={layer!r} is invalid; expected one of {sorted(_DISPATCH)}") from None
-    shape = layer.check_shape(input_shape)
-    layer.output_shape(shape)  # a ValueError, naming the shape, if the layer cannot take it
-    return f(layer, shape)
+    """The closed-form :class:`~nnref.OpCounts` of ``layer`` applied to ``input_shape``.
+
+    ``layer`` is any nnref layer (a subclass dispatches as its nnref base class); a bad
+    layer is a TypeError, a shape it cannot take a ValueError naming the shape.
+    """
+    return _DISPATCH[kind_of(layer, _DISPATCH, "for_layer")](layer, input_shape)

@@ -10,21 +10,21 @@ product initialises the accumulator, so mul T and add T − 1, plus 1 add with a
 Output sizes come from :func:`nnref.shapes.conv_out`. Everything is Python ints.
 """
 from math import prod
+from types import MappingProxyType
 
-from ...shapes import conv_out, window_taps
+from ...layers.conv import PADDING_MODES, check_conv_input, check_str
+from ...layers.validate import as_tuple
+from ...shapes import axis_taps, conv_out
 from ..opcounts import OpCounts
-
-
-def _per_axis(value, nd: int) -> tuple:
-    """An int or an nd-sequence of ints as an nd-tuple of Python ints."""
-    if isinstance(value, (tuple, list)):
-        return tuple(int(v) for v in value)
-    return (int(value),) * nd
+from ._args import check_bool, check_shape, ints, layer_shape
 
 
 def conv(in_channels, out_channels, kernel_size, input_shape, stride=1, padding=0, dilation=1,
          groups=1, bias=True, padding_mode="dense") -> OpCounts:
     """Counts of a convolution of an input of ``input_shape`` (N, Cin, *S), any number of axes.
+
+    Per-axis arguments are an int or a tuple of one int per spatial axis of ``input_shape``;
+    bad arguments are a TypeError or ValueError naming them.
 
     Notes
     -----
@@ -36,38 +36,53 @@ def conv(in_channels, out_channels, kernel_size, input_shape, stride=1, padding=
     In skip mode the in-bound taps of a window are a product over axes of per-axis
     counts t_a(j_a) (:func:`~nnref.shapes.window_taps`), so sums over windows separate:
     Σ t = N·Co·(Cin/groups)·∏_a Σ_j t_a(j), and the number of windows with t > 0 is
-    N·Co·∏_a #{j : t_a(j) > 0}. Then mul = Σ t and add = Σ t − #{t > 0}, or Σ t with a bias.
+    N·Co·∏_a #{j : t_a(j) > 0} (both per axis from :func:`~nnref.shapes.axis_taps`).
+    Then mul = Σ t and add = Σ t − #{t > 0}, or Σ t with a bias.
     """
-    shape = tuple(int(s) for s in input_shape)
+    return _conv(in_channels, out_channels, kernel_size, input_shape, stride, padding, dilation,
+                 groups, bias, padding_mode, "conv")
+
+
+def _conv(in_channels, out_channels, kernel_size, input_shape, stride, padding, dilation, groups,
+          bias, padding_mode, owner) -> OpCounts:
+    cin, co, g = ints(owner, in_channels=in_channels, out_channels=out_channels, groups=groups)
+    for name, c in (("in_channels", cin), ("out_channels", co)):
+        if c % g:
+            raise ValueError(f"{owner}: {name}={c} is not divisible by groups={g}; "
+                             "expected a multiple of groups")
+    shape = check_shape(input_shape, owner)
     nd = len(shape) - 2
-    k, s, p, d = (_per_axis(v, nd) for v in (kernel_size, stride, padding, dilation))
-    n, co, cg = shape[0], int(out_channels), int(in_channels) // int(groups)
-    outs = [conv_out(i, *a) for i, a in zip(shape[2:], zip(k, s, p, d))]
-    if padding_mode == "dense":
+    if nd < 1:
+        raise ValueError(f"{owner}: input_shape={shape} is invalid; expected (N, Cin, *S) with "
+                         "at least one spatial axis")
+    k, s, d = (as_tuple(v, nd, n, owner) for v, n in
+               ((kernel_size, "kernel_size"), (stride, "stride"), (dilation, "dilation")))
+    p = as_tuple(padding, nd, "padding", owner, minimum=0)
+    bias = check_bool(bias, "bias", owner)
+    skip = check_str(padding_mode, "padding_mode", owner, PADDING_MODES) == "skip"
+    check_conv_input(owner, shape, cin, k, p, d)
+    n, cg = shape[0], cin // g
+    outs = [conv_out(*a) for a in zip(shape[2:], k, s, p, d, strict=True)]
+    if not skip:
         windows = n * co * prod(outs)
         mul = windows * cg * prod(k)
         return OpCounts(mul=mul, add=mul - windows + (windows if bias else 0))
-    if padding_mode != "skip":
-        raise ValueError(f"padding_mode={padding_mode!r} is invalid; expected 'dense' or 'skip'")
-    tap_sums, live = [], []
-    for i, o, ka, sa, pa, da in zip(shape[2:], outs, k, s, p, d):
-        taps = [window_taps(i, ka, sa, pa, da, j) for j in range(o)]
-        tap_sums.append(sum(taps))
-        live.append(sum(1 for t in taps if t > 0))
-    mul = n * co * cg * prod(tap_sums)
-    return OpCounts(mul=mul, add=mul if bias else mul - n * co * prod(live))
+    per_axis = [axis_taps(*a) for a in zip(shape[2:], k, s, p, d, outs, strict=True)]
+    mul = n * co * cg * prod(total for total, _ in per_axis)
+    return OpCounts(mul=mul, add=mul if bias else mul - n * co * prod(live for _, live in per_axis))
 
 
 def depthwise(channels, kernel_size, input_shape, stride=1, padding=0, dilation=1,
               depth_multiplier=1, bias=True, padding_mode="dense") -> OpCounts:
     """Counts of a depthwise convolution: :func:`conv` with groups = channels, Co = C·m."""
-    return conv(channels, channels * depth_multiplier, kernel_size, input_shape, stride, padding,
-                dilation, channels, bias, padding_mode)
+    c, m = ints("depthwise", channels=channels, depth_multiplier=depth_multiplier)
+    return _conv(c, c * m, kernel_size, input_shape, stride, padding, dilation, c, bias,
+                 padding_mode, "depthwise")
 
 
 def pointwise(in_channels, out_channels, input_shape, bias=True) -> OpCounts:
     """Counts of a 1×1 convolution: mul Cin, add Cin − 1 (+1 with bias) per output."""
-    return conv(in_channels, out_channels, 1, input_shape, 1, 0, 1, 1, bias)
+    return _conv(in_channels, out_channels, 1, input_shape, 1, 0, 1, 1, bias, "dense", "pointwise")
 
 
 def conv2d_seed(cin: int, k: int, ho: int, wo: int, co: int, bias: bool = False) -> int:
@@ -81,6 +96,8 @@ def conv2d_seed(cin: int, k: int, ho: int, wo: int, co: int, bias: bool = False)
 
         (2·Cin·K² − 1)·Ho·Wo·Co,   or   2·Cin·K²·Ho·Wo·Co with bias.
     """
+    cin, k, ho, wo, co = ints("conv2d_seed", cin=cin, k=k, ho=ho, wo=wo, co=co)
+    bias = check_bool(bias, "bias", "conv2d_seed")
     return (2 * cin * k * k - (0 if bias else 1)) * ho * wo * co
 
 
@@ -92,6 +109,8 @@ def depthwise_seed(c: int, k: int, ho: int, wo: int, bias: bool = False) -> int:
     Each of the Ho·Wo·C outputs reads K² taps of its own channel: K² multiplies and
     K² − 1 adds, so ``(2K² − 1)·Ho·Wo·C``, or ``2K²·Ho·Wo·C`` with bias.
     """
+    c, k, ho, wo = ints("depthwise_seed", c=c, k=k, ho=ho, wo=wo)
+    bias = check_bool(bias, "bias", "depthwise_seed")
     return (2 * k * k - (0 if bias else 1)) * ho * wo * c
 
 
@@ -103,29 +122,34 @@ def pointwise_seed(cin: int, ho: int, wo: int, co: int, bias: bool = False) -> i
     Each of the Ho·Wo·Co outputs is a dot product over Cin channels: Cin multiplies and
     Cin − 1 adds, so ``(2·Cin − 1)·Ho·Wo·Co``, or ``2·Cin·Ho·Wo·Co`` with bias.
     """
+    cin, ho, wo, co = ints("pointwise_seed", cin=cin, ho=ho, wo=wo, co=co)
+    bias = check_bool(bias, "bias", "pointwise_seed")
     return (2 * cin - (0 if bias else 1)) * ho * wo * co
 
 
 def _conv_layer(layer, shape) -> OpCounts:
+    shape = layer_shape(layer, shape, ("Conv1d", "Conv2d", "Conv3d"), "conv")
     return conv(layer.in_channels, layer.out_channels, layer.kernel_size, shape, layer.stride,
                 layer.padding, layer.dilation, layer.groups, layer.bias is not None,
                 layer.padding_mode)
 
 
 def _depthwise_layer(layer, shape) -> OpCounts:
+    shape = layer_shape(layer, shape, ("DepthwiseConv2d",), "depthwise")
     return depthwise(layer.in_channels, layer.kernel_size, shape, layer.stride, layer.padding,
                      layer.dilation, layer.depth_multiplier, layer.bias is not None,
                      layer.padding_mode)
 
 
 def _pointwise_layer(layer, shape) -> OpCounts:
+    shape = layer_shape(layer, shape, ("PointwiseConv2d",), "pointwise")
     return pointwise(layer.in_channels, layer.out_channels, shape, layer.bias is not None)
 
 
-FOR_LAYER = {
+FOR_LAYER = MappingProxyType({
     "Conv1d": _conv_layer,
     "Conv2d": _conv_layer,
     "Conv3d": _conv_layer,
     "DepthwiseConv2d": _depthwise_layer,
     "PointwiseConv2d": _pointwise_layer,
-}
+})

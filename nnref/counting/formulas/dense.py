@@ -10,25 +10,30 @@ the bias, so
 An input of shape (*, I) has M = prod(*) rows, each costing the same.
 """
 from math import prod
+from types import MappingProxyType
 
 from ..opcounts import OpCounts
+from ._args import check_bool, ints, layer_shape
 
 
 def dense_seed(i: int, o: int, bias: bool = False) -> int:
     """Total operations of one row: (2I − 1)·O, or 2I·O with the bias."""
-    i, o = int(i), int(o)
-    return 2 * i * o if bias else (2 * i - 1) * o
+    i, o = ints("dense_seed", i=i, o=o)
+    return 2 * i * o if check_bool(bias, "bias", "dense_seed") else (2 * i - 1) * o
 
 
 def dense(i: int, o: int, rows: int = 1, bias: bool = True) -> OpCounts:
     """Counts of ``rows`` rows through an I → O dense layer."""
-    outputs = int(rows) * int(o)
-    return OpCounts(mul=outputs * int(i), add=outputs * (int(i) - 1 + (1 if bias else 0)))
+    i, o, rows = ints("dense", i=i, o=o, rows=rows)
+    bias = check_bool(bias, "bias", "dense")
+    outputs = rows * o
+    return OpCounts(mul=outputs * i, add=outputs * (i - 1 + (1 if bias else 0)))
 
 
 def for_dense(layer, input_shape) -> OpCounts:
-    rows = prod(int(v) for v in input_shape[:-1])
-    return dense(layer.in_features, layer.out_features, rows, layer.bias is not None)
+    """Counts of ``layer`` (Dense or Linear) on ``input_shape`` (*, I)."""
+    shape = layer_shape(layer, input_shape, ("Dense",), "dense")
+    return dense(layer.in_features, layer.out_features, prod(shape[:-1]), layer.bias is not None)
 
 
-FOR_LAYER = {"Dense": for_dense, "Linear": for_dense}
+FOR_LAYER = MappingProxyType({"Dense": for_dense, "Linear": for_dense})

@@ -1,11 +1,21 @@
 """Closed forms for Flatten, Reshape and Dropout (no arithmetic) and Add (add 1 per element)."""
 from math import prod
+from types import MappingProxyType
 
 from ..opcounts import OpCounts
+from ._args import layer_shape
 
-FOR_LAYER = {
-    "Flatten": lambda layer, shape: OpCounts(),
-    "Reshape": lambda layer, shape: OpCounts(),
-    "Dropout": lambda layer, shape: OpCounts(),
-    "Add": lambda layer, shape: OpCounts(add=prod(int(v) for v in shape)),
-}
+_NONE = ("Flatten", "Reshape", "Dropout")
+
+
+def _no_arithmetic(layer, input_shape) -> OpCounts:
+    layer_shape(layer, input_shape, _NONE, "misc")
+    return OpCounts()
+
+
+def _add(layer, input_shape) -> OpCounts:
+    """Add of two operands of ``input_shape`` each: add 1 per output element."""
+    return OpCounts(add=prod(layer_shape(layer, input_shape, ("Add",), "add")))
+
+
+FOR_LAYER = MappingProxyType({**dict.fromkeys(_NONE, _no_arithmetic), "Add": _add})

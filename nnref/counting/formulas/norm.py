@@ -4,20 +4,29 @@ Per channel, once per call: add 1 (σ² + eps), sqrt 1, div 1 (γ/σ = scale), m
 (μ·scale), sub 1 (β − μ·scale = shift). Per element: mul 1, add 1 (x·scale + shift).
 """
 from math import prod
+from types import MappingProxyType
 
 from ..opcounts import OpCounts
+from ._args import ints, layer_shape
 
 PER_CHANNEL = OpCounts(add=1, sqrt=1, div=1, mul=1, sub=1)
 PER_ELEMENT = OpCounts(mul=1, add=1)
+_KINDS = ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d")
 
 
 def batch_norm(channels: int, elements: int) -> OpCounts:
-    """Counts for ``channels`` channels and ``elements`` input elements in total."""
-    return PER_CHANNEL * int(channels) + PER_ELEMENT * int(elements)
+    """Counts for ``channels`` channels and ``elements`` input elements in total (a multiple)."""
+    channels, elements = ints("batch_norm", channels=channels, elements=elements)
+    if elements % channels:
+        raise ValueError(f"batch_norm: elements={elements} is not a multiple of "
+                         f"channels={channels}; expected N·C·(spatial size) elements")
+    return PER_CHANNEL * channels + PER_ELEMENT * elements
 
 
 def for_batch_norm(layer, input_shape) -> OpCounts:
-    return batch_norm(layer.num_features, prod(int(v) for v in input_shape))
+    """Counts of ``layer`` (a BatchNorm*d) on ``input_shape`` (N, C, ...)."""
+    shape = layer_shape(layer, input_shape, _KINDS, "batch_norm")
+    return batch_norm(layer.num_features, prod(shape))
 
 
-FOR_LAYER = {f"BatchNorm{n}d": for_batch_norm for n in (1, 2, 3)}
+FOR_LAYER = MappingProxyType(dict.fromkeys(_KINDS, for_batch_norm))

@@ -2,7 +2,7 @@
 
 A window's taps are the product of its per-axis taps, so sums over windows factor into
 per-axis sums: with ``t_a(j)`` the in-bound taps of window ``j`` along axis ``a``
-(:func:`nnref.shapes.window_taps`),
+(:func:`nnref.shapes.window_taps`; both sums per axis from :func:`nnref.shapes.axis_taps`),
 
     total taps       T = N·C · Π_a Σ_j t_a(j)
     non-empty windows W = N·C · Π_a #{j : t_a(j) > 0}
@@ -12,39 +12,39 @@ dilation, costs nothing), so cmp = T − W. Average pooling costs add ``t − 1`
 div 1 per window; its windows are never empty (no dilation, padding <= k/2).
 """
 from math import prod
+from types import MappingProxyType
 
-from ...shapes import pool_out, window_taps
+from ...shapes import axis_taps, pool_out
 from ..opcounts import OpCounts
+from ._args import layer_shape
 
-
-def axis_taps(i: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> list:
-    """In-bound taps of every window along one axis."""
-    return [window_taps(i, k, s, p, d, j) for j in range(pool_out(i, k, s, p, d, ceil_mode))]
+_MAX = ("MaxPool1d", "MaxPool2d", "MaxPool3d")
+_AVG = ("AvgPool1d", "AvgPool2d", "AvgPool3d")
 
 
 def pool(layer, input_shape) -> tuple:
     """``(T, W, windows)`` for ``layer`` (a MaxPool*d or AvgPool*d) on ``input_shape``."""
+    shape = layer_shape(layer, input_shape, _MAX + _AVG, "pool")
     n = layer.spatial
-    planes = prod(int(v) for v in input_shape[:-n])
-    per_axis = [axis_taps(int(i), k, s, p, d, layer.ceil_mode) for i, k, s, p, d in zip(
-        input_shape[-n:], layer.kernel_size, layer.stride, layer.padding, layer.dilation)]
-    taps = planes * prod(sum(t) for t in per_axis)
-    nonempty = planes * prod(sum(1 for v in t if v > 0) for t in per_axis)
-    windows = planes * prod(len(t) for t in per_axis)
+    taps = nonempty = windows = prod(shape[:-n])
+    for i, k, s, p, d in zip(shape[-n:], layer.kernel_size, layer.stride, layer.padding,
+                             layer.dilation, strict=True):
+        o = pool_out(i, k, s, p, d, layer.ceil_mode)
+        total, live = axis_taps(i, k, s, p, d, o)
+        taps, nonempty, windows = taps * total, nonempty * live, windows * o
     return taps, nonempty, windows
 
 
 def max_pool(layer, input_shape) -> OpCounts:
+    """Counts of ``layer`` (a MaxPool*d) on ``input_shape``: cmp T − W."""
     taps, nonempty, _ = pool(layer, input_shape)
     return OpCounts(cmp=taps - nonempty)
 
 
 def avg_pool(layer, input_shape) -> OpCounts:
+    """Counts of ``layer`` (an AvgPool*d) on ``input_shape``: add T − windows, div windows."""
     taps, _, windows = pool(layer, input_shape)
     return OpCounts(add=taps - windows, div=windows)
 
 
-FOR_LAYER = {
-    **{f"MaxPool{n}d": max_pool for n in (1, 2, 3)},
-    **{f"AvgPool{n}d": avg_pool for n in (1, 2, 3)},
-}
+FOR_LAYER = MappingProxyType({**dict.fromkeys(_MAX, max_pool), **dict.fromkeys(_AVG, avg_pool)})

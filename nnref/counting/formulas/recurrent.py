@@ -3,11 +3,16 @@
 Every count is (per step, per batch row) × T × B: the recurrence runs as written,
 including the mat-vec with h0 = 0 at the first step.
 """
-from ..opcounts import OpCounts
+from types import MappingProxyType
 
-#: σ(v) = 1 / (1 + exp(−v)) and tanh(v) = 1 − 2 / (exp(2v) + 1), per element.
-SIGMOID = OpCounts(neg=1, exp=1, add=1, div=1)
-TANH = OpCounts(mul=1, exp=1, add=1, div=1, sub=1)
+from ..opcounts import OpCounts
+from ._args import check_bool, ints, layer_shape
+from .activation import PER_ELEMENT
+
+#: σ(v) = 1 / (1 + exp(−v)) and tanh(v) = 1 − 2 / (exp(2v) + 1), per element: the
+#: activations' own arithmetic.
+SIGMOID = PER_ELEMENT["Sigmoid"]
+TANH = PER_ELEMENT["Tanh"]
 
 
 def _matvecs(rows: int, i: int, h: int, bias: bool) -> OpCounts:
@@ -17,6 +22,12 @@ def _matvecs(rows: int, i: int, h: int, bias: bool) -> OpCounts:
     """
     adds = rows * (i - 1) + rows * (h - 1) + (2 * rows if bias else 0)
     return OpCounts(mul=rows * i + rows * h, add=adds)
+
+
+def _args(owner, input_size, hidden_size, seq_len, batch, bias) -> tuple:
+    """The arguments of :func:`rnn`, :func:`gru`, :func:`lstm` checked, as Python values."""
+    return (*ints(owner, input_size=input_size, hidden_size=hidden_size, seq_len=seq_len,
+                  batch=batch), check_bool(bias, "bias", owner))
 
 
 def rnn(input_size: int, hidden_size: int, seq_len: int, batch: int, bias: bool = True) -> OpCounts:
@@ -31,9 +42,9 @@ def rnn(input_size: int, hidden_size: int, seq_len: int, batch: int, bias: bool 
     mat-vecs: mul H·I + H·H, add H·(I−1) + H·(H−1) (+ 2H with bias); join: add H;
     then H tanh.
     """
-    i, h = int(input_size), int(hidden_size)
+    i, h, t, b, bias = _args("rnn", input_size, hidden_size, seq_len, batch, bias)
     step = _matvecs(h, i, h, bias) + OpCounts(add=h) + TANH * h
-    return step * (int(seq_len) * int(batch))
+    return step * (t * b)
 
 
 def gru(input_size: int, hidden_size: int, seq_len: int, batch: int, bias: bool = True) -> OpCounts:
@@ -49,11 +60,11 @@ def gru(input_size: int, hidden_size: int, seq_len: int, batch: int, bias: bool 
         n = tanh(gi_n + r ⊙ gh_n)     mul H, add H, H tanh
         h' = (1 − z) ⊙ n + z ⊙ h      sub H, mul 2H, add H
     """
-    i, h = int(input_size), int(hidden_size)
+    i, h, t, b, bias = _args("gru", input_size, hidden_size, seq_len, batch, bias)
     gates = OpCounts(add=2 * h) + SIGMOID * (2 * h) + OpCounts(mul=h, add=h) + TANH * h
     update = OpCounts(sub=h, mul=2 * h, add=h)
     step = _matvecs(3 * h, i, h, bias) + gates + update
-    return step * (int(seq_len) * int(batch))
+    return step * (t * b)
 
 
 def lstm(input_size: int, hidden_size: int, seq_len: int, batch: int, bias: bool = True) -> OpCounts:
@@ -70,19 +81,20 @@ def lstm(input_size: int, hidden_size: int, seq_len: int, batch: int, bias: bool
         c' = f ⊙ c + i ⊙ g                       mul 2H, add H
         h' = o ⊙ tanh(c')                        H tanh, mul H
     """
-    i, h = int(input_size), int(hidden_size)
+    i, h, t, b, bias = _args("lstm", input_size, hidden_size, seq_len, batch, bias)
     gates = OpCounts(add=4 * h) + SIGMOID * (3 * h) + TANH * h
     state = OpCounts(mul=2 * h, add=h) + TANH * h + OpCounts(mul=h)
     step = _matvecs(4 * h, i, h, bias) + gates + state
-    return step * (int(seq_len) * int(batch))
+    return step * (t * b)
 
 
 def _seq_batch(layer, input_shape) -> tuple:
     """(T, B) of an input of shape (T, B, I), (B, T, I) with batch_first, or (T, I)."""
-    if len(input_shape) == 2:
-        return int(input_shape[0]), 1
-    t, b = input_shape[:2]
-    return (int(b), int(t)) if layer.batch_first else (int(t), int(b))
+    shape = layer_shape(layer, input_shape, ("RNN", "GRU", "LSTM"), "recurrent")
+    if len(shape) == 2:
+        return shape[0], 1
+    t, b = shape[:2]
+    return (b, t) if layer.batch_first else (t, b)
 
 
 def _for_layer(f):
@@ -92,4 +104,5 @@ def _for_layer(f):
     return counts
 
 
-FOR_LAYER = {"RNN": _for_layer(rnn), "GRU": _for_layer(gru), "LSTM": _for_layer(lstm)}
+FOR_LAYER = MappingProxyType({"RNN": _for_layer(rnn), "GRU": _for_layer(gru),
+                              "LSTM": _for_layer(lstm)})

@@ -18,7 +18,7 @@ class Builder:
     """
 
     def __init__(self, seed=0, padding_mode="dense", algorithm="im2col"):
-        self.rng = make_rng(seed)
+        self.rng = make_rng(seed, "seed")
         self.padding_mode, self.algorithm = padding_mode, algorithm
 
     def conv(self, cin, cout, kernel_size, stride=1, padding=0, groups=1, bias=True):

@@ -58,7 +58,7 @@ def reference(layer, x):
         want = "a pair (a, b) of arrays" if pair else "one array"
         raise TypeError(f"{layer.kind}: x of type {type(x).__name__} is invalid; expected {want}")
     if pair:
-        xs = tuple(check_array(a, layer.kind, n) for a, n in zip(x, "ab"))
+        xs = tuple(check_array(a, layer.kind, n) for a, n in zip(x, "ab", strict=True))
         layer.output_shape(xs[0].shape)
         return table[name](layer, xs)
     x = check_array(x, layer.kind)

@@ -6,6 +6,8 @@ Tanh 1 − 2/(exp(2x) + 1) mul, exp, add, div, sub; SiLU x·sigmoid(x) neg, exp,
 """
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from ..scalar import Tally, exp, maximum, minimum, unwrap, wrap
 
 
@@ -44,11 +46,11 @@ def _elementwise(f):
     return reference
 
 
-REFERENCES = {
+REFERENCES = MappingProxyType({
     "ReLU": _elementwise(_relu),
     "ReLU6": _elementwise(_relu6),
     "LeakyReLU": _elementwise(_leaky_relu),
     "Sigmoid": _elementwise(_sigmoid),
     "Tanh": _elementwise(_tanh),
     "SiLU": _elementwise(_silu),
-}
+})

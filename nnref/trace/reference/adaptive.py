@@ -10,6 +10,7 @@ The last ``k`` axes are spatial (k = 1, 2, 3); every axis before them is looped 
 from __future__ import annotations
 
 from itertools import product
+from types import MappingProxyType
 
 import numpy as np
 
@@ -25,7 +26,7 @@ def output_sizes(layer, spatial: tuple) -> tuple:
     """``layer.output_size`` as a tuple of ints, ``None`` entries replaced by the input size."""
     o = layer.output_size
     o = tuple(o) if isinstance(o, (tuple, list)) else (o,) * len(spatial)
-    return tuple(i if s is None else int(s) for i, s in zip(spatial, o))
+    return tuple(i if s is None else int(s) for i, s in zip(spatial, o, strict=True))
 
 
 def _avg(cells: list):
@@ -47,7 +48,7 @@ def _adaptive(k: int, reduce):
         """``(y, ops)`` of the adaptive pool over the last ``k`` axes of ``x``."""
         lead, spatial = x.shape[:-k], x.shape[-k:]
         osize = output_sizes(layer, spatial)
-        wins = [windows(i, o) for i, o in zip(spatial, osize)]
+        wins = [windows(i, o) for i, o in zip(spatial, osize, strict=True)]
         tally = Tally()
         t = wrap(x, tally)
         out = np.empty(lead + osize, dtype=object)
@@ -60,7 +61,7 @@ def _adaptive(k: int, reduce):
     return reference
 
 
-REFERENCES = {
+REFERENCES = MappingProxyType({
     **{f"AdaptiveAvgPool{k}d": _adaptive(k, _avg) for k in (1, 2, 3)},
     **{f"AdaptiveMaxPool{k}d": _adaptive(k, _max) for k in (1, 2, 3)},
-}
+})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from math import prod
+from types import MappingProxyType
 
 import numpy as np
 
@@ -10,13 +11,7 @@ from ..scalar import Tally, unwrap, wrap
 
 def add(layer, xs):
     """``(a + b, ops)`` for the pair ``xs = (a, b)`` of equal shapes and dtypes."""
-    a, b = xs
-    if a.shape != b.shape:
-        raise ValueError(f"Add: a has shape {a.shape} and b has shape {b.shape}; "
-                         "expected equal shapes (no broadcasting)")
-    if a.dtype != b.dtype:
-        raise TypeError(f"Add: a has dtype {a.dtype} and b has dtype {b.dtype}; "
-                        "expected equal dtypes")
+    a, b = layer.check_operands(*xs)
     tally = Tally()
     ta, tb = wrap(a, tally), wrap(b, tally)
     out = np.empty(a.shape, dtype=object)
@@ -37,4 +32,4 @@ def dropout(layer, x):
     return x.copy(), Tally().counts()
 
 
-REFERENCES = {"Add": add, "Flatten": flatten, "Dropout": dropout}
+REFERENCES = MappingProxyType({"Add": add, "Flatten": flatten, "Dropout": dropout})

@@ -12,31 +12,27 @@ then for every element of channel c: ``y = x·scale + shift`` (mul 1, add 1).
 """
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 
 from ..scalar import Tally, Traced, sqrt, unwrap, wrap
 
 
-def _channel(layer, name: str, c: int, dtype, tally: Tally, default=None):
-    """Parameter ``name`` at channel ``c`` as a Traced (``default`` when the layer has none)."""
-    value = getattr(layer, name, None)
-    if value is None and default is not None:
-        return default  # a constant operand (no affine parameters): its operations still count
-    return Traced(np.asarray(value, dtype=dtype)[c], tally)
-
-
 def batchnorm(layer, x):
     """``(y, ops)`` of BatchNorm over ``x`` of shape (N, C, ...) using running statistics."""
     tally = Tally()
+    c, dt = x.shape[1], x.dtype
+    mean, var = (layer.param(n, (c,), dt) for n in ("running_mean", "running_var"))
+    gamma, beta = (layer.param(n, (c,), dt, present=layer.affine) for n in ("weight", "bias"))
     scale, shift = [], []
-    for c in range(x.shape[1]):
-        mean = _channel(layer, "running_mean", c, x.dtype, tally)
-        var = _channel(layer, "running_var", c, x.dtype, tally)
-        gamma = _channel(layer, "weight", c, x.dtype, tally, 1.0)
-        beta = _channel(layer, "bias", c, x.dtype, tally, 0.0)
-        s = gamma / sqrt(var + layer.eps)
+    for k in range(c):
+        # without affine parameters γ = 1 and β = 0 are constant operands: their operations count
+        g = 1.0 if gamma is None else Traced(gamma[k], tally)
+        b = 0.0 if beta is None else Traced(beta[k], tally)
+        s = g / sqrt(Traced(var[k], tally) + layer.eps)
         scale.append(s)
-        shift.append(beta - mean * s)
+        shift.append(b - Traced(mean[k], tally) * s)
     t = wrap(x, tally)
     out = np.empty(t.shape, dtype=object)
     for idx, v in np.ndenumerate(t):
@@ -44,4 +40,4 @@ def batchnorm(layer, x):
     return unwrap(out, x.dtype), tally.counts()
 
 
-REFERENCES = {"BatchNorm1d": batchnorm, "BatchNorm2d": batchnorm, "BatchNorm3d": batchnorm}
+REFERENCES = MappingProxyType({"BatchNorm1d": batchnorm, "BatchNorm2d": batchnorm, "BatchNorm3d": batchnorm})

@@ -6,6 +6,8 @@ each product and sum is recorded. Slow by design: use tiny shapes.
 """
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 
 from ..scalar import Tally, Traced, exp
@@ -61,10 +63,10 @@ def lstm_cell(gi, gh, h, c, H):
     return h_new, c_new
 
 
-def _plain(layer, name, dtype):
-    """Parameter ``name`` as nested Python floats of ``dtype`` precision, or None."""
-    p = getattr(layer, name)
-    return None if p is None else np.asarray(p, dtype=dtype).tolist()
+def _plain(layer, name, shape, dtype, present=True):
+    """Parameter ``name`` (checked for ``shape``) as nested Python floats of ``dtype`` precision."""
+    p = layer.param(name, shape, dtype, present)
+    return None if p is None else p.tolist()
 
 
 def run(layer, x: np.ndarray, cell):
@@ -72,10 +74,12 @@ def run(layer, x: np.ndarray, cell):
     x = np.asarray(x)
     unbatched = x.ndim == 2
     xs = x[:, None] if unbatched else (x.transpose(1, 0, 2) if layer.batch_first else x)
-    T, B, _ = xs.shape
+    T, B, I = xs.shape
     H = layer.hidden_size
-    w_ih, w_hh = _plain(layer, "weight_ih_l0", x.dtype), _plain(layer, "weight_hh_l0", x.dtype)
-    b_ih, b_hh = _plain(layer, "bias_ih_l0", x.dtype), _plain(layer, "bias_hh_l0", x.dtype)
+    rows, dt = layer.gates * H, x.dtype
+    w_ih = _plain(layer, "weight_ih_l0", (rows, I), dt)
+    w_hh = _plain(layer, "weight_hh_l0", (rows, H), dt)
+    b_ih, b_hh = (_plain(layer, n, (rows,), dt, layer.bias) for n in ("bias_ih_l0", "bias_hh_l0"))
     tally = Tally()
     out = np.empty((T, B, H), dtype=x.dtype)
     for b in range(B):
@@ -91,8 +95,8 @@ def run(layer, x: np.ndarray, cell):
     return np.ascontiguousarray(y), tally.counts()
 
 
-REFERENCES = {
+REFERENCES = MappingProxyType({
     "RNN": lambda layer, x: run(layer, x, rnn_cell),
     "GRU": lambda layer, x: run(layer, x, gru_cell),
     "LSTM": lambda layer, x: run(layer, x, lstm_cell),
-}
+})

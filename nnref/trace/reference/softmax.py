@@ -13,6 +13,8 @@ A NaN anywhere in a row makes the whole row NaN, as in torch.
 """
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 
 from ..scalar import Tally, exp, maximum, unwrap, wrap
@@ -41,4 +43,4 @@ def softmax(layer, x):
     return unwrap(np.moveaxis(out, -1, dim), x.dtype), tally.counts()
 
 
-REFERENCES = {"Softmax": softmax}
+REFERENCES = MappingProxyType({"Softmax": softmax})

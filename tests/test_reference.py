@@ -1,19 +1,23 @@
-"""Traced window reference: counts == kernels == formulas, values == kernels and torch."""
+"""The traced reference alone: values against torch and hand arithmetic, the window
+enumeration, dispatch and errors. Its counts are checked in tests/test_three_way.py."""
 import numpy as np
 import pytest
 from conftest import assert_close_torch, to_torch, torch
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from nnref.counting import OpCounts, formulas
-from nnref.layers.conv import Conv1d, Conv2d, Conv3d
-from nnref.layers.dense import Dense, Linear
-from nnref.layers.depthwise import DepthwiseConv2d, PointwiseConv2d
+from nnref.counting import OpCounts
+from nnref.layers.conv import Conv1d, Conv2d
 from nnref.layers.pool import AvgPool1d, AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d
-from nnref.trace.windows import REFERENCES, axis_windows, reference
+from nnref.layers.activation import LeakyReLU, ReLU, ReLU6, SiLU, Sigmoid, Tanh
+from nnref.layers.adaptive import AdaptiveAvgPool2d, AdaptiveMaxPool2d
+from nnref.layers.misc import Add
+from nnref.layers.norm import BatchNorm2d
+from nnref.layers.softmax import Softmax
+from nnref.trace.reference import reference
+from nnref.trace.windows import REFERENCES, axis_windows
 
 F = torch.nn.functional
-CONVS = {1: Conv1d, 2: Conv2d, 3: Conv3d}
 MAXPOOLS = {1: MaxPool1d, 2: MaxPool2d, 3: MaxPool3d}
 AVGPOOLS = {1: AvgPool1d, 2: AvgPool2d, 3: AvgPool3d}
 
@@ -26,53 +30,6 @@ def sizes_that_fit(draw, k, p, d, most=4):
     """Spatial sizes large enough for the dilated kernel on the padded input."""
     least = [max(1, dd * (kk - 1) + 1 - 2 * pp) for kk, pp, dd in zip(k, p, d)]
     return tuple(draw(st.integers(n, n + most)) for n in least)
-
-
-def data(draw, shape, dtype=np.float64):
-    return np.random.default_rng(draw(st.integers(0, 999))).standard_normal(shape).astype(dtype)
-
-
-def check_three_way(layer, x):
-    """The reference's counts equal the kernel's and the formula's; its values the kernel's."""
-    y_ref, ops_ref = reference(layer, x)
-    y, ops = layer(x)
-    assert ops_ref == ops == formulas.for_layer(layer, x.shape), repr(layer)
-    assert y_ref.dtype == y.dtype == x.dtype and y_ref.shape == y.shape
-    tol = dict(rtol=1e-10, atol=1e-12) if x.dtype == np.float64 else dict(rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(y_ref, y, equal_nan=True, err_msg=repr(layer), **tol)
-
-
-@st.composite
-def convs(draw):
-    nd = draw(st.integers(1, 3))
-    g = draw(st.integers(1, 2))
-    small = nd == 3  # keep 3-D cases to a few hundred taps: the reference is plain Python
-    k, s = draw(per_axis(nd, 1, 2 if small else 3)), draw(per_axis(nd, 1, 3))
-    p, d = draw(per_axis(nd, 0, 1 if small else 2)), draw(per_axis(nd, 1, 2))
-    mode = draw(st.sampled_from(["dense", "skip"]))
-    algorithm = "naive" if mode == "skip" else draw(st.sampled_from(["naive", "im2col"]))
-    layer = CONVS[nd](g * draw(st.integers(1, 2)), g * draw(st.integers(1, 2)), k, s, p, d, g,
-                      bias=draw(st.booleans()), padding_mode=mode, algorithm=algorithm,
-                      rng=draw(st.integers(0, 99)))
-    shape = (draw(st.integers(1, 1 if small else 2)), layer.in_channels) + sizes_that_fit(
-        draw, k, p, d, 1 if small else 3)
-    return layer, data(draw, shape, draw(st.sampled_from([np.float32, np.float64])))
-
-
-@st.composite
-def separables(draw):
-    if draw(st.booleans()):
-        c = draw(st.integers(1, 3))
-        k, p, d = draw(per_axis(2, 1, 3)), draw(per_axis(2, 0, 2)), draw(per_axis(2, 1, 2))
-        layer = DepthwiseConv2d(c, k, draw(st.integers(1, 2)), draw(per_axis(2, 1, 2)), p, d,
-                                bias=draw(st.booleans()),
-                                padding_mode=draw(st.sampled_from(["dense", "skip"])))
-        shape = (draw(st.integers(1, 2)), c) + sizes_that_fit(draw, k, p, d)
-    else:
-        layer = PointwiseConv2d(draw(st.integers(1, 3)), draw(st.integers(1, 3)),
-                                bias=draw(st.booleans()))
-        shape = (draw(st.integers(1, 2)), layer.in_channels) + draw(per_axis(2, 1, 3))
-    return layer, data(draw, shape)
 
 
 @st.composite
@@ -88,38 +45,11 @@ def pools(draw):
         d = (1,) * nd
         layer = AVGPOOLS[nd](k, s, p, ceil, count_include_pad=draw(st.booleans()))
     lead = draw(st.sampled_from([(2,), (1, 2), (2, 1)]))  # unbatched (C, ...) too
-    return layer, data(draw, lead + sizes_that_fit(draw, k, p, d))
+    x = np.random.default_rng(draw(st.integers(0, 999))).standard_normal(lead + sizes_that_fit(draw, k, p, d))
+    return layer, x
 
 
-@st.composite
-def denses(draw):
-    layer = draw(st.sampled_from([Dense, Linear]))(draw(st.integers(1, 5)), draw(st.integers(1, 4)),
-                                                   bias=draw(st.booleans()))
-    lead = tuple(draw(st.lists(st.integers(1, 3), max_size=2)))
-    return layer, data(draw, lead + (layer.in_features,))
-
-
-# -- three-way agreement on generated configurations -------------------------------------
-
-
-@given(convs())
-def test_conv_grouped_dilated_strided_padded_skip_dense(case):
-    check_three_way(*case)
-
-
-@given(separables())
-def test_depthwise_and_pointwise(case):
-    check_three_way(*case)
-
-
-@given(pools())
-def test_pool_ceil_mode_count_include_pad_unbatched(case):
-    check_three_way(*case)
-
-
-@given(denses())
-def test_dense_with_leading_dims(case):
-    check_three_way(*case)
+# -- coverage (the three-way agreement itself is in test_three_way.py) -----------------
 
 
 def test_references_cover_every_window_layer():
@@ -202,8 +132,7 @@ def test_axis_windows_by_hand():
 @given(i=st.integers(1, 9), k=st.integers(1, 4), s=st.integers(1, 4), d=st.integers(1, 2),
        p=st.integers(0, 2), ceil=st.booleans())
 def test_axis_windows_count_matches_torch(i, k, s, d, p, ceil):
-    if 2 * p > k or d * (k - 1) + 1 > i + 2 * p:
-        return
+    assume(2 * p <= k and d * (k - 1) + 1 <= i + 2 * p)
     y = F.max_pool1d(torch.zeros(1, 1, i), k, s, p, d, ceil_mode=ceil)
     assert len(axis_windows(i, k, s, p, d, ceil)) == y.shape[-1]
 
@@ -213,3 +142,58 @@ def test_rejects_what_the_layer_rejects():
         reference(Conv2d(2, 1, 3), np.zeros((1, 3, 5, 5)))
     with pytest.raises(TypeError, match="dtype"):
         reference(Conv2d(1, 1, 3), np.zeros((1, 1, 5, 5), int))
+
+
+# -- trace/reference families against torch ------------------------------------------
+
+def _bn():
+    rng = np.random.default_rng(2)
+    layer = BatchNorm2d(3)
+    layer.running_mean, layer.running_var = rng.standard_normal(3), np.array([0.5, 1.0, 2.0])
+    layer.weight, layer.bias = rng.standard_normal((2, 3))
+    return layer
+
+
+def _torch_bn(t, layer):
+    stats = (to_torch(getattr(layer, n)) for n in ("running_mean", "running_var", "weight", "bias"))
+    return F.batch_norm(t, *stats, training=False, eps=layer.eps)
+
+
+TORCH = {  # the families whose reference lives in trace/reference, straight against torch
+    "relu6": (ReLU6(), lambda t, _: F.relu6(t)),
+    "leaky_relu": (LeakyReLU(0.1), lambda t, _: F.leaky_relu(t, 0.1)),
+    "silu": (SiLU(), lambda t, _: F.silu(t)),
+    "tanh": (Tanh(), lambda t, _: torch.tanh(t)),
+    "sigmoid": (Sigmoid(), lambda t, _: torch.sigmoid(t)),
+    "softmax": (Softmax(-1), lambda t, _: torch.softmax(t, -1)),
+    "adaptive_max": (AdaptiveMaxPool2d((2, 3)), lambda t, _: F.adaptive_max_pool2d(t, (2, 3))),
+    "adaptive_avg": (AdaptiveAvgPool2d((3, 2)), lambda t, _: F.adaptive_avg_pool2d(t, (3, 2))),
+    "batchnorm": (_bn(), _torch_bn),
+}
+
+
+@pytest.mark.parametrize("name", list(TORCH))
+def test_reference_matches_torch_with_nan_and_inf(name):
+    layer, ref = TORCH[name]
+    x = np.random.default_rng(1).standard_normal((2, 3, 4, 5)) * 4
+    x[0, 0, 0, 0], x[0, 1, 2, 3], x[1, 2, 3, 4] = np.nan, np.inf, -np.inf
+    y, _ = reference(layer, x)
+    assert_close_torch(y, ref(to_torch(x), layer))
+
+
+def test_unknown_layer_is_a_type_error_listing_the_known_ones():
+    with pytest.raises(TypeError, match="layer=.*Conv2d"):
+        reference(object(), np.zeros(2))
+
+
+def test_bad_input_is_rejected_like_the_layer():
+    with pytest.raises(TypeError, match="dtype"):
+        reference(ReLU(), np.arange(3))
+    with pytest.raises(ValueError, match="shape"):
+        reference(Conv2d(3, 1, 2), np.zeros((1, 2, 4, 4)))
+    with pytest.raises(ValueError, match="shape"):
+        reference(Add(), (np.zeros((2, 3)), np.zeros((3, 2))))
+    with pytest.raises(TypeError, match="pair"):
+        reference(Add(), np.zeros((2, 3)))
+    with pytest.raises(TypeError, match="one array"):
+        reference(ReLU(), (np.zeros(2), np.zeros(2)))

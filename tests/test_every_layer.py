@@ -1,0 +1,172 @@
+"""Every public layer class, one sample each, through the same checks.
+
+Outputs equal torch's in float32 and float64, NaN propagates as in torch, counts and
+values are identical with 1 and 2 numba threads (on inputs split into several tasks),
+and bad arguments or inputs are a ValueError/TypeError naming the culprit, never a numba
+error. A new layer class without a sample in tests/catalogue.py fails
+``test_catalogue_is_every_layer``.
+"""
+import inspect
+import re
+from functools import partial
+
+import numpy as np
+import pytest
+from catalogue import ANY_NDIM, CATALOGUE, NAMES, NO_KERNEL, TORCH, arity, inputs, make
+from conftest import assert_close_torch, rand, to_torch, with_threads
+
+import nnref
+from nnref import OpCounts
+from nnref.counting import formulas
+
+
+def test_catalogue_is_every_layer():
+    public = set(nnref.layers.__all__) - {"Layer"}
+    assert set(CATALOGUE) == public == set(TORCH)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_matches_torch(name, dtype):
+    layer, shape = make(name)
+    xs = inputs(name, shape, dtype)
+    y, _ = layer(*xs)
+    assert_close_torch(y, TORCH[name](layer, *map(to_torch, xs)))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nan_propagates_like_torch(name):
+    layer, shape = make(name)
+    xs = inputs(name, shape, np.float32)
+    for x in xs:  # the first two elements, and two in the middle (strides skip some)
+        x.reshape(-1)[[0, 1, x.size // 2, x.size // 2 + 1]] = np.nan
+    y, ops = layer(*xs)
+    assert np.isnan(y).any()
+    assert_close_torch(y, TORCH[name](layer, *map(to_torch, xs)))
+    assert ops == layer(*inputs(name, shape, np.float32))[1]  # NaN changes no count
+
+
+@pytest.fixture
+def kernel_tasks(monkeypatch):
+    """The number of counter rows (tasks) of each kernel table summed by OpCounts.from_rows."""
+    seen, from_rows = [], OpCounts.from_rows.__func__
+
+    def spy(cls, rows):
+        seen.append(len(rows))
+        return from_rows(cls, rows)
+
+    monkeypatch.setattr(OpCounts, "from_rows", classmethod(spy))
+    return seen
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_counts_and_values_do_not_depend_on_threads(name, kernel_tasks):
+    layer, shape = make(name)
+    xs = inputs(name, shape, np.float32)
+    y1, ops1 = with_threads(1, layer, *xs)
+    y2, ops2 = with_threads(2, layer, *xs)
+    assert ops1 == ops2
+    np.testing.assert_array_equal(y1, y2)
+    if name in NO_KERNEL:
+        assert ops1 == OpCounts() and kernel_tasks == []
+    else:  # more than one task, so that two threads really split the work
+        assert kernel_tasks and min(kernel_tasks) >= 2, kernel_tasks
+
+
+# -- bad arguments -----------------------------------------------------------------------
+
+class Bad:
+    """A value no parameter accepts."""
+
+    def __repr__(self):
+        return "<Bad>"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_constructor_argument_is_checked_by_name(name):
+    cls = getattr(nnref.layers, name)
+    args, kwargs, _ = CATALOGUE[name]
+    bound = inspect.signature(cls).bind(*args, **kwargs).arguments
+    for param in inspect.signature(cls).parameters:
+        with pytest.raises((TypeError, ValueError), match=f"{param}=<Bad>"):
+            cls(**{**bound, param: Bad()})
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if "rng" in inspect.signature(
+    getattr(nnref.layers, n)).parameters])
+@pytest.mark.parametrize("rng,error", [(-1, ValueError), ("seed", TypeError), (1.5, TypeError)])
+def test_rng_is_checked_by_name(name, rng, error):
+    args, kwargs, _ = CATALOGUE[name]
+    with pytest.raises(error, match="rng="):
+        getattr(nnref.layers, name)(*args, **{**kwargs, "rng": rng})
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_bad_input_shape_is_rejected_by_name(name):
+    layer, shape = make(name)
+    rest = shape[1:]
+    for bad, error in [("2,3", TypeError), (np.array(shape), TypeError), ((2.5,) + rest, TypeError),
+                       ((True,) + rest, TypeError), ((0,) + rest, ValueError),
+                       ((-1,) + rest, ValueError)]:
+        for f in (layer.output_shape, partial(formulas.for_layer, layer),
+                  partial(nnref.count, layer)):
+            with pytest.raises(error, match="input_shape="):
+                f(bad)
+
+
+def test_formulas_reject_what_is_not_a_layer():
+    for bad in (object(), "ReLU", nnref.layers.ReLU):
+        with pytest.raises(TypeError, match="layer="):
+            formulas.for_layer(bad, (2, 3))
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.bool_, np.complex128, np.float16, object])
+def test_non_float_input_is_a_type_error(name, dtype):
+    layer, shape = make(name)
+    with pytest.raises(TypeError, match="dtype"):
+        layer(*[np.zeros(shape, dtype)] * arity(name))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nested_lists_are_accepted_like_an_array(name):
+    layer, shape = make(name)
+    xs = inputs(name, shape)
+    y, ops = layer(*xs)
+    y_list, ops_list = layer(*(x.tolist() for x in xs))
+    np.testing.assert_array_equal(y_list, y)
+    assert ops_list == ops
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_zero_sized_input_is_a_value_error(name):
+    layer, shape = make(name)
+    with pytest.raises(ValueError, match="shape|size"):
+        layer(*inputs(name, (0,) + shape[1:]))
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n not in ANY_NDIM])
+def test_wrong_ndim_is_a_value_error_naming_the_shape(name):
+    layer, shape = make(name)
+    for bad in (shape + (2, 2, 2), (3,)):
+        with pytest.raises(ValueError, match=re.escape(str(bad))):
+            layer(rand(bad))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_strided_and_fortran_input_give_the_same_result(name):
+    layer, shape = make(name)
+    xs = inputs(name, shape)
+    y, ops = layer(*xs)
+    for view in (lambda x: np.repeat(x, 2, axis=-1)[..., ::2], np.asfortranarray):
+        y2, ops2 = layer(*map(view, xs))
+        np.testing.assert_array_equal(y2, y)
+        assert ops2 == ops
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if "weight" in make(n)[0].parameters()])
+def test_assigned_weight_of_wrong_shape_is_a_value_error(name):
+    layer, shape = make(name)
+    layer.weight = np.zeros(layer.weight.shape + (1,), np.float32)
+    with pytest.raises(ValueError, match="weight has shape"):
+        layer(*inputs(name, shape))
