@@ -54,7 +54,8 @@ def count_report(layer_or_model, input_shape, dtype="float32", seed=0) -> Report
         The full input shape, batch axis included.
     dtype : {"float32", "float64"} or the numpy type
     seed : None or int
-        Seed of the standard-normal input (counts never depend on the values).
+        Seed of the standard-normal input (counts never depend on the values). A layer
+        with two operands (``Add``) gets two inputs of ``input_shape``.
 
     Returns
     -------
@@ -73,7 +74,7 @@ def count_report(layer_or_model, input_shape, dtype="float32", seed=0) -> Report
         layer = layer_or_model
         shape = layer.check_shape(input_shape)
         layer.output_shape(shape)
-        y, ops = layer(_draw(rng, shape, dt))
+        y, ops = layer(*(_draw(rng, shape, dt) for _ in range(layer.operands)))
         record = LayerRecord(name=layer.name or layer.kind.lower(), type=layer.kind,
                              output_shape=tuple(y.shape), params=layer.num_params, counts=ops)
         return Report(model=layer.kind, input_shape=shape, dtype=str(dt), params=layer.num_params,

@@ -43,8 +43,7 @@ def _emit(text: str) -> None:
 
 # -- nnref count ---------------------------------------------------------------------------
 def _count_layer(args) -> int:
-    import numpy as np
-
+    from .api import count
     from .counting import formulas
     from .counting.render import render_layer
     from .layers.spec import parse_layer
@@ -57,8 +56,7 @@ def _count_layer(args) -> int:
         raise CliError("--plot and --compare need a model name, not a layer spec")
     shape = parse_shape(args.input)
     out_shape = layer.output_shape(shape)
-    x = np.random.default_rng(args.seed).standard_normal(shape).astype(args.dtype)
-    _, kernel = layer(x)
+    kernel = count(layer, shape, dtype=args.dtype, seed=args.seed)
     formula = formulas.for_layer(layer, shape)
     _emit(render_layer(layer, shape, out_shape, kernel, formula, fmt=args.format,
                        units=args.units or "raw", dtype=args.dtype))

@@ -13,10 +13,6 @@ from nnref.layers.pool import MaxPool2d
 from nnref.models import zoo
 from nnref.models.graph import Model, Residual, Sequential
 
-ADD_BUG = pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "library bug, reported: api.count_report calls layer(x) with one array, but Add takes two "
-    "(TypeError: Add.__call__() missing 1 required positional argument: 'b')"))
-
 
 def small_model():
     return Model({"conv": Conv2d(2, 4, 3, padding=1, rng=0), "relu": ReLU(),
@@ -24,8 +20,7 @@ def small_model():
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("name", [pytest.param(n, marks=ADD_BUG) if n == "Add" else n
-                                  for n in NAMES])
+@pytest.mark.parametrize("name", NAMES)
 def test_count_every_layer_equals_formula(name, dtype):
     layer, shape = make(name)
     assert count(layer, shape, dtype=dtype) == formulas.for_layer(layer, shape)

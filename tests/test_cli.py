@@ -351,3 +351,10 @@ def test_broken_pipe_is_not_a_traceback():
     p.stdout.close()  # the reader leaves, like `| head -1`
     err = p.stderr.read().decode()
     assert p.wait(timeout=120) == 0 and "Traceback" not in err
+
+
+def test_count_add_layer_draws_two_operands(capsys):  # 6 elements, add 1 each
+    status, out, err = run(capsys, "count", "Add()", "--input", "2,3")
+    assert status == 0, err
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.strip()}
+    assert rows["add"] == ["6", "6", "yes"] and rows["flops"] == ["6", "6", "yes"]

@@ -45,6 +45,8 @@ class Layer:
 
     #: Names of the parameter attributes, in PyTorch's order.
     param_names: tuple = ()
+    #: Number of input arrays ``__call__`` takes, each of the input shape (2 for Add).
+    operands: int = 1
 
     def __init__(self):
         self.name = ""  # dotted name, set by the model that holds the layer

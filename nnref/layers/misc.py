@@ -87,6 +87,8 @@ class Add(Layer):
     shape of one operand.
     """
 
+    operands = 2
+
     def output_shape(self, input_shape):
         return self.check_shape(input_shape)
 
