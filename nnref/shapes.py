@@ -53,6 +53,32 @@ def window_taps(i: int, k: int, s: int, p: int, d: int, j: int) -> int:
     return sum(1 for m in range(k) if 0 <= start + m * d < i)
 
 
+def pool_windows(i: int, k: int, s: int, p: int, d: int, o: int, count_include_pad: bool) -> list:
+    """Per output ``j < o`` of one axis: (first in-bound input, in-bound taps, step, divisor).
+
+    The divisor factor is the number of in-bound taps, or with ``count_include_pad``
+    (average pooling, where d = 1) torch's window clipped to the padded input
+    ``[−p, i + p)``: ``min(j·s − p + k, i + p) − (j·s − p)``.
+    """
+    rows = []
+    for j in range(o):
+        start = j * s - p
+        inside = [start + m * d for m in range(k) if 0 <= start + m * d < i]
+        taps = len(inside)
+        divisor = min(start + k, i + p) - start if count_include_pad else taps
+        rows.append((inside[0] if inside else 0, taps, d, divisor))
+    return rows
+
+
+def adaptive_windows(i: int, o: int) -> list:
+    """Per output ``j < o``: (start, size, step 1, divisor = size) of adaptive window ``j``."""
+    rows = []
+    for j in range(o):
+        start, end = adaptive_bounds(i, o, j)
+        rows.append((start, end - start, 1, end - start))
+    return rows
+
+
 def axis_taps(i: int, k: int, s: int, p: int, d: int, o: int) -> tuple:
     """``(Σ_j t_j, #{j : t_j > 0})`` over the windows ``j < o`` of one axis (:func:`window_taps`).
 

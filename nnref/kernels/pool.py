@@ -1,7 +1,10 @@
-"""Counted max and average pooling, written once for 3-D (N, C, D, H, W).
+"""Counted window reductions (max, average), written once for 3-D (N, C, D, H, W).
 
-1-D and 2-D pooling reach this kernel through singleton leading axes (kernel size 1,
-stride 1, padding 0), which add no taps. Each (batch, channel) plane is one task.
+Max/avg pooling and adaptive pooling differ only in where their windows lie, so both
+run :func:`reduce_windows` on per-axis window tables built by the layers
+(:func:`nnref.shapes.pool_windows`, :func:`nnref.shapes.adaptive_windows`). 1-D and
+2-D inputs reach it through singleton leading axes, which add no taps. Each
+(batch, channel) plane is one task.
 
 Per output element with ``t`` in-bound taps (padding is never read):
 
@@ -17,10 +20,8 @@ exponent and mantissa that classifies it, not an arithmetic comparison, and is n
 counted. The counted ``v > m`` runs for every tap after the first whatever the
 values, so counts never depend on the data.
 
-The divisor is integer index arithmetic, not counted: the number of in-bound taps
-(``count_include_pad=False``), or the window clipped to the padded input
-``[−p, i + p)`` on every axis (``count_include_pad=True``, torch's rule, which with
-ceil_mode can be smaller than the kernel volume).
+The divisor is the product of the per-axis divisor factors of the tables: integer
+index arithmetic, not counted.
 """
 import math
 
@@ -32,13 +33,14 @@ MAX, AVG = 0, 1
 
 
 @njit(parallel=True)
-def pool3d(x, out, k, s, p, d, op, count_include_pad):
-    """Pool ``x`` (N, C, D, H, W) into ``out`` (N, C, OD, OH, OW); return the counter table.
+def reduce_windows(x, out, wd, wh, ww, op):
+    """Reduce ``x`` (N, C, D, H, W) into ``out`` (N, C, OD, OH, OW); return the counter table.
 
-    ``k, s, p, d`` are 3-tuples (kernel size, stride, padding, dilation) and ``op`` is
-    ``MAX`` or ``AVG``; ``out`` already has the output size from ``shapes.pool_out``.
+    ``wd, wh, ww`` are int64 tables of shape (OD, 4), (OH, 4), (OW, 4): for each output
+    position along that axis, its first in-bound input, number of in-bound taps, step
+    between taps, and divisor factor. ``op`` is ``MAX`` or ``AVG``.
     """
-    N, C, D, H, W = x.shape
+    N, C = x.shape[0], x.shape[1]
     OD, OH, OW = out.shape[2], out.shape[3], out.shape[4]
     ntask = N * C
     counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
@@ -47,28 +49,16 @@ def pool3d(x, out, k, s, p, d, op, count_include_pad):
         ch = t % C  # compile several times slower
         nadd = ndiv = ncmp = 0
         for od in range(OD):
-            z0 = od * s[0] - p[0]
             for oh in range(OH):
-                y0 = oh * s[1] - p[1]
                 for ow in range(OW):
-                    x0 = ow * s[2] - p[2]
                     acc = x[n, ch, 0, 0, 0]  # a typed placeholder, replaced by the first tap
                     first = True
-                    taps = 0  # in-bound taps: an index count for the divisor, not arithmetic
-                    for a in range(k[0]):
-                        z = z0 + a * d[0]
-                        if z < 0 or z >= D:
-                            continue
-                        for b in range(k[1]):
-                            y = y0 + b * d[1]
-                            if y < 0 or y >= H:
-                                continue
-                            for c in range(k[2]):
-                                w = x0 + c * d[2]
-                                if w < 0 or w >= W:
-                                    continue
-                                v = x[n, ch, z, y, w]
-                                taps += 1
+                    for a in range(wd[od, 1]):
+                        z = wd[od, 0] + a * wd[od, 2]
+                        for b in range(wh[oh, 1]):
+                            y = wh[oh, 0] + b * wh[oh, 2]
+                            for c in range(ww[ow, 1]):
+                                v = x[n, ch, z, y, ww[ow, 0] + c * ww[ow, 2]]
                                 if first:
                                     acc = v
                                     first = False
@@ -82,14 +72,8 @@ def pool3d(x, out, k, s, p, d, op, count_include_pad):
                     if op == MAX:
                         out[n, ch, od, oh, ow] = -np.inf if first else acc
                     else:
-                        if count_include_pad:
-                            div = ((min(z0 + k[0], D + p[0]) - z0)
-                                   * (min(y0 + k[1], H + p[1]) - y0)
-                                   * (min(x0 + k[2], W + p[2]) - x0))
-                        else:
-                            div = taps
                         ndiv += 1
-                        out[n, ch, od, oh, ow] = acc / div
+                        out[n, ch, od, oh, ow] = acc / (wd[od, 3] * wh[oh, 3] * ww[ow, 3])
         counts[t, ADD] = nadd
         counts[t, DIV] = ndiv
         counts[t, CMP] = ncmp

@@ -4,20 +4,13 @@ Input (N, C, *S) or unbatched (C, *S); the kernel is written once for 3-D.
 """
 from __future__ import annotations
 
-import numpy as np
 
-from ..counting.opcounts import OpCounts
-from ..shapes import adaptive_bounds
-from .base import Layer, lift, lift3
+from ..shapes import adaptive_windows
+from .pool import WindowReduce
 from .validate import _is_int
 
 
-def windows(i: int, o: int) -> np.ndarray:
-    """The ``[start, end)`` bounds of the ``o`` adaptive windows over ``i`` inputs, shape (o, 2)."""
-    return np.array([adaptive_bounds(i, o, j) for j in range(o)], dtype=np.int64).reshape(o, 2)
-
-
-class _Adaptive(Layer):
+class _Adaptive(WindowReduce):
     """Shared configuration, shape rule and forward of the adaptive pools.
 
     Parameters
@@ -32,9 +25,6 @@ class _Adaptive(Layer):
     ``w_j`` inputs. Windows overlap when ``i`` is not a multiple of ``o``, and repeat
     inputs when ``o > i``.
     """
-
-    spatial = 0
-    op = ""
 
     def __init__(self, output_size):
         super().__init__()
@@ -63,17 +53,8 @@ class _Adaptive(Layer):
                       for i, o in zip(shape[-n:], self.output_size, strict=True))
         return shape[:-n] + sizes
 
-    def forward(self, x):
-        from ..kernels import adaptive as K
-
-        out_shape = self.output_shape(x.shape)
-        batched = x.ndim == self.spatial + 2
-        x5 = lift(np.ascontiguousarray(x if batched else x[None]), self.spatial)
-        sizes = lift3(out_shape[-self.spatial:], 1)
-        y = np.empty(x5.shape[:2] + sizes, x.dtype)
-        bd, bh, bw = (windows(i, o) for i, o in zip(x5.shape[2:], sizes, strict=True))
-        rows = K.adaptive3d(x5, y, bd, bh, bw, getattr(K, self.op))
-        return y.reshape(out_shape), OpCounts.from_rows(rows)
+    def windows(self, in_sizes, out_sizes):
+        return [adaptive_windows(i, o) for i, o in zip(in_sizes, out_sizes, strict=True)]
 
     def extra_repr(self):
         size = self.output_size

@@ -8,12 +8,39 @@ from __future__ import annotations
 import numpy as np
 
 from ..counting.opcounts import OpCounts
-from ..shapes import pool_out
+from ..shapes import pool_out, pool_windows
 from .base import Layer, lift, lift3
 from .validate import as_tuple, check_bool
 
 
-class _Pool(Layer):
+class WindowReduce(Layer):
+    """Shared forward of the pools: per-axis window tables, then one counted kernel.
+
+    Subclasses set ``spatial`` (1, 2 or 3) and ``op`` ("MAX" or "AVG") and implement
+    ``windows(in_sizes, out_sizes)``: for each of the three lifted axes, the rows
+    (first in-bound input, taps, step, divisor factor) of its output positions.
+    """
+
+    spatial = 0
+    op = ""
+
+    def windows(self, in_sizes: tuple, out_sizes: tuple) -> list:
+        raise NotImplementedError
+
+    def forward(self, x):
+        from ..kernels import pool as K
+
+        out_shape = self.output_shape(x.shape)
+        batched = x.ndim == self.spatial + 2
+        x5 = lift(np.ascontiguousarray(x if batched else x[None]), self.spatial)
+        sizes = lift3(out_shape[-self.spatial:], 1)
+        y = np.empty(x5.shape[:2] + sizes, x.dtype)
+        tables = [np.array(rows, np.int64).reshape(-1, 4) for rows in self.windows(x5.shape[2:], sizes)]
+        counts = K.reduce_windows(x5, y, *tables, getattr(K, self.op))
+        return y.reshape(out_shape), OpCounts.from_rows(counts)
+
+
+class _Pool(WindowReduce):
     """Shared configuration, shape rule and forward of MaxPool*d and AvgPool*d.
 
     Notes
@@ -58,17 +85,11 @@ class _Pool(Layer):
                              f"{self.kernel_size}, padding={self.padding}, dilation={self.dilation}")
         return shape[:-n] + sizes
 
-    def forward(self, x):
-        from ..kernels import pool as K
-
-        out_shape = self.output_shape(x.shape)
-        batched = x.ndim == self.spatial + 2
-        x5 = lift(np.ascontiguousarray(x if batched else x[None]), self.spatial)
-        y = np.empty(x5.shape[:2] + lift3(out_shape[-self.spatial:], 1), x.dtype)
-        rows = K.pool3d(x5, y, lift3(self.kernel_size, 1), lift3(self.stride, 1),
-                        lift3(self.padding, 0), lift3(self.dilation, 1), getattr(K, self.op),
-                        self._count_include_pad())
-        return y.reshape(out_shape), OpCounts.from_rows(rows)
+    def windows(self, in_sizes, out_sizes):
+        geometry = zip(in_sizes, lift3(self.kernel_size, 1), lift3(self.stride, 1),
+                       lift3(self.padding, 0), lift3(self.dilation, 1), out_sizes, strict=True)
+        return [pool_windows(i, k, s, p, d, o, self._count_include_pad())
+                for i, k, s, p, d, o in geometry]
 
     def _count_include_pad(self) -> bool:
         return True
