@@ -196,7 +196,7 @@ def main(argv=None) -> int:
     commands = {"count": cmd_count, "models": cmd_models, "step": cli_step.run}
     try:
         status = commands[args.command](args)
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError, MemoryError) as e:
         print(f"nnref: error: {_one_line(e)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

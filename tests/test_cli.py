@@ -358,3 +358,8 @@ def test_count_add_layer_draws_two_operands(capsys):  # 6 elements, add 1 each
     assert status == 0, err
     rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.strip()}
     assert rows["add"] == ["6", "6", "yes"] and rows["flops"] == ["6", "6", "yes"]
+
+
+def test_an_input_too_large_for_memory_is_one_line(capsys):  # 6 TB of float32
+    status, _, err = run(capsys, "count", "Conv2d(3, 64, 3)", "--input", "100000,3,2240,2240")
+    assert status == 2 and "input_shape" in error_line(err)
