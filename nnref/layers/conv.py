@@ -52,6 +52,20 @@ def check_conv_input(owner: str, shape: tuple, channels: int, kernel_size: tuple
                 f"gives {i + 2 * p} there; expected a kernel no larger than the padded input")
 
 
+def conv_output_shape(layer, input_shape) -> tuple:
+    """(N, Co, *o) for input (N, Cin, *i), checked against ``layer``'s configuration.
+
+    Along each axis ``o = floor((i + 2p − d·(k − 1) − 1) / s) + 1``
+    (:func:`nnref.shapes.conv_out`).
+    """
+    shape = layer.check_shape(input_shape)
+    check_conv_input(layer.kind, shape, layer.in_channels, layer.kernel_size, layer.padding,
+                     layer.dilation)
+    return (shape[0], layer.out_channels) + tuple(
+        conv_out(i, k, s, p, d) for i, k, s, p, d in
+        zip(shape[2:], layer.kernel_size, layer.stride, layer.padding, layer.dilation, strict=True))
+
+
 class _ConvNd(Layer):
     """Shared code of Conv1d/2d/3d; subclasses set ``ndim``."""
 
@@ -91,12 +105,7 @@ class _ConvNd(Layer):
 
     def output_shape(self, input_shape):
         """(N, Co, *o) for input (N, Cin, *i); see the module docstring for ``o``."""
-        shape = self.check_shape(input_shape)
-        check_conv_input(self.kind, shape, self.in_channels, self.kernel_size, self.padding,
-                         self.dilation)
-        return shape[:1] + (self.out_channels,) + tuple(
-            conv_out(i, k, s, p, d) for i, k, s, p, d in
-            zip(shape[2:], self.kernel_size, self.stride, self.padding, self.dilation, strict=True))
+        return conv_output_shape(self, input_shape)
 
     def forward(self, x):
         x = np.ascontiguousarray(x)

@@ -11,9 +11,8 @@ from math import prod
 import numpy as np
 
 from ..counting.opcounts import OpCounts
-from ..shapes import conv_out
 from .base import Layer, lift, lift3, make_rng, uniform_init
-from .conv import PADDING_MODES, check_conv_input, check_str
+from .conv import PADDING_MODES, check_str, conv_output_shape
 from .validate import as_tuple, check_bool, check_int
 
 
@@ -77,12 +76,7 @@ class DepthwiseConv2d(Layer):
         return (self.out_channels, 1) + self.kernel_size
 
     def output_shape(self, input_shape):
-        shape = self.check_shape(input_shape)
-        check_conv_input(self.kind, shape, self.in_channels, self.kernel_size, self.padding,
-                         self.dilation)
-        return (shape[0], self.out_channels) + tuple(
-            conv_out(i, k, s, p, d) for i, k, s, p, d in
-            zip(shape[2:], self.kernel_size, self.stride, self.padding, self.dilation, strict=True))
+        return conv_output_shape(self, input_shape)
 
     def forward(self, x):
         from ..kernels.depthwise import depthwise_conv
@@ -144,10 +138,7 @@ class PointwiseConv2d(Layer):
         return (self.out_channels, self.in_channels, 1, 1)
 
     def output_shape(self, input_shape):
-        shape = self.check_shape(input_shape)
-        check_conv_input(self.kind, shape, self.in_channels, self.kernel_size, self.padding,
-                         self.dilation)
-        return (shape[0], self.out_channels) + shape[2:]
+        return conv_output_shape(self, input_shape)
 
     def forward(self, x):
         from ..kernels.pointwise import pointwise
