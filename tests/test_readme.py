@@ -1,0 +1,24 @@
+"""The README's Python example runs as written, and the figures it prints are the real ones."""
+import pathlib
+import re
+
+from nnref import OpCounts
+from nnref.counting import formulas
+
+README = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+def test_readme_python_example_runs_and_its_comments_are_true():
+    block = re.search(r"```python\n(.*?)```", README, re.S).group(1)
+    ns = {}
+    exec(compile(block, "README.md", "exec"), ns)  # noqa: S102 - our own documentation
+    # 64·112·112 outputs of 3·3·3 taps with bias: 27 mul and 27 add each
+    assert ns["ops"] == OpCounts(add=64 * 112 * 112 * 27, mul=64 * 112 * 112 * 27)
+    assert str(ns["ops"]) in block
+    model = ns["model"]
+    expected = sum((formulas.for_layer(s.layer, s.input_shape) for s in model.plan((1, 3, 224, 224))),
+                   OpCounts())
+    assert ns["report"].total == expected
+    printed = " ".join(line.lstrip("# ") for line in block.splitlines() if line.startswith("#"))
+    assert all(f"{k}={v:,}" in printed for k, v in expected.as_dict().items() if v)
+    assert len(list(ns["steps"])) == 16  # a 4×4 output, one step each
