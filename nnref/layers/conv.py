@@ -66,6 +66,15 @@ def conv_output_shape(layer, input_shape) -> tuple:
         zip(shape[2:], layer.kernel_size, layer.stride, layer.padding, layer.dilation, strict=True))
 
 
+def conv_operands(layer, x) -> tuple:
+    """``(x, w, b, y)`` for a conv-family forward: contiguous input, weight and bias checked
+    and cast to the input's dtype (``b`` None without bias), and an empty output."""
+    x = np.ascontiguousarray(x)
+    w = layer.param("weight", layer.weight_shape, x.dtype)
+    b = layer.param("bias", (layer.out_channels,), x.dtype, present=None)
+    return x, w, b, np.empty(layer.output_shape(x.shape), x.dtype)
+
+
 class _ConvNd(Layer):
     """Shared code of Conv1d/2d/3d; subclasses set ``ndim``."""
 
@@ -108,10 +117,7 @@ class _ConvNd(Layer):
         return conv_output_shape(self, input_shape)
 
     def forward(self, x):
-        x = np.ascontiguousarray(x)
-        w = self.param("weight", self.weight_shape, x.dtype)
-        b = self.param("bias", (self.out_channels,), x.dtype, present=None)
-        y = np.empty(self.output_shape(x.shape), x.dtype)
+        x, w, b, y = conv_operands(self, x)
         args = (lift(x, self.ndim), lift(w, self.ndim), b, lift3(self.stride, 1),
                 lift3(self.padding, 0), lift3(self.dilation, 1), self.groups)
         if self.algorithm == "naive":

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from math import prod
 
-import numpy as np
 
 from ..counting.opcounts import OpCounts
 from .base import Layer, lift, lift3, make_rng, uniform_init
-from .conv import PADDING_MODES, check_str, conv_output_shape
+from .conv import PADDING_MODES, check_str, conv_operands, conv_output_shape
 from .validate import as_tuple, check_bool, check_int
 
 
@@ -81,10 +80,7 @@ class DepthwiseConv2d(Layer):
     def forward(self, x):
         from ..kernels.depthwise import depthwise_conv
 
-        x = np.ascontiguousarray(x)
-        w = self.param("weight", self.weight_shape, x.dtype)
-        b = self.param("bias", (self.out_channels,), x.dtype, present=None)
-        y = np.empty(self.output_shape(x.shape), x.dtype)
+        x, w, b, y = conv_operands(self, x)
         rows = depthwise_conv(lift(x, 2), lift(w, 2), b, lift3(self.stride, 1),
                               lift3(self.padding, 0), lift3(self.dilation, 1),
                               self.padding_mode == "skip", lift(y, 2))
@@ -143,10 +139,7 @@ class PointwiseConv2d(Layer):
     def forward(self, x):
         from ..kernels.pointwise import pointwise
 
-        x = np.ascontiguousarray(x)
-        w = self.param("weight", self.weight_shape, x.dtype)
-        b = self.param("bias", (self.out_channels,), x.dtype, present=None)
-        y = np.empty(self.output_shape(x.shape), x.dtype)
+        x, w, b, y = conv_operands(self, x)
         N, C = x.shape[:2]
         rows = pointwise(x.reshape(N, C, -1), w.reshape(self.out_channels, C), b,
                          y.reshape(N, self.out_channels, -1))
