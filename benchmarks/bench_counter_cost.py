@@ -16,7 +16,7 @@ import numba
 import numpy as np
 from tabulate import tabulate
 
-from nnref.kernels import _numba, gemm
+from nnref.kernels import _gemm as gemm, _numba
 
 SHAPES = [(64, 576, 3136), (64, 64, 3136), (256, 2304, 196), (512, 4608, 49)]  # ResNet-50 GEMMs
 

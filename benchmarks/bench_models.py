@@ -25,7 +25,7 @@ import time
 import numpy as np
 from tabulate import tabulate
 
-from nnref.counting import OpCounts, formulas
+from nnref import OpCounts, formulas
 from nnref.models import zoo
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))

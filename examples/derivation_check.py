@@ -31,7 +31,7 @@ from tqdm import tqdm
 from nnref.layers.conv import Conv2d
 
 try:
-    from nnref.counting.formulas.conv import conv2d_seed
+    from nnref.formulas.conv import conv2d_seed
 except ImportError:  # older nnref: the same closed form, written out
     def conv2d_seed(cin, k, ho, wo, co, bias=False):
         return (2 * cin * k * k - (0 if bias else 1)) * ho * wo * co

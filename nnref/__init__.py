@@ -11,20 +11,25 @@ Layers, ``count`` and the subpackages load on first use, so ``import nnref`` is 
 from importlib import import_module
 
 from . import layers as _layers
-from .counting.opcounts import KINDS, OpCounts, format_flops, format_si
+from .core.opcounts import KINDS, OpCounts, format_flops, format_si
 
 __version__ = "0.1.0"
 
-_SUBPACKAGES = ("counting", "kernels", "layers", "models", "trace", "shapes")
+_SUBPACKAGES = ("api", "cli", "conventions", "core", "counting", "formulas", "kernels", "layers",
+                "models", "reference", "reports", "trace")
 
-__all__ = ["KINDS", "OpCounts", "format_flops", "format_si", "count", "count_report", *_layers.__all__,
+_API = ("compare", "count", "count_report")
+
+__all__ = ["KINDS", "OpCounts", "format_flops", "format_si", *_API, *_layers.__all__,
            *_SUBPACKAGES]
 
 
 def __getattr__(name):
     if name in _SUBPACKAGES:
         return import_module(f".{name}", __name__)
-    if name in ("count", "count_report"):
+    if name == "shapes":  # its first home
+        return import_module(".core.shapes", __name__)
+    if name in _API:
         from . import api
 
         return getattr(api, name)

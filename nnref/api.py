@@ -10,10 +10,10 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .counting.opcounts import OpCounts
-from .counting.report import LayerRecord, Report
-from .layers.base import Layer, make_rng
-from .layers.validate import check_shape
+from .core.opcounts import OpCounts
+from .core.report import LayerRecord, Report
+from .core.validate import check_shape, make_rng
+from .layers.base import Layer
 from .models.graph import Container
 
 DTYPES = MappingProxyType({"float32": np.float32, "float64": np.float64})
@@ -90,3 +90,32 @@ def count(layer_or_model, input_shape, dtype="float32", seed=0) -> OpCounts:
     use :func:`count_report` for the per-layer records. Arguments as in :func:`count_report`.
     """
     return count_report(layer_or_model, input_shape, dtype, seed).total
+
+
+def compare(model, input_shape=None, tools=None, functional=None) -> list:
+    """What THOP, ptflops, fvcore, torch and TF say about ``model``, beside nnref, explained.
+
+    Parameters
+    ----------
+    model : str, model, or plan
+        A zoo model name (its default input shape and its torch functional calls are
+        looked up), an nnref model, or a plan (see :func:`nnref.conventions.compare`).
+    input_shape : tuple of int or None
+        Required for a model; a zoo name defaults to the model's input shape.
+    tools : list of str or None
+        Keys of :data:`nnref.conventions.TOOLS` (all by default).
+    functional : collection of str or None
+        Names of calls the torch model makes as functions; None: the zoo's, or none.
+
+    Returns
+    -------
+    list of :class:`~nnref.conventions.Comparison`
+    """
+    from . import conventions
+    from .models import zoo
+
+    if isinstance(model, str):
+        shape = zoo.input_shape(model) if input_shape is None else input_shape
+        names = zoo.functional(model) if functional is None else functional
+        return conventions.compare(zoo.build(model).plan(shape), tools=tools, functional=names)
+    return conventions.compare(model, input_shape, tools, () if functional is None else functional)

@@ -48,15 +48,16 @@ CATALOGUE = {
     "Softmax": ((1,), {}, (2, 5, 300)),
     "Flatten": ((1, 2), {}, (2, 3, 4, 5)),
     "Dropout": ((0.2,), {}, (2, 3)),
+    "Reshape": (((-1, 5, 4),), {}, (2, 3, 4, 5)),
     "Add": ((), {}, (2, 3, 80, 80)),
     "RNN": ((3, 4), dict(rng=0), (5, 3, 3)),
     "GRU": ((3, 4), dict(batch_first=True, rng=0), (3, 5, 3)),
     "LSTM": ((3, 4), dict(bias=False, rng=0), (5, 3, 3)),
 }
 NAMES = sorted(CATALOGUE)
-NO_KERNEL = {"Flatten", "Dropout"}  # views of the input: no arithmetic, no kernel
+NO_KERNEL = {"Flatten", "Dropout", "Reshape"}  # views of the input: no arithmetic, no kernel
 ANY_NDIM = {"ReLU", "ReLU6", "LeakyReLU", "Sigmoid", "Tanh", "SiLU", "Dropout", "Add", "Softmax",
-            "Flatten"}
+            "Flatten", "Reshape"}
 
 
 def make(name):
@@ -134,6 +135,7 @@ TORCH = {
     "Softmax": lambda m, t: F.softmax(t, m.dim),
     "Flatten": lambda m, t: torch.flatten(t, m.start_dim, m.end_dim),
     "Dropout": lambda m, t: F.dropout(t, m.p, training=False),
+    "Reshape": lambda m, t: torch.reshape(t, m.shape),
     "Add": lambda m, a, b: a + b,
     **dict.fromkeys(["RNN", "GRU", "LSTM"], _recurrent),
 }

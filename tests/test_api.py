@@ -4,8 +4,8 @@ import pytest
 from catalogue import NAMES, make
 
 from nnref.api import count, count_report
-from nnref.counting import formulas
-from nnref.counting.opcounts import OpCounts
+from nnref import formulas
+from nnref.core.opcounts import OpCounts
 from nnref.layers.activation import ReLU
 from nnref.layers.conv import Conv2d
 from nnref.layers.dense import Linear

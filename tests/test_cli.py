@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from nnref.cli import main, parse_shape
-from nnref.counting.render import LAYER_SCHEMA, REPORT_SCHEMA
+from nnref.reports.render import LAYER_SCHEMA, REPORT_SCHEMA
 
 ALEXNET_PARAMS = 61_100_840  # torchvision.models.alexnet()
 
@@ -71,7 +71,7 @@ def test_count_layer_csv(capsys):
 
 def test_count_layer_flags_a_kernel_formula_mismatch(capsys, monkeypatch):
     from nnref import OpCounts
-    from nnref.counting import formulas
+    from nnref import formulas
 
     monkeypatch.setattr(formulas, "for_layer", lambda layer, shape: OpCounts(cmp=5))
     status, out, err = run(capsys, "count", "ReLU", "--input", "6")
@@ -293,7 +293,7 @@ def test_alexnet_json_layers_sum_to_total(alexnet_json):
 
 
 def test_alexnet_json_counts_match_formulas(alexnet_json):
-    from nnref.counting import formulas
+    from nnref import formulas
     from nnref.models import zoo
 
     doc = json.loads(alexnet_json[1])

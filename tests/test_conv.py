@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nnref import OpCounts
-from nnref.counting import formulas
+from nnref import formulas
 from nnref.layers.conv import Conv1d, Conv2d, Conv3d
 
 F = torch.nn.functional

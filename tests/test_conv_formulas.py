@@ -9,11 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nnref import OpCounts
-from nnref.counting import formulas
-from nnref.counting.formulas import conv as C
-from nnref.counting.formulas.dense import dense_seed
+from nnref import formulas
+from nnref.formulas import conv as C
+from nnref.formulas.dense import dense_seed
 from nnref.layers.conv import Conv1d, Conv2d, Conv3d
-from nnref.layers.depthwise import DepthwiseConv2d, PointwiseConv2d
+from nnref.layers.depthwise import DepthwiseConv2d
+from nnref.layers.pointwise import PointwiseConv2d
 
 
 def brute_force(cin, cout, k, shape, s, p, d, groups, bias, skip):
@@ -77,8 +78,8 @@ def test_seeds_by_hand():
     # ResNet-50 conv1: 3→64, 7×7, 112×112 output: (2·3·49 − 1)·112·112·64
     assert C.conv2d_seed(3, 7, 112, 112, 64) == 293 * 802_816 == 235_225_088
     assert C.conv2d_seed(3, 7, 112, 112, 64, bias=True) == 294 * 802_816
-    assert C.depthwise_seed(32, 3, 112, 112) == 17 * 112 * 112 * 32
-    assert C.pointwise_seed(32, 112, 112, 64) == 63 * 112 * 112 * 64
+    assert formulas.depthwise.depthwise_seed(32, 3, 112, 112) == 17 * 112 * 112 * 32
+    assert formulas.pointwise.pointwise_seed(32, 112, 112, 64) == 63 * 112 * 112 * 64
 
 
 @given(cin=st.integers(1, 4), co=st.integers(1, 4), k=st.integers(1, 3), pad=st.integers(0, 1),
@@ -93,15 +94,15 @@ def test_seeds_equal_formula_and_kernels(cin, co, k, pad, stride, h, w, bias):
     assert seed == conv(rand(shape))[1].flops
 
     dw = DepthwiseConv2d(cin, k, stride=stride, padding=pad, bias=bias)
-    seed = C.depthwise_seed(cin, k, ho, wo, bias)
+    seed = formulas.depthwise.depthwise_seed(cin, k, ho, wo, bias)
     assert seed == formulas.for_layer(dw, shape).flops == dw(rand(shape))[1].flops
 
     pw = PointwiseConv2d(cin, co, bias)
-    seed = C.pointwise_seed(cin, h, w, co, bias)
+    seed = formulas.pointwise.pointwise_seed(cin, h, w, co, bias)
     assert seed == formulas.for_layer(pw, shape).flops == pw(rand(shape))[1].flops
 
 
-@pytest.mark.parametrize("seed", [C.conv2d_seed, C.depthwise_seed, C.pointwise_seed, dense_seed],
+@pytest.mark.parametrize("seed", [C.conv2d_seed, formulas.depthwise.depthwise_seed, formulas.pointwise.pointwise_seed, dense_seed],
                          ids=lambda f: f.__name__)
 def test_seeds_reject_bad_arguments_by_name(seed):
     sizes = {p: 1 for p in inspect.signature(seed).parameters if p != "bias"}

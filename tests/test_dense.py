@@ -5,8 +5,8 @@ from conftest import assert_close_torch, rand, to_torch, torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nnref.counting import formulas
-from nnref.counting.formulas.dense import dense_seed
+from nnref import formulas
+from nnref.formulas.dense import dense_seed
 from nnref.layers.dense import Dense, Linear
 
 F = torch.nn.functional

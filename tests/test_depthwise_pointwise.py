@@ -6,9 +6,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nnref import OpCounts
-from nnref.counting import formulas
+from nnref import formulas
 from nnref.layers.conv import Conv2d
-from nnref.layers.depthwise import DepthwiseConv2d, PointwiseConv2d
+from nnref.layers.depthwise import DepthwiseConv2d
+from nnref.layers.pointwise import PointwiseConv2d
 
 F = torch.nn.functional
 

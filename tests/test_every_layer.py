@@ -17,7 +17,7 @@ from conftest import assert_close_torch, rand, to_torch, with_threads
 
 import nnref
 from nnref import OpCounts
-from nnref.counting import formulas
+from nnref import formulas
 
 
 def test_catalogue_is_every_layer():

@@ -5,12 +5,12 @@ from conftest import assert_close_torch, rand, to_torch, torch, with_threads
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nnref.counting import formulas
-from nnref.counting.opcounts import OpCounts
+from nnref import formulas
+from nnref.core.opcounts import OpCounts
 from nnref.layers.activation import ReLU, Sigmoid, Tanh
 from nnref.layers.conv import Conv2d
 from nnref.layers.dense import Linear
-from nnref.layers.misc import Flatten
+from nnref.layers.reshape import Flatten
 from nnref.layers.norm import BatchNorm2d
 from nnref.models.graph import Concat, Model, Reshape, Residual, Sequential
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nnref import OpCounts, format_si, shapes
-from nnref.counting import conventions, formulas
+from nnref import conventions, formulas
 from nnref.kernels._numba import njit
 from nnref.layers import AdaptiveAvgPool1d, BatchNorm2d, Conv2d, Dense, MaxPool1d, ReLU, SiLU
 from nnref.models import zoo

@@ -5,9 +5,10 @@ from conftest import assert_close_torch, rand, to_torch, torch, with_threads
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nnref.counting import formulas
-from nnref.counting.opcounts import OpCounts
-from nnref.layers.misc import Add, Dropout, Flatten
+from nnref import formulas
+from nnref.core.opcounts import OpCounts
+from nnref.layers.elementwise import Add
+from nnref.layers.reshape import Dropout, Flatten
 
 
 @given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=5), data=st.data())

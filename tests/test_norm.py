@@ -5,7 +5,7 @@ from conftest import assert_close_torch, rand, to_torch, torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nnref.counting import formulas
+from nnref import formulas
 from nnref.layers.norm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 
 F = torch.nn.functional

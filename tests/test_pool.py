@@ -5,7 +5,7 @@ from conftest import assert_close_torch, rand, to_torch, torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nnref.counting import formulas
+from nnref import formulas
 from nnref.layers.pool import AvgPool1d, AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d
 
 F = torch.nn.functional

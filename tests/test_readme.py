@@ -3,7 +3,7 @@ import pathlib
 import re
 
 from nnref import OpCounts
-from nnref.counting import formulas
+from nnref import formulas
 
 README = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nnref import OpCounts
-from nnref.counting import formulas
+from nnref import formulas
 from nnref.layers.recurrent import GRU, LSTM, RNN
 
 KINDS = {"RNN": (RNN, torch.nn.RNN), "GRU": (GRU, torch.nn.GRU), "LSTM": (LSTM, torch.nn.LSTM)}

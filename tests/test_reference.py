@@ -11,11 +11,12 @@ from nnref.layers.conv import Conv1d, Conv2d
 from nnref.layers.pool import AvgPool1d, AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d
 from nnref.layers.activation import LeakyReLU, ReLU, ReLU6, SiLU, Sigmoid, Tanh
 from nnref.layers.adaptive import AdaptiveAvgPool2d, AdaptiveMaxPool2d
-from nnref.layers.misc import Add
+from nnref.layers.elementwise import Add
 from nnref.layers.norm import BatchNorm2d
 from nnref.layers.softmax import Softmax
-from nnref.trace.reference import reference
-from nnref.trace.windows import REFERENCES, axis_windows
+from nnref.reference import reference
+from nnref.reference import PLANS
+from nnref.reference._windows import axis_windows
 
 F = torch.nn.functional
 MAXPOOLS = {1: MaxPool1d, 2: MaxPool2d, 3: MaxPool3d}
@@ -52,9 +53,9 @@ def pools(draw):
 # -- coverage (the three-way agreement itself is in test_three_way.py) -----------------
 
 
-def test_references_cover_every_window_layer():
+def test_window_plans_cover_every_window_layer():
     names = {f"{c}{n}d" for c in ("Conv", "MaxPool", "AvgPool") for n in (1, 2, 3)}
-    assert set(REFERENCES) == names | {"DepthwiseConv2d", "PointwiseConv2d", "Dense", "Linear"}
+    assert set(PLANS.names()) == names | {"DepthwiseConv2d", "PointwiseConv2d", "Dense"}
 
 
 # -- independent of the kernels: torch and hand arithmetic -------------------------------
@@ -193,7 +194,7 @@ def test_bad_input_is_rejected_like_the_layer():
         reference(Conv2d(3, 1, 2), np.zeros((1, 2, 4, 4)))
     with pytest.raises(ValueError, match="shape"):
         reference(Add(), (np.zeros((2, 3)), np.zeros((3, 2))))
-    with pytest.raises(TypeError, match="pair"):
+    with pytest.raises(TypeError, match="tuple of 2 arrays"):
         reference(Add(), np.zeros((2, 3)))
     with pytest.raises(TypeError, match="one array"):
         reference(ReLU(), (np.zeros(2), np.zeros(2)))

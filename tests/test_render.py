@@ -9,9 +9,9 @@ import json
 import pytest
 
 from nnref import OpCounts
-from nnref.counting.render import (REPORT_SCHEMA, fmt_count, render, render_csv, render_json,
+from nnref.reports.render import (REPORT_SCHEMA, fmt_count, render, render_csv, render_json,
                                    render_table, report_to_dict)
-from nnref.counting.report import LayerRecord, Report, fold
+from nnref.core.report import LayerRecord, Report, fold
 
 LAYERS = (
     LayerRecord("features.0", "Conv2d", (1, 4, 8, 8), 112, OpCounts(mul=1000, add=900)),
@@ -200,7 +200,7 @@ def test_csv_rows_sum_to_the_total_row():
 
 # -- plot -------------------------------------------------------------------------------------
 def test_plot_writes_a_png(tmp_path, matplotlib):
-    from nnref.counting.plot import plot_report
+    from nnref.reports.plot import plot_report
 
     for depth in (None, 1):
         path = tmp_path / f"flops{depth}.png"
@@ -212,7 +212,7 @@ def test_plot_writes_a_png(tmp_path, matplotlib):
 def test_plot_without_matplotlib_says_how_to_install(monkeypatch, tmp_path):
     import sys
 
-    from nnref.counting.plot import plot_report
+    from nnref.reports.plot import plot_report
 
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(ImportError, match=r"nnref\[plot\]"):

@@ -9,7 +9,8 @@ from conftest import need
 from nnref.layers.conv import Conv1d, Conv2d
 from nnref.layers.dense import Dense
 from nnref.layers.pool import AvgPool2d
-from nnref.trace import cli_step, plot
+from nnref.cli import step as cli_step
+from nnref.trace import plot
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ import pytest
 
 from nnref.layers.conv import Conv1d, Conv2d
 from nnref.layers.dense import Dense
-from nnref.layers.depthwise import DepthwiseConv2d, PointwiseConv2d
+from nnref.layers.depthwise import DepthwiseConv2d
+from nnref.layers.pointwise import PointwiseConv2d
 from nnref.layers.pool import AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
-from nnref.trace import cli_step
+from nnref.cli import step as cli_step
 from nnref.trace.render import fmt, render_header, render_step, render_steps, render_summary
 from nnref.trace.steps import steps
 

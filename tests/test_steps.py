@@ -11,7 +11,8 @@ from nnref.counting import OpCounts
 from nnref.layers.activation import ReLU
 from nnref.layers.conv import Conv1d, Conv2d, Conv3d
 from nnref.layers.dense import Dense, Linear
-from nnref.layers.depthwise import DepthwiseConv2d, PointwiseConv2d
+from nnref.layers.depthwise import DepthwiseConv2d
+from nnref.layers.pointwise import PointwiseConv2d
 from nnref.layers.pool import AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from nnref.trace.steps import Step, Tap, steps
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nnref.counting.opcounts import OpCounts
-from nnref.trace.scalar import Tally, Traced, exp, maximum, minimum, sqrt, unwrap, wrap
+from nnref.core.opcounts import OpCounts
+from nnref.reference._scalar import Tally, Traced, exp, maximum, minimum, sqrt, unwrap, wrap
 
 BINARY = [(operator.add, "add"), (operator.sub, "sub"), (operator.mul, "mul"),
           (operator.truediv, "div")]

@@ -9,7 +9,7 @@ import pytest
 
 import nnref.layers
 from nnref.kernels._numba import _choose_cache_dir
-from nnref.layers import validate as v
+from nnref.core import validate as v
 from nnref.layers.spec import known_layers, parse_layer
 
 

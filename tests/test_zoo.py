@@ -6,9 +6,9 @@ vgg16 and resnet50 cost seconds each.
 import numpy as np
 import pytest
 
-from nnref.counting import formulas
-from nnref.counting.formulas.recurrent import gru
-from nnref.counting.opcounts import OpCounts
+from nnref import formulas
+from nnref.formulas.recurrent import gru
+from nnref.core.opcounts import OpCounts
 from nnref.models import zoo
 from nnref.models.graph import Reshape
 

@@ -7,9 +7,16 @@ Conventions every kernel follows:
   work, never a thread, so counts do not depend on the number of threads;
 * inside loops, counts are local integer variables incremented right beside the
   operation (``acc += p; nadd += 1``) and stored into the task's row at the end;
-* no count is ever computed from a formula here. Formulas live in
-  :mod:`nnref.counting.formulas` and are checked against these kernels.
+* a helper that does counted arithmetic for its caller (:func:`._gemm.gemm_block`,
+  :func:`.activation.sigmoid`, ...) takes the calling task's counter row and adds its
+  counts to it, so every kernel returns counts one way: the per-task table;
+* no count is ever computed from a formula here. Formulas live in :mod:`nnref.formulas`
+  and are checked against these kernels.
 
-Importing a kernel module imports numba, so :mod:`nnref.layers` imports kernels lazily,
-inside ``forward``.
+Each layer family has one module under its own name (``conv.py``, ``pool.py``, ...);
+shared machinery has a leading underscore: ``_numba`` (njit options, counter columns),
+``_gemm`` (the counted GEMM), ``_im2col`` (window unrolling), ``_taps`` (in-bound tap
+ranges, zero padding), ``_windows`` (the counted window reduction of the pools).
+Kernels import only :mod:`nnref.core`. Importing a kernel module imports numba, so
+:mod:`nnref.layers` imports kernels lazily, inside ``forward``.
 """

@@ -7,6 +7,8 @@ falls back to a writable directory before numba is imported.
 import os
 import tempfile
 
+from ..core.opcounts import KINDS
+
 
 def _writable(path: str) -> bool:
     return os.path.isdir(path) and os.access(path, os.W_OK)
@@ -42,9 +44,10 @@ if _cache_dir is not None:
 #: numba's full fastmath adds nnan/ninf, which break NaN propagation. This subset keeps it.
 SAFE_FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
 
-#: Counter columns; they follow :data:`nnref.counting.opcounts.KINDS`.
-ADD, SUB, MUL, DIV, NEG, EXP, SQRT, CMP = range(8)
-NKINDS = 8
+#: Counter columns: the position of each kind in :data:`nnref.core.opcounts.KINDS`.
+ADD, SUB, MUL, DIV, NEG, EXP, SQRT, CMP = (KINDS.index(k) for k in
+                                          ("add", "sub", "mul", "div", "neg", "exp", "sqrt", "cmp"))
+NKINDS = len(KINDS)
 
 prange = numba.prange
 

@@ -2,7 +2,8 @@
 
 Work is split into fixed chunks of ``CHUNK`` elements; each chunk is a task with its
 own counter row. :func:`sigmoid` and :func:`tanh` are the counted scalar arithmetic
-shared with the recurrent cells (:mod:`.recurrent`).
+shared with the recurrent cells (:mod:`.recurrent`): like every helper, they add their
+counts to the counter row of the task that calls them.
 """
 import math
 
@@ -15,37 +16,32 @@ CHUNK = 1 << 15
 
 
 @njit(inline="always")
-def sigmoid(v):
-    """σ(v) = 1 / (1 + exp(−v)); returns ``(σ, neg, exp, add, div)`` counted where they run."""
-    nneg = nexp = nadd = ndiv = 0
-    nneg += 1
+def sigmoid(v, row):
+    """σ(v) = 1 / (1 + exp(−v)); neg, exp, add, div counted in the task's counter ``row``."""
+    row[NEG] += 1
     e = -v
-    nexp += 1
+    row[EXP] += 1
     e = math.exp(e)
-    nadd += 1
+    row[ADD] += 1
     e = 1.0 + e
-    ndiv += 1
-    return 1.0 / e, nneg, nexp, nadd, ndiv
+    row[DIV] += 1
+    return 1.0 / e
 
 
 @njit(inline="always")
-def tanh(v):
-    """tanh(v) = 1 − 2 / (exp(2v) + 1), no overflow for large |v|.
-
-    Returns ``(tanh, mul, exp, add, div, sub)``, each operation counted where it runs.
-    """
-    nmul = nexp = nadd = ndiv = nsub = 0
-    nmul += 1
+def tanh(v, row):
+    """tanh(v) = 1 − 2 / (exp(2v) + 1), no overflow for large |v|; mul, exp, add, div, sub
+    counted in the task's counter ``row``."""
+    row[MUL] += 1
     e = 2.0 * v
-    nexp += 1
+    row[EXP] += 1
     e = math.exp(e)
-    nadd += 1
+    row[ADD] += 1
     e = e + 1.0
-    ndiv += 1
+    row[DIV] += 1
     e = 2.0 / e
-    nsub += 1
-    e = 1.0 - e
-    return e, nmul, nexp, nadd, ndiv, nsub
+    row[SUB] += 1
+    return 1.0 - e
 
 
 @njit(parallel=True)
@@ -55,7 +51,8 @@ def elementwise(x, y, op, slope):
     ntask = (n + CHUNK - 1) // CHUNK
     counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
     for t in prange(ntask):
-        nadd = nsub = nmul = ndiv = nneg = nexp = ncmp = 0
+        row = counts[t]
+        nmul = ncmp = 0
         for i in range(t * CHUNK, min(n, (t + 1) * CHUNK)):
             v = x[i]
             if op == RELU:  # NaN < 0 is false, so NaN passes through as in torch
@@ -72,32 +69,14 @@ def elementwise(x, y, op, slope):
                 ncmp += 1
                 r = v if v > 0 else m
             elif op == SIGMOID:
-                r, dneg, dexp, dadd, ddiv = sigmoid(v)
-                nneg += dneg
-                nexp += dexp
-                nadd += dadd
-                ndiv += ddiv
+                r = sigmoid(v, row)
             elif op == TANH:
-                r, dmul, dexp, dadd, ddiv, dsub = tanh(v)
-                nmul += dmul
-                nexp += dexp
-                nadd += dadd
-                ndiv += ddiv
-                nsub += dsub
+                r = tanh(v, row)
             else:  # SILU: x · sigmoid(x)
-                s, dneg, dexp, dadd, ddiv = sigmoid(v)
-                nneg += dneg
-                nexp += dexp
-                nadd += dadd
-                ndiv += ddiv
+                s = sigmoid(v, row)
                 nmul += 1
                 r = v * s
             y[i] = r
-        counts[t, ADD] = nadd
-        counts[t, SUB] = nsub
-        counts[t, MUL] = nmul
-        counts[t, DIV] = ndiv
-        counts[t, NEG] = nneg
-        counts[t, EXP] = nexp
-        counts[t, CMP] = ncmp
+        row[MUL] += nmul
+        row[CMP] += ncmp
     return counts

@@ -1,6 +1,10 @@
-"""Counted direct ("naive") convolution, written once for 3-D (N, C, D, H, W).
+"""Counted convolution, written once for 3-D (N, C, D, H, W), in two algorithms.
 
-Every output element is a dot product over its taps (c, a, b, e) = (input channel of
+* :func:`conv_naive`: the direct loop over output elements and taps (below);
+* :func:`conv_im2col`: windows unrolled into rows (:mod:`._im2col`), then the counted
+  GEMM (:mod:`._gemm`), one per (batch element, group).
+
+Both give the same values and the same counts. In the direct loop, every output element is a dot product over its taps (c, a, b, e) = (input channel of
 its group, kernel depth, height, width index), taken in that order: the first product
 initialises the accumulator (mul 1), each further tap does mul 1 and add 1, and a bias
 adds 1 add at the end.
@@ -15,31 +19,20 @@ it is contiguous and vectorises; each output element still sees exactly its own 
 in the same order as the textbook loop. A task is one (batch, group, output depth,
 output row, block of positions) and has its own counter row.
 
-Padding: with ``padding_mode="dense"`` the driver pads the input with zeros first, so
+Padding: with dense padding the driver pads the input with zeros first, so
 taps that land on padding are computed (a product with zero), exactly as im2col does.
-With ``"skip"`` only the taps that land inside the input run; a window without any does
+With "skip" only the taps that land inside the input run; a window without any does
 no arithmetic at all and its output is the bias (or 0).
 """
 import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
+from ._gemm import BIAS_NONE, BIAS_ROW, gemm_block, gemm_nt
+from ._im2col import im2col, unroll_row
+from ._taps import inside, zero_pad
 
 #: Bytes of output accumulators a task keeps hot (its block of positions × channels).
 BLOCK_BYTES = 16384
-
-
-@njit(inline="always")
-def _inside(base, step, size, n):
-    """The range ``[lo, hi)`` of ``m`` in ``[0, n)`` with ``0 <= base + m·step < size``.
-
-    ``lo`` is the first ``m`` with ``base + m·step >= 0`` (clipped to ``n``) even when
-    the range is empty.
-    """
-    lo = 0 if base >= 0 else (step - 1 - base) // step
-    lo = min(lo, n)
-    last = size - 1 - base
-    hi = 0 if last < 0 else min(n, last // step + 1)
-    return lo, max(hi, lo)
 
 
 @njit(parallel=True)
@@ -59,7 +52,7 @@ def direct(x, wt, bias, has_bias, stride, padding, dilation, block, out):
     dd, dh, dw = dilation
     espan = np.empty((OW, 2), np.int64)  # per output column: its in-bound taps e
     for j in range(OW):
-        espan[j, 0], espan[j, 1] = _inside(j * sw - pw, dw, W, KW)
+        espan[j, 0], espan[j, 1] = inside(j * sw - pw, dw, W, KW)
     nblock = (OW + block - 1) // block
     ntask = N * G * OD * OH * nblock
     counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
@@ -74,8 +67,8 @@ def direct(x, wt, bias, has_bias, stride, padding, dilation, block, out):
         bg = bias[g]
         for j in range(j0, j1):
             o[j, :] = bg  # the bias (zeros if none): what outputs without a tap keep
-        a_lo, a_hi = _inside(od * sd - pd, dd, D, KD)
-        b_lo, b_hi = _inside(oh * sh - ph, dh, H, KH)
+        a_lo, a_hi = inside(od * sd - pd, dd, D, KD)
+        b_lo, b_hi = inside(oh * sh - ph, dh, H, KH)
         nmul = 0
         nadd = 0
         for c in range(Cg):
@@ -111,13 +104,6 @@ def direct(x, wt, bias, has_bias, stride, padding, dilation, block, out):
     return counts
 
 
-def zero_pad(x, padding):
-    """``x`` (N, C, D, H, W) with ``padding`` (pd, ph, pw) zeros on both sides of each axis."""
-    if not any(padding):
-        return np.ascontiguousarray(x)
-    return np.pad(x, ((0, 0), (0, 0)) + tuple((p, p) for p in padding))
-
-
 def conv_naive(x, w, bias, stride, padding, dilation, groups, skip, out):
     """Direct convolution of 3-D operands into ``out`` (N, Co, OD, OH, OW); return the counts.
 
@@ -137,3 +123,66 @@ def conv_naive(x, w, bias, stride, padding, dilation, groups, skip, out):
                     tuple(padding), tuple(dilation), block, out_t)
     out.reshape((N, groups, cog) + out.shape[2:])[...] = out_t.transpose(0, 1, 5, 2, 3, 4)
     return counts
+
+
+# -- im2col: windows unrolled into rows, then the counted GEMM --------------------------
+
+#: With at least this many (batch element, group) pairs, each pair is one task
+#: (:func:`im2col_groups`); with fewer, each pair runs one parallel GEMM.
+MIN_PAIRS_PER_CALL = 8
+
+
+@njit(parallel=True)
+def im2col_groups(x, wm, bias, bias_mode, ksize, stride, padding, dilation, osize, groups, out):
+    """Whole convolution with one task per (batch element, group): unroll, then a serial GEMM.
+
+    For convolutions with many groups (depthwise-like) or large batches, where one
+    parallel GEMM per group would spend its time starting threads. ``wm`` (Co, K),
+    ``out`` (N, Co, P). Returns the counter table, one row per (n, g).
+    """
+    N = x.shape[0]
+    Co, K = wm.shape
+    P = out.shape[2]
+    cog = Co // groups
+    cg = x.shape[1] // groups
+    counts = np.zeros((max(N * groups, 1), NKINDS), np.int64)
+    for t in prange(N * groups):
+        n, g = t // groups, t % groups
+        cols = np.empty((P, K), x.dtype)
+        for r in range(osize[0] * osize[1]):
+            unroll_row(x, n, g * cg, ksize, stride, padding, dilation, osize, r, cols)
+        gemm_block(wm[g * cog:(g + 1) * cog], cols, bias[g * cog:(g + 1) * cog], bias_mode,
+                   out[n, g * cog:(g + 1) * cog], 0, cog, 0, P, counts[t])
+    return counts
+
+
+def conv_im2col(x, w, bias, stride, padding, dilation, groups, out):
+    """Convolution of 3-D operands into ``out`` (N, Co, OD, OH, OW); returns the counter table.
+
+    ``x`` (N, C, D, H, W), ``w`` (Co, C/groups, KD, KH, KW), ``bias`` (Co,) or None.
+    The task split depends only on the shapes, never on the thread count.
+    """
+    N = x.shape[0]
+    Co, Cg = w.shape[:2]
+    ksize = tuple(w.shape[2:])
+    osize = tuple(out.shape[2:])
+    K = Cg * ksize[0] * ksize[1] * ksize[2]
+    P = osize[0] * osize[1] * osize[2]
+    cog = Co // groups
+    wm = np.ascontiguousarray(w.reshape(Co, K))
+    mode = BIAS_NONE if bias is None else BIAS_ROW
+    b = np.zeros(Co, x.dtype) if bias is None else bias
+    geometry = (ksize, tuple(stride), tuple(padding), tuple(dilation), osize)
+    if N * groups >= MIN_PAIRS_PER_CALL:
+        flat = out.reshape(N, Co, P)
+        if not np.shares_memory(flat, out):
+            raise ValueError("out must be C-contiguous")  # a copy would drop the results
+        return im2col_groups(x, wm, b, mode, *geometry, groups, flat)
+    cols = np.empty((P, K), x.dtype)
+    tables = []
+    for n in range(N):
+        for g in range(groups):
+            im2col(x, n, g * Cg, *geometry, cols)
+            o = out[n, g * cog:(g + 1) * cog].reshape(cog, P)
+            tables.append(gemm_nt(wm[g * cog:(g + 1) * cog], cols, b[g * cog:(g + 1) * cog], mode, o))
+    return np.concatenate(tables)

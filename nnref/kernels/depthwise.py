@@ -7,13 +7,13 @@ add 1, and a bias adds 1 add. A task is one (batch, output channel, output depth
 The loop over taps and the loop along an output row are interchanged so the innermost
 loop runs along the row (``out[..., j] += w·x[..., j·s + e·d − p]``) and vectorises;
 each output element still sees exactly its own taps, in the same order. Padding is
-handled as in :mod:`.conv` ("dense" pads with zeros first, "skip" runs only taps
+handled as in :mod:`.conv` (dense padding pads with zeros first, "skip" runs only taps
 inside the input).
 """
 import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
-from .conv import _inside, zero_pad
+from ._taps import inside, zero_pad
 
 
 @njit(inline="always")
@@ -58,18 +58,18 @@ def row_spans(kw, pad, step, dil, width, ow):
     spans = np.empty((kw, 3), np.int64)
     prev = ow
     for e in range(kw):
-        lo, hi = _inside(e * dil - pad, step, width, ow)
+        lo, hi = inside(e * dil - pad, step, width, ow)
         spans[e, 0], spans[e, 1], spans[e, 2] = lo, max(lo, min(hi, prev)), hi
         prev = lo
     return spans
 
 
 @njit(inline="always")
-def _row_taps(orow, xrow, wrow, first, spans, pad, step, dil):
+def _row_taps(orow, xrow, wrow, first, spans, pad, step, dil, row):
     """Apply kernel row ``wrow`` (taps e), read from ``xrow``, to output row ``orow``.
 
     With ``first`` set, each output's first in-bound tap initialises it (see
-    :func:`row_spans`). Returns (mul, add).
+    :func:`row_spans`). The products and sums go into the task's counter ``row``.
     """
     nmul = 0
     nadd = 0
@@ -83,18 +83,19 @@ def _row_taps(orow, xrow, wrow, first, spans, pad, step, dil):
             m = _row(orow, xrow, wrow[e], lo, hi, start, step, True)
         nmul += m
         nadd += m
-    return nmul, nadd
+    row[MUL] += nmul
+    row[ADD] += nadd
 
 
 @njit(inline="always")
-def _row_bias(orow, bval, spans):
-    """Add the bias to the outputs of a row that had at least one tap; returns the adds."""
+def _row_bias(orow, bval, spans, row):
+    """Add the bias to the outputs of a row that had at least one tap, counted in ``row``."""
     nadd = 0
     for e in range(spans.shape[0]):
         for j in range(spans[e, 0], spans[e, 1]):  # each tapped j is initialised by one e
             orow[j] += bval
             nadd += 1
-    return nadd
+    row[ADD] += nadd
 
 
 @njit(parallel=True)
@@ -120,25 +121,20 @@ def depthwise(x, w, bias, has_bias, stride, padding, dilation, out):
         od = t % OD
         c = co // m
         bval = bias[co]
-        nmul = 0
-        nadd = 0
-        a_lo, a_hi = _inside(od * sd - pd, dd, D, KD)
+        row = counts[t]
+        a_lo, a_hi = inside(od * sd - pd, dd, D, KD)
         for oh in range(OH):
             orow = out[n, co, od, oh]
             orow[:] = bval  # the bias (zeros if none): what outputs without a tap keep
-            b_lo, b_hi = _inside(oh * sh - ph, dh, H, KH)
+            b_lo, b_hi = inside(oh * sh - ph, dh, H, KH)
             first = True
             for a in range(a_lo, a_hi):
                 for b in range(b_lo, b_hi):
                     xrow = x[n, c, od * sd - pd + a * dd, oh * sh - ph + b * dh]
-                    dm, da = _row_taps(orow, xrow, w[co, 0, a, b], first, spans, pw, sw, dw)
-                    nmul += dm
-                    nadd += da
+                    _row_taps(orow, xrow, w[co, 0, a, b], first, spans, pw, sw, dw, row)
                     first = False
             if has_bias and not first:
-                nadd += _row_bias(orow, bval, spans)
-        counts[t, MUL] = nmul
-        counts[t, ADD] = nadd
+                _row_bias(orow, bval, spans, row)
     return counts
 
 

@@ -1,13 +1,13 @@
 """Counted pointwise (1×1) convolution: one counted GEMM per batch element.
 
 ``out[n, o, p] = Σ_c W[o, c]·x[n, c, p]`` (+ bias) over the P flattened spatial
-positions, computed by :func:`~nnref.kernels.gemm.gemm_nt` with ``x[n]`` transposed to
+positions, computed by :func:`~nnref.kernels._gemm.gemm_nt` with ``x[n]`` transposed to
 (P, C). Per output element: mul C, add C − 1, and 1 add for a bias.
 """
 import numpy as np
 
 from ._numba import njit, prange
-from .gemm import BIAS_NONE, BIAS_ROW, gemm_nt
+from ._gemm import BIAS_NONE, BIAS_ROW, gemm_nt
 
 
 @njit(parallel=True)

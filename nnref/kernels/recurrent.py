@@ -1,7 +1,8 @@
 """Counted pointwise steps of the recurrent cells RNN (tanh), GRU and LSTM.
 
 The mat-vecs ``gi = W_ih·x + b_ih`` and ``gh = W_hh·h + b_hh`` are done by the counted
-GEMM (:func:`nnref.kernels.gemm.gemm_nt`); the kernels here take one time step's
+GEMM (:func:`nnref.kernels._gemm.gemm_nt`), in :func:`recurrent`, the time loop; the
+step kernels take one time step's
 ``gi`` and ``gh``, both of shape (B, G·H), and apply the gates. Each batch row is a
 task with its own counter row. All three share the signature
 ``step(gi, gh, h, c, h_out)``: ``h`` is the previous hidden state (B, H), ``c`` the
@@ -10,31 +11,9 @@ receives the new hidden state. Gate rows follow PyTorch: GRU (r, z, n), LSTM (i,
 """
 import numpy as np
 
-from ._numba import ADD, DIV, EXP, MUL, NEG, NKINDS, SUB, njit, prange
+from ._numba import ADD, MUL, NKINDS, SUB, njit, prange
+from ._gemm import BIAS_COL, BIAS_NONE, gemm_nt
 from .activation import sigmoid, tanh
-
-
-@njit(inline="always")
-def _sigmoid(v, cnt):
-    """:func:`.activation.sigmoid` of ``v``, its counts added to the task's counters ``cnt``."""
-    r, nneg, nexp, nadd, ndiv = sigmoid(v)
-    cnt[NEG] += nneg
-    cnt[EXP] += nexp
-    cnt[ADD] += nadd
-    cnt[DIV] += ndiv
-    return r
-
-
-@njit(inline="always")
-def _tanh(v, cnt):
-    """:func:`.activation.tanh` of ``v``, its counts added to ``cnt``."""
-    r, nmul, nexp, nadd, ndiv, nsub = tanh(v)
-    cnt[MUL] += nmul
-    cnt[EXP] += nexp
-    cnt[ADD] += nadd
-    cnt[DIV] += ndiv
-    cnt[SUB] += nsub
-    return r
 
 
 @njit(inline="always")
@@ -50,10 +29,9 @@ def rnn_step(gi, gh, h, c, h_out):
     B, H = h_out.shape
     counts = np.zeros((max(B, 1), NKINDS), np.int64)
     for b in prange(B):
-        cnt = np.zeros(NKINDS, np.int64)  # this task's counters
+        cnt = counts[b]  # this task's counter row
         for j in range(H):
-            h_out[b, j] = _tanh(_join(gi, gh, b, j, cnt), cnt)
-        counts[b] = cnt
+            h_out[b, j] = tanh(_join(gi, gh, b, j, cnt), cnt)
     return counts
 
 
@@ -63,15 +41,15 @@ def gru_step(gi, gh, h, c, h_out):
     B, H = h_out.shape
     counts = np.zeros((max(B, 1), NKINDS), np.int64)
     for b in prange(B):
-        cnt = np.zeros(NKINDS, np.int64)  # this task's counters
+        cnt = counts[b]  # this task's counter row
         for j in range(H):
-            r = _sigmoid(_join(gi, gh, b, j, cnt), cnt)
-            z = _sigmoid(_join(gi, gh, b, H + j, cnt), cnt)
+            r = sigmoid(_join(gi, gh, b, j, cnt), cnt)
+            z = sigmoid(_join(gi, gh, b, H + j, cnt), cnt)
             cnt[MUL] += 1
             s = r * gh[b, 2 * H + j]
             cnt[ADD] += 1
             s = gi[b, 2 * H + j] + s
-            n = _tanh(s, cnt)
+            n = tanh(s, cnt)
             cnt[SUB] += 1
             u = 1.0 - z
             cnt[MUL] += 1
@@ -80,7 +58,6 @@ def gru_step(gi, gh, h, c, h_out):
             v = z * h[b, j]
             cnt[ADD] += 1
             h_out[b, j] = u + v
-        counts[b] = cnt
     return counts
 
 
@@ -90,12 +67,12 @@ def lstm_step(gi, gh, h, c, h_out):
     B, H = h_out.shape
     counts = np.zeros((max(B, 1), NKINDS), np.int64)
     for b in prange(B):
-        cnt = np.zeros(NKINDS, np.int64)  # this task's counters
+        cnt = counts[b]  # this task's counter row
         for j in range(H):
-            i = _sigmoid(_join(gi, gh, b, j, cnt), cnt)
-            f = _sigmoid(_join(gi, gh, b, H + j, cnt), cnt)
-            g = _tanh(_join(gi, gh, b, 2 * H + j, cnt), cnt)
-            o = _sigmoid(_join(gi, gh, b, 3 * H + j, cnt), cnt)
+            i = sigmoid(_join(gi, gh, b, j, cnt), cnt)
+            f = sigmoid(_join(gi, gh, b, H + j, cnt), cnt)
+            g = tanh(_join(gi, gh, b, 2 * H + j, cnt), cnt)
+            o = sigmoid(_join(gi, gh, b, 3 * H + j, cnt), cnt)
             cnt[MUL] += 1
             u = f * c[b, j]
             cnt[MUL] += 1
@@ -103,8 +80,34 @@ def lstm_step(gi, gh, h, c, h_out):
             cnt[ADD] += 1
             cj = u + v
             c[b, j] = cj
-            t = _tanh(c[b, j], cnt)
+            t = tanh(c[b, j], cnt)
             cnt[MUL] += 1
             h_out[b, j] = o * t
-        counts[b] = cnt
     return counts
+
+
+def recurrent(xs, w_ih, w_hh, b_ih, b_hh, h, c, cell, out):
+    """Run ``cell`` ("rnn", "gru" or "lstm") over time; return the counter table.
+
+    ``xs`` (T, B, I); ``w_ih`` (G·H, I), ``w_hh`` (G·H, H), biases (G·H,) or both None;
+    ``h`` (B, H) the initial hidden state, ``c`` (B, H) the LSTM cell state (updated in
+    place); ``out`` (T, B, H) receives every step's hidden state. ``W_ih·x + b_ih`` is
+    computed for all steps at once: the same products as step by step.
+    """
+    step = {"rnn": rnn_step, "gru": gru_step, "lstm": lstm_step}[cell]
+    T, B, I = xs.shape
+    rows, dt = w_ih.shape[0], xs.dtype
+    if b_ih is None:
+        mode, b_ih = BIAS_NONE, np.zeros(0, dt)
+        b_hh = b_ih
+    else:
+        mode = BIAS_COL
+    gi = np.empty((T * B, rows), dt)
+    tables = [gemm_nt(np.ascontiguousarray(xs).reshape(T * B, I), w_ih, b_ih, mode, gi)]
+    gi = gi.reshape(T, B, rows)
+    gh = np.empty((B, rows), dt)
+    for t in range(T):
+        tables.append(gemm_nt(h, w_hh, b_hh, mode, gh))
+        tables.append(step(gi[t], gh, h, c, out[t]))
+        h = out[t]
+    return np.concatenate(tables)

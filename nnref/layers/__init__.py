@@ -1,35 +1,44 @@
 """User-facing layers. Each returns ``(y, ops)`` when called; see :class:`.base.Layer`.
 
-Names are loaded from their modules on first use (PEP 562), so ``import nnref`` stays
-fast and one layer family can be imported without the others.
+One module per layer family (``conv.py``, ``pool.py``, ...), each with the same name as
+the family's kernel, formula, traced reference and tool rules. Every public
+:class:`~.base.Layer` subclass defined in a family module is exported here: adding a
+class to a family file is all it takes. Layer modules import only numpy and
+:mod:`nnref.core` (kernels are imported inside ``forward``), so importing them all is
+cheap and ``import nnref`` stays fast.
 """
 from importlib import import_module
+from pkgutil import iter_modules
 from types import MappingProxyType
 
 from .base import Layer
 
-#: Public layer name -> module (relative to this package) that defines it.
-_WHERE = MappingProxyType({
-    **dict.fromkeys(["ReLU", "ReLU6", "LeakyReLU", "Sigmoid", "Tanh", "SiLU"], "activation"),
-    **dict.fromkeys(["Conv1d", "Conv2d", "Conv3d"], "conv"),
-    **dict.fromkeys(["DepthwiseConv2d", "PointwiseConv2d"], "depthwise"),
-    **dict.fromkeys(["Dense", "Linear"], "dense"),
-    **dict.fromkeys([f"{k}Pool{n}d" for k in ("Max", "Avg") for n in (1, 2, 3)], "pool"),
-    **dict.fromkeys([f"Adaptive{k}Pool{n}d" for k in ("Max", "Avg") for n in (1, 2, 3)], "adaptive"),
-    **dict.fromkeys([f"BatchNorm{n}d" for n in (1, 2, 3)], "norm"),
-    "Softmax": "softmax",
-    **dict.fromkeys(["Flatten", "Add", "Dropout"], "misc"),
-    **dict.fromkeys(["RNN", "GRU", "LSTM"], "recurrent"),
-})
-
-__all__ = ["Layer", *_WHERE]
+#: Modules of this package that are not layer families.
+_NOT_FAMILIES = frozenset({"base", "spec"})
 
 
-def __getattr__(name):
-    if name in _WHERE:
-        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def _discover() -> dict:
+    """``{class name: class}`` of every public Layer subclass of every family module."""
+    found = {}
+    for info in sorted(iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_") or info.name in _NOT_FAMILIES:
+            continue
+        module = import_module(f".{info.name}", __name__)
+        for name, obj in vars(module).items():
+            if (isinstance(obj, type) and issubclass(obj, Layer) and not name.startswith("_")
+                    and obj.__module__ == module.__name__):
+                found[name] = obj
+    return found
 
 
-def __dir__():
-    return __all__
+#: Every public layer class by name.
+LAYERS = MappingProxyType(_discover())
+globals().update(LAYERS)
+
+__all__ = ["Layer", *LAYERS]
+
+
+def family(layer_or_class) -> str:
+    """The family (module name, e.g. ``"conv"``) of a layer or layer class."""
+    cls = layer_or_class if isinstance(layer_or_class, type) else type(layer_or_class)
+    return cls.__module__.rsplit(".", 1)[-1]

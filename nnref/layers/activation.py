@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..counting.opcounts import OpCounts
+from ..core.opcounts import OpCounts
+from ..core.validate import check_bool, check_float
 from .base import Layer
-from .validate import check_bool, check_float
 
 
 class _Elementwise(Layer):

@@ -4,13 +4,13 @@ Input (N, C, *S) or unbatched (C, *S); the kernel is written once for 3-D.
 """
 from __future__ import annotations
 
+from ..core.opcounts import OpCounts
+from ..core.validate import _is_int
+from .base import Layer
+from .pool import lifted
 
-from ..shapes import adaptive_windows
-from .pool import WindowReduce
-from .validate import _is_int
 
-
-class _Adaptive(WindowReduce):
+class _Adaptive(Layer):
     """Shared configuration, shape rule and forward of the adaptive pools.
 
     Parameters
@@ -25,6 +25,9 @@ class _Adaptive(WindowReduce):
     ``w_j`` inputs. Windows overlap when ``i`` is not a multiple of ``o``, and repeat
     inputs when ``o > i``.
     """
+
+    spatial = 0
+    op = ""  # "max" or "avg"
 
     def __init__(self, output_size):
         super().__init__()
@@ -53,8 +56,11 @@ class _Adaptive(WindowReduce):
                       for i, o in zip(shape[-n:], self.output_size, strict=True))
         return shape[:-n] + sizes
 
-    def windows(self, in_sizes, out_sizes):
-        return [adaptive_windows(i, o) for i, o in zip(in_sizes, out_sizes, strict=True)]
+    def forward(self, x):
+        from ..kernels.adaptive import adaptive_pool
+
+        x5, y5, out_shape = lifted(self, x)
+        return y5.reshape(out_shape), OpCounts.from_rows(adaptive_pool(x5, y5, self.op))
 
     def extra_repr(self):
         size = self.output_size
@@ -64,13 +70,13 @@ class _Adaptive(WindowReduce):
 class _AdaptiveMax(_Adaptive):
     """Adaptive max pooling: cmp ``w_j − 1`` per output (see :class:`_Adaptive`); NaN propagates."""
 
-    op = "MAX"
+    op = "max"
 
 
 class _AdaptiveAvg(_Adaptive):
     """Adaptive average pooling: add ``w_j − 1``, div 1 per output (see :class:`_Adaptive`)."""
 
-    op = "AVG"
+    op = "avg"
 
 
 class AdaptiveMaxPool1d(_AdaptiveMax):

@@ -3,21 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validate import check_array, check_param, check_shape
+from ..core.validate import check_array, check_param, check_shape, make_rng
 
-
-def make_rng(rng, name: str = "rng") -> np.random.Generator:
-    """A numpy Generator from None, an int seed, or a Generator; errors call it ``name``."""
-    want = "None, an int seed >= 0 or a numpy Generator"
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None:
-        return np.random.default_rng()
-    if not isinstance(rng, (int, np.integer)) or isinstance(rng, (bool, np.bool_)):
-        raise TypeError(f"{name}={rng!r} is invalid; expected {want}")
-    if rng < 0:
-        raise ValueError(f"{name}={rng!r} is invalid; expected {want}")
-    return np.random.default_rng(int(rng))
+__all__ = ["Layer", "lift", "lift3", "make_rng", "uniform_init"]
 
 
 def uniform_init(rng: np.random.Generator, shape: tuple, fan_in: int) -> np.ndarray:

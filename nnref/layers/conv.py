@@ -15,41 +15,12 @@ from math import prod
 
 import numpy as np
 
-from ..counting.opcounts import OpCounts
-from ..shapes import conv_out
-from .base import Layer, lift, lift3, make_rng, uniform_init
-from .validate import as_tuple, check_bool, check_choice, check_int
+from ..core.opcounts import OpCounts
+from ..core.shapes import PADDING_MODES, check_conv_input, conv_out
+from ..core.validate import as_tuple, check_bool, check_int, check_str, make_rng
+from .base import Layer, lift, lift3, uniform_init
 
 ALGORITHMS = ("im2col", "naive")
-PADDING_MODES = ("dense", "skip")
-_AXES = ("D", "H", "W")
-
-
-def check_str(value, name: str, owner: str, choices) -> str:
-    """A string among ``choices``; anything else is a TypeError or ValueError naming it."""
-    if not isinstance(value, str):
-        raise TypeError(f"{owner}: {name}={value!r} is invalid; expected one of {sorted(choices)}")
-    return check_choice(value, name, owner, choices)
-
-
-def check_conv_input(owner: str, shape: tuple, channels: int, kernel_size: tuple,
-                     padding: tuple, dilation: tuple) -> None:
-    """Check an input shape (N, C, *S) against a convolution's channels and dilated kernel."""
-    nd = len(kernel_size)
-    want = "(N, C, " + ", ".join(_AXES[3 - nd:]) + ")"
-    if len(shape) != nd + 2:
-        raise ValueError(f"{owner}: input has shape {shape} ({len(shape)}-D); "
-                         f"expected {nd + 2}-D {want} with C={channels}")
-    if shape[1] != channels:
-        raise ValueError(f"{owner}: input has shape {shape} with {shape[1]} channels; "
-                         f"expected {want} with C={channels}")
-    for ax, (i, k, p, d) in enumerate(zip(shape[2:], kernel_size, padding, dilation, strict=True)):
-        span = d * (k - 1) + 1
-        if span > i + 2 * p:
-            raise ValueError(
-                f"{owner}: kernel_size={kernel_size} with dilation={dilation} spans {span} "
-                f"inputs along axis {ax + 2}, but input shape {shape} with padding={padding} "
-                f"gives {i + 2 * p} there; expected a kernel no larger than the padded input")
 
 
 def conv_output_shape(layer, input_shape) -> tuple:
@@ -117,16 +88,14 @@ class _ConvNd(Layer):
         return conv_output_shape(self, input_shape)
 
     def forward(self, x):
+        from ..kernels.conv import conv_im2col, conv_naive
+
         x, w, b, y = conv_operands(self, x)
         args = (lift(x, self.ndim), lift(w, self.ndim), b, lift3(self.stride, 1),
                 lift3(self.padding, 0), lift3(self.dilation, 1), self.groups)
         if self.algorithm == "naive":
-            from ..kernels.conv import conv_naive
-
             rows = conv_naive(*args, self.padding_mode == "skip", lift(y, self.ndim))
         else:
-            from ..kernels.im2col import conv_im2col
-
             rows = conv_im2col(*args, lift(y, self.ndim))
         return y, OpCounts.from_rows(rows)
 

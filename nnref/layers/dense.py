@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..counting.opcounts import OpCounts
-from .base import Layer, make_rng, uniform_init
-from .validate import check_bool, check_int
+from ..core.opcounts import OpCounts
+from ..core.validate import check_bool, check_int, make_rng
+from .base import Layer, uniform_init
 
 
 class Dense(Layer):
@@ -56,17 +56,14 @@ class Dense(Layer):
         return shape[:-1] + (self.out_features,)
 
     def forward(self, x):
-        from ..kernels.gemm import BIAS_COL, BIAS_NONE, gemm_nt
+        from ..kernels.dense import dense
 
         out_shape = self.output_shape(x.shape)
         a = np.ascontiguousarray(x.reshape(-1, self.in_features))
         w = self.param("weight", (self.out_features, self.in_features), x.dtype)
         b = self.param("bias", (self.out_features,), x.dtype, present=None)
-        mode = BIAS_NONE if b is None else BIAS_COL
-        if b is None:
-            b = np.zeros(0, x.dtype)
         y = np.empty((a.shape[0], self.out_features), x.dtype)
-        rows = gemm_nt(a, w, b, mode, y)
+        rows = dense(a, w, b, y)
         return y.reshape(out_shape), OpCounts.from_rows(rows)
 
     def extra_repr(self):

@@ -5,9 +5,9 @@ from math import prod
 
 import numpy as np
 
-from ..counting.opcounts import OpCounts
-from .base import Layer, make_rng
-from .validate import check_bool, check_float, check_int
+from ..core.opcounts import OpCounts
+from ..core.validate import check_bool, check_float, check_int, make_rng
+from .base import Layer
 
 
 class _BatchNorm(Layer):

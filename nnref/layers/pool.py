@@ -7,40 +7,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..counting.opcounts import OpCounts
-from ..shapes import pool_out, pool_windows
+from ..core.opcounts import OpCounts
+from ..core.shapes import pool_out
+from ..core.validate import as_tuple, check_bool
 from .base import Layer, lift, lift3
-from .validate import as_tuple, check_bool
 
 
-class WindowReduce(Layer):
-    """Shared forward of the pools: per-axis window tables, then one counted kernel.
-
-    Subclasses set ``spatial`` (1, 2 or 3) and ``op`` ("MAX" or "AVG") and implement
-    ``windows(in_sizes, out_sizes)``: for each of the three lifted axes, the rows
-    (first in-bound input, taps, step, divisor factor) of its output positions.
-    """
-
-    spatial = 0
-    op = ""
-
-    def windows(self, in_sizes: tuple, out_sizes: tuple) -> list:
-        raise NotImplementedError
-
-    def forward(self, x):
-        from ..kernels import pool as K
-
-        out_shape = self.output_shape(x.shape)
-        batched = x.ndim == self.spatial + 2
-        x5 = lift(np.ascontiguousarray(x if batched else x[None]), self.spatial)
-        sizes = lift3(out_shape[-self.spatial:], 1)
-        y = np.empty(x5.shape[:2] + sizes, x.dtype)
-        tables = [np.array(rows, np.int64).reshape(-1, 4) for rows in self.windows(x5.shape[2:], sizes)]
-        counts = K.reduce_windows(x5, y, *tables, getattr(K, self.op))
-        return y.reshape(out_shape), OpCounts.from_rows(counts)
+def lifted(layer, x):
+    """``(x5, y5, out_shape)``: ``x`` (batched or not) lifted to (N, C, D, H, W) and an
+    empty lifted output, for the pooling kernels written once for 3-D."""
+    out_shape = layer.output_shape(x.shape)
+    batched = x.ndim == layer.spatial + 2
+    x5 = lift(np.ascontiguousarray(x if batched else x[None]), layer.spatial)
+    y5 = np.empty(x5.shape[:2] + lift3(out_shape[-layer.spatial:], 1), x.dtype)
+    return x5, y5, out_shape
 
 
-class _Pool(WindowReduce):
+class _Pool(Layer):
     """Shared configuration, shape rule and forward of MaxPool*d and AvgPool*d.
 
     Notes
@@ -57,7 +40,7 @@ class _Pool(WindowReduce):
     """
 
     spatial = 0
-    op = ""
+    op = ""  # "max" or "avg"
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
         super().__init__()
@@ -85,11 +68,14 @@ class _Pool(WindowReduce):
                              f"{self.kernel_size}, padding={self.padding}, dilation={self.dilation}")
         return shape[:-n] + sizes
 
-    def windows(self, in_sizes, out_sizes):
-        geometry = zip(in_sizes, lift3(self.kernel_size, 1), lift3(self.stride, 1),
-                       lift3(self.padding, 0), lift3(self.dilation, 1), out_sizes, strict=True)
-        return [pool_windows(i, k, s, p, d, o, self._count_include_pad())
-                for i, k, s, p, d, o in geometry]
+    def forward(self, x):
+        from ..kernels.pool import pool
+
+        x5, y5, out_shape = lifted(self, x)
+        rows = pool(x5, y5, lift3(self.kernel_size, 1), lift3(self.stride, 1),
+                    lift3(self.padding, 0), lift3(self.dilation, 1), self._count_include_pad(),
+                    self.op)
+        return y5.reshape(out_shape), OpCounts.from_rows(rows)
 
     def _count_include_pad(self) -> bool:
         return True
@@ -120,7 +106,7 @@ class _MaxPool(_Pool):
     Output size: see :class:`_Pool`.
     """
 
-    op = "MAX"
+    op = "max"
 
 
 class _AvgPool(_Pool):
@@ -147,7 +133,7 @@ class _AvgPool(_Pool):
     the divisor, never the number of additions. Output size: see :class:`_Pool`.
     """
 
-    op = "AVG"
+    op = "avg"
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__(kernel_size, stride, padding, 1, ceil_mode)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..counting.opcounts import OpCounts
-from .base import Layer, make_rng, uniform_init
-from .validate import check_array, check_bool, check_int
+from ..core.opcounts import OpCounts
+from ..core.validate import check_array, check_bool, check_int, make_rng
+from .base import Layer, uniform_init
 
 
 class _Recurrent(Layer):
-    """Shared parameters, shapes and time loop. Subclasses set ``gates`` and ``step``.
+    """Shared parameters and shapes. Subclasses set ``gates`` and ``cell``.
 
     Parameters
     ----------
@@ -38,7 +38,7 @@ class _Recurrent(Layer):
     """
 
     gates = 1
-    step = ""  # name of the kernel in nnref.kernels.recurrent
+    cell = ""  # the cell of nnref.kernels.recurrent.recurrent: "rnn", "gru" or "lstm"
     has_cell = False  # LSTM: forward_state also returns c_n
     param_names = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
 
@@ -103,8 +103,7 @@ class _Recurrent(Layer):
         return np.array(v, dtype=dtype).reshape(-1, shape[-1])  # a copy: c is updated in place
 
     def _run(self, x, h0, c0):
-        from ..kernels import recurrent as K
-        from ..kernels.gemm import BIAS_COL, BIAS_NONE, gemm_nt
+        from ..kernels.recurrent import recurrent
 
         x = check_array(x, self.kind)
         self.output_shape(x.shape)
@@ -116,30 +115,13 @@ class _Recurrent(Layer):
         state_shape = (1, H) if unbatched else (1, B, H)
         h = self._state(h0, "h0", state_shape, dt)
         c = self._state(c0, "c0", state_shape, dt)
-
-        w_ih = self.param("weight_ih_l0", (rows, I), dt)
-        w_hh = self.param("weight_hh_l0", (rows, H), dt)
-        b_ih = self.param("bias_ih_l0", (rows,), dt, present=self.bias)
-        b_hh = self.param("bias_hh_l0", (rows,), dt, present=self.bias)
-        mode = BIAS_COL if self.bias else BIAS_NONE
-        if not self.bias:
-            b_ih = b_hh = np.zeros(0, dt)
-
-        # W_ih·x + b_ih for every step at once: the same products as step by step
-        gi = np.empty((T * B, rows), dt)
-        tables = [gemm_nt(np.ascontiguousarray(xs).reshape(T * B, I), w_ih, b_ih, mode, gi)]
-        gi = gi.reshape(T, B, rows)
-        gh = np.empty((B, rows), dt)
+        weights = (self.param("weight_ih_l0", (rows, I), dt), self.param("weight_hh_l0", (rows, H), dt),
+                   self.param("bias_ih_l0", (rows,), dt, present=self.bias),
+                   self.param("bias_hh_l0", (rows,), dt, present=self.bias))
         out = np.empty((T, B, H), dt)
-        step = getattr(K, self.step)
-        for t in range(T):
-            tables.append(gemm_nt(h, w_hh, b_hh, mode, gh))
-            tables.append(step(gi[t], gh, h, c, out[t]))
-            h = out[t]
-        ops = OpCounts.from_rows(np.concatenate(tables))
-
+        ops = OpCounts.from_rows(recurrent(xs, *weights, h, c, self.cell, out))
         y = out[:, 0] if unbatched else (out.transpose(1, 0, 2) if self.batch_first else out)
-        states = (np.ascontiguousarray(y), h.reshape(state_shape).copy(), c.reshape(state_shape))
+        states = (np.ascontiguousarray(y), out[-1].reshape(state_shape).copy(), c.reshape(state_shape))
         return states if self.has_cell else states[:2], ops
 
 
@@ -154,7 +136,7 @@ class RNN(_Recurrent):
     """
 
     gates = 1
-    step = "rnn_step"
+    cell = "rnn"
 
 
 class GRU(_Recurrent):
@@ -172,7 +154,7 @@ class GRU(_Recurrent):
     """
 
     gates = 3
-    step = "gru_step"
+    cell = "gru"
 
 
 class LSTM(_Recurrent):
@@ -190,7 +172,7 @@ class LSTM(_Recurrent):
     """
 
     gates = 4
-    step = "lstm_step"
+    cell = "lstm"
     has_cell = True
 
     def forward_state(self, x, h0=None, c0=None):

@@ -5,17 +5,9 @@ from math import prod
 
 import numpy as np
 
-from ..counting.opcounts import OpCounts
+from ..core.opcounts import OpCounts
+from ..core.validate import _is_int, normalize_dim
 from .base import Layer
-from .validate import _is_int
-
-
-def normalize_dim(dim: int, ndim: int, name: str, owner: str, shape: tuple) -> int:
-    """``dim`` in ``[−ndim, ndim)`` as a non-negative axis index; a ValueError otherwise."""
-    if not -ndim <= dim < ndim:
-        raise ValueError(f"{owner}: {name}={dim} is out of range for input of shape {shape}; "
-                         f"expected an int in [{-ndim}, {ndim - 1}]")
-    return dim % ndim
 
 
 class Softmax(Layer):

@@ -9,13 +9,10 @@ import ast
 
 
 def known_layers() -> dict:
-    """The whitelist: public layer classes of :mod:`nnref.layers` by name."""
-    from .. import layers
-    from .base import Layer
+    """The whitelist: the public layer classes of :mod:`nnref.layers` by name."""
+    from . import LAYERS
 
-    return {n: getattr(layers, n) for n in layers.__all__
-            if isinstance(getattr(layers, n), type) and issubclass(getattr(layers, n), Layer)
-            and getattr(layers, n) is not Layer}
+    return dict(LAYERS)
 
 
 def parse_layer(text: str):

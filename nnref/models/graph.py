@@ -24,11 +24,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..counting.report import Report
+from ..core.report import Report
+from ..core.validate import check_array, check_param, check_shape
 from ..layers.base import Layer
-from ..layers.misc import Add
-from ..layers.validate import check_array, check_param, check_shape
-from .reshape import Reshape
+from ..layers.elementwise import Add
+from ..layers.reshape import Reshape
 from .run import Planner, Runner
 
 __all__ = ["Concat", "Container", "Model", "Reshape", "Residual", "Sequential", "Step"]

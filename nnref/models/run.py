@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..counting.report import LayerRecord
+from ..core.report import LayerRecord
 
 
 class _Executor:

@@ -1,15 +1,12 @@
-"""The plain-Python traced reference and the step-through.
+"""The step-through: a layer one output element (or one tap) at a time, with the running
+counts, as text (:mod:`.render`) and pictures (:mod:`.plot`, needs the ``plot`` extra).
 
-* :mod:`.scalar`: ``Traced`` floats that record each operation into a ``Tally``;
-* :func:`reference`: any layer run over traced scalars, ``(y, OpCounts)``;
-* :func:`steps`: a convolution, pool or dense layer, one output element at a time;
-* :mod:`.render` (text) and :mod:`.plot` (PNG / GIF, needs the ``plot`` extra).
-
-Slow by design: for tiny shapes. It shares no code with :mod:`nnref.kernels`.
+It walks the window plans of the traced reference (:mod:`nnref.reference`), so it shares
+no code with :mod:`nnref.kernels`. The traced reference itself is re-exported here.
 """
-from .reference import reference, references
-from .scalar import Tally, Traced, exp, maximum, minimum, sqrt
-from .steps import Step, Tap, steps
+from ..reference import reference, references
+from ..reference._scalar import Tally, Traced, exp, maximum, minimum, sqrt
+from .steps import STEP_KINDS, Step, Tap, steps
 
-__all__ = ["Step", "Tally", "Tap", "Traced", "exp", "maximum", "minimum", "reference",
+__all__ = ["STEP_KINDS", "Step", "Tally", "Tap", "Traced", "exp", "maximum", "minimum", "reference",
            "references", "sqrt", "steps"]

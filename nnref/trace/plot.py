@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..layers.validate import check_int
+from ..core.validate import check_int
 from .render import _arithmetic, _name, _plane, _spatial, fmt, format_counts
 from .steps import DEFAULT_MAX_STEPS, steps
 

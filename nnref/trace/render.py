@@ -11,8 +11,8 @@ import math
 
 import numpy as np
 
-from ..layers.validate import check_int
-from .steps import DEFAULT_MAX_STEPS, STEP_KINDS, Step, steps
+from ..core.validate import check_int
+from .steps import DEFAULT_MAX_STEPS, Step, spatial_axes, steps
 
 WIDTH = 80
 GAP = 4  # spaces between panels
@@ -55,8 +55,8 @@ def format_counts(counts) -> str:
 
 
 def _spatial(layer) -> int:
-    kind = next(c.__name__ for c in type(layer).__mro__ if c.__name__ in STEP_KINDS)
-    return 2 if kind.endswith("2d") else 1
+    """1 or 2: the axes of the input drawn as a grid (a dense layer's row is 1-D)."""
+    return max(1, spatial_axes(layer))
 
 
 # -- grids and panels -------------------------------------------------------------------

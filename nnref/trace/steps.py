@@ -6,7 +6,7 @@
     >>> last.counts == layer(np.ones((1, 1, 4, 4)))[1]
     True
 
-The steps walk the windows of :mod:`nnref.trace.windows` with the same traced
+The steps walk the windows of :mod:`nnref.reference._windows` with the same traced
 arithmetic, so the cumulative counts of the last step are the layer's counts.
 """
 from __future__ import annotations
@@ -15,14 +15,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..counting.opcounts import OpCounts
-from ..layers.validate import check_bool, check_int
-from .scalar import Tally
-from .windows import evaluate, plan
+from ..core.opcounts import OpCounts
+from ..core.validate import check_bool, check_int
+from ..reference import PLANS
+from ..reference._scalar import Tally
+from ..reference._windows import evaluate, plan
 
-#: Layers the step-through supports (1-D and 2-D; 3-D has no readable picture).
-STEP_KINDS = ("Conv1d", "Conv2d", "DepthwiseConv2d", "PointwiseConv2d", "MaxPool1d",
-              "MaxPool2d", "AvgPool1d", "AvgPool2d", "Dense", "Linear")
+#: Layers the step-through supports: those with a window plan in the traced reference
+#: (:mod:`nnref.reference._windows`), with at most 2 spatial axes (3-D has no readable
+#: picture).
+STEP_KINDS = tuple(n for n in PLANS.names() if not n.endswith("3d"))
 DEFAULT_MAX_STEPS = 10_000
 
 
@@ -65,13 +67,15 @@ class Step:
         return self.value is not None
 
 
-def _kind(layer) -> str:
-    names = [c.__name__ for c in type(layer).__mro__]
-    kind = next((n for n in names if n in STEP_KINDS), None)
-    if kind is None:
+def spatial_axes(layer) -> int:
+    """The number of spatial axes the step-through draws: 1 or 2 (0 for Dense)."""
+    return len(getattr(layer, "kernel_size", ()))
+
+
+def _check_layer(layer) -> None:
+    if PLANS.find(layer) is None or spatial_axes(layer) > 2:
         raise TypeError(f"layer={layer!r} is invalid for the step-through; expected one of "
                         f"{', '.join(STEP_KINDS)}")
-    return kind
 
 
 def steps(layer, x, per_tap: bool = False, max_steps: int = DEFAULT_MAX_STEPS):
@@ -98,7 +102,7 @@ def steps(layer, x, per_tap: bool = False, max_steps: int = DEFAULT_MAX_STEPS):
     The counts of step ``n`` are those of steps ``1 … n``; the last equals
     ``layer(x)[1]``, and every final ``value`` the layer output at ``index``.
     """
-    _kind(layer)
+    _check_layer(layer)
     per_tap = check_bool(per_tap, "per_tap", "steps")
     max_steps = check_int(max_steps, "max_steps", "steps")
     p = plan(layer, x)

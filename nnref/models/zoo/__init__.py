@@ -24,6 +24,18 @@ MODELS = MappingProxyType({
 })
 
 
+#: Calls of each model that torchvision (or the article) makes as functions, not modules:
+#: ``torch.flatten`` in every forward, ``F.adaptive_avg_pool2d`` in MobileNetV2's, the
+#: CRNN's plain reshape. Hook-based tools (THOP, ptflops) do not see them as modules.
+FUNCTIONAL = MappingProxyType({
+    "alexnet": ("flatten",),
+    "vgg16": ("flatten",),
+    "resnet50": ("flatten",),
+    "mobilenet_v2": ("avgpool", "flatten"),
+    "seed_crnn": ("reshape",),
+})
+
+
 def names() -> list:
     """The model names, in the order of :data:`MODELS`."""
     return list(MODELS)
@@ -33,6 +45,12 @@ def _entry(name):
     if not isinstance(name, str) or name not in MODELS:
         raise ValueError(f"unknown model {name!r}; known models: {', '.join(MODELS)}")
     return MODELS[name]
+
+
+def functional(name: str) -> tuple:
+    """The names of the calls model ``name`` makes as functions in torch (see :data:`FUNCTIONAL`)."""
+    _entry(name)
+    return FUNCTIONAL[name]
 
 
 def input_shape(name: str) -> tuple:
@@ -59,5 +77,5 @@ def build(name: str, seed=0, padding_mode="dense", algorithm="im2col"):
     return _entry(name)[0](seed=seed, padding_mode=padding_mode, algorithm=algorithm)
 
 
-__all__ = ["MODELS", "alexnet", "build", "input_shape", "mobilenet_v2", "names", "resnet50",
+__all__ = ["FUNCTIONAL", "MODELS", "alexnet", "build", "functional", "input_shape", "mobilenet_v2", "names", "resnet50",
            "seed_crnn", "vgg16"]

@@ -1,7 +1,7 @@
 """What every zoo builder shares: one seeded generator and the convolution settings."""
 from __future__ import annotations
 
-from ...layers.base import make_rng
+from ...core.validate import make_rng
 from ...layers.conv import Conv2d
 from ...layers.dense import Linear
 from ...layers.norm import BatchNorm2d

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from ...layers.activation import ReLU, Sigmoid
 from ...layers.recurrent import GRU
-from ..graph import Model, Reshape
+from ...layers.reshape import Reshape
+from ..graph import Model
 from .common import Builder
 
 

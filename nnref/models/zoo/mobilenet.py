@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ...layers.activation import ReLU6
 from ...layers.adaptive import AdaptiveAvgPool2d
-from ...layers.misc import Dropout, Flatten
+from ...layers.reshape import Dropout, Flatten
 from ..graph import Model, Residual, Sequential
 from .common import Builder
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ...layers.activation import ReLU
 from ...layers.adaptive import AdaptiveAvgPool2d
-from ...layers.misc import Flatten
+from ...layers.reshape import Flatten
 from ...layers.pool import MaxPool2d
 from ..graph import Model, Residual, Sequential
 from .common import Builder

@@ -1,0 +1,131 @@
+"""``nnref count``: the per-layer counts of a zoo model, or of one layer beside its closed form.
+
+    nnref count alexnet                                   # per-layer table
+    nnref count resnet50 --format json --input 1,3,128,128
+    nnref count alexnet --compare                         # ... and what the other tools say
+    nnref count "Conv2d(3, 64, 3, stride=2, padding=1)" --input 1,3,224,224
+"""
+from __future__ import annotations
+
+import sys
+
+from ._common import CliError, emit, is_layer_spec, parse_shape
+
+
+def _count_layer(args) -> int:
+    from ..api import count
+    from .. import formulas
+    from ..reports.render import render_layer
+    from ..layers.spec import parse_layer
+
+    layer = parse_layer(args.target)
+    if args.input is None:
+        raise CliError(f"--input is required for a layer spec such as {args.target!r}; "
+                       "e.g. --input 1,3,224,224")
+    if args.plot or args.compare is not None:
+        raise CliError("--plot and --compare need a model name, not a layer spec")
+    shape = parse_shape(args.input)
+    out_shape = layer.output_shape(shape)
+    kernel = count(layer, shape, dtype=args.dtype, seed=args.seed)
+    formula = formulas.for_layer(layer, shape)
+    emit(render_layer(layer, shape, out_shape, kernel, formula, fmt=args.format,
+                       units=args.units or "raw", dtype=args.dtype))
+    if kernel != formula:
+        print("nnref: kernel counts differ from the closed form (a bug: please report it)",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def _count_model(args) -> int:
+    import numpy as np
+    from tqdm import tqdm
+
+    from ..reports.render import render
+    from ..models import zoo
+
+    name = args.target.strip()
+    if name not in zoo.MODELS:
+        from ..layers.spec import known_layers
+
+        raise CliError(f"unknown model or layer {name!r}; known models: {', '.join(zoo.names())}; "
+                       f"known layers: {', '.join(sorted(known_layers()))}")
+    algorithm = args.algorithm or ("naive" if args.padding == "skip" else "im2col")
+    model = zoo.build(name, seed=args.seed, padding_mode=args.padding, algorithm=algorithm)
+    shape = parse_shape(args.input) if args.input is not None else tuple(zoo.MODELS[name][1])
+    plan = model.plan(shape)  # checks the shape before any work
+    x = np.random.default_rng(args.seed).standard_normal(shape).astype(args.dtype)
+    with tqdm(total=len(plan), desc=name, unit="layer", file=sys.stderr, leave=False) as bar:
+        _, report = model(x, progress=lambda record: bar.update(1))
+    emit(render(report, fmt=args.format, depth=args.depth, units=args.units or "auto",
+                 kinds=args.kinds))
+    if args.plot:
+        from ..reports.plot import plot_report
+
+        try:
+            plot_report(report, args.plot, depth=args.depth)
+        except ImportError as e:
+            print(f"nnref: error: {e}", file=sys.stderr)
+            return 1
+        except OSError as e:
+            raise CliError(f"--plot={args.plot!r} could not be written: {e.strerror or e}") from None
+        print(f"nnref: wrote {args.plot}", file=sys.stderr)
+    if args.compare is not None:
+        from ..conventions import compare, render_compare
+
+        rows = compare(plan, tools=args.tools, functional=zoo.functional(name))
+        emit("\n" + render_compare(rows))
+    return 0
+
+
+def _check_tools(args) -> None:
+    """Validate ``--compare`` before any work; store the tool list (None = all) on ``args``."""
+    from ..conventions import TOOLS
+
+    if args.format != "table":
+        raise CliError(f"--compare prints a table; it cannot be combined with --format {args.format}")
+    args.tools = [t.strip() for t in args.compare.split(",")] if args.compare else None
+    unknown = [t for t in args.tools or () if t not in TOOLS]
+    if unknown:
+        raise CliError(f"--compare={args.compare!r} names unknown tool {unknown[0]!r}; "
+                       f"expected a comma-separated subset of {','.join(TOOLS)}")
+
+
+def run(args) -> int:
+    if args.depth is not None and args.depth < 1:
+        raise CliError(f"--depth={args.depth} is invalid; expected an int >= 1")
+    if args.compare is not None:
+        _check_tools(args)
+    if is_layer_spec(args.target):
+        return _count_layer(args)
+    return _count_model(args)
+
+
+def add_parser(subparsers) -> None:
+    """Add the ``count`` subcommand."""
+    c = subparsers.add_parser("count", help="count the operations of a zoo model or of one layer",
+                              description="Count the operations of a zoo model (per-layer table) "
+                                          "or of one layer spec, beside its closed form.")
+    c.add_argument("target", metavar="SPEC_OR_MODEL",
+                   help="a zoo model name (see 'nnref models') or a layer such as "
+                        "\"Conv2d(3, 64, 3, stride=2, padding=1)\"")
+    c.add_argument("--input", metavar="SHAPE",
+                   help="input shape, e.g. 1,3,224,224 (required for a layer; default: the model's)")
+    c.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    c.add_argument("--padding", choices=("dense", "skip"), default="dense",
+                   help="dense: padded taps are computed on zeros; skip: they are not executed")
+    c.add_argument("--algorithm", choices=("im2col", "naive"), default=None,
+                   help="convolution algorithm (default im2col; naive with --padding skip)")
+    c.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    c.add_argument("--depth", type=int, default=None, metavar="N",
+                   help="fold layers deeper than N into their container (table and plot)")
+    c.add_argument("--units", choices=("auto", "raw"), default=None,
+                   help="auto: SI prefixes (default for models); raw: exact (default for layers)")
+    c.add_argument("--kinds", choices=("main", "all"), default="main",
+                   help="table columns: mul, add, other; or every kind")
+    c.add_argument("--plot", metavar="FILE.png", help="also save a bar chart of FLOPs per layer")
+    c.add_argument("--seed", type=int, default=0, help="seed for weights and input values")
+    c.add_argument("--compare", nargs="?", const="", default=None, metavar="TOOLS",
+                   help="also print what other counters report (thop,ptflops,fvcore,torch,tf; "
+                        "default all) and explain each difference")
+    c.set_defaults(func=run)

@@ -1,0 +1,21 @@
+"""``nnref models``: the model zoo, with default inputs and parameter counts."""
+from __future__ import annotations
+
+
+def run(args) -> int:
+    from tabulate import tabulate
+
+    from ..models import zoo
+
+    rows = []
+    for name in zoo.names():
+        _, shape, description = zoo.MODELS[name]
+        rows.append([name, ",".join(map(str, shape)), f"{zoo.build(name).num_params:,}", description])
+    print(tabulate(rows, headers=["model", "default input", "params", "description"],
+                   disable_numparse=True, colalign=("left", "left", "right", "left")))
+    return 0
+
+
+def add_parser(subparsers) -> None:
+    """Add the ``models`` subcommand."""
+    subparsers.add_parser("models", help="list the model zoo").set_defaults(func=run)

@@ -1,0 +1,32 @@
+"""Every tool's rule for Softmax (torch's ``nn.Softmax``).
+
+nnref executes per row of n: cmp n − 1, sub n, exp n, add n − 1, div n
+(:func:`nnref.formulas.softmax.softmax`). THOP skips the max and the subtraction, TF
+counts 5 per element, ptflops the input numel through its patched F.softmax.
+"""
+from __future__ import annotations
+
+from ._common import numel
+from ._registry import rule, zero
+
+
+@rule("thop", "Softmax")
+def thop(layer, shape_in, shape_out):
+    n = shape_in[layer.dim]
+    return numel(shape_in) // n * (3 * n - 1), "count_softmax: rows × (n exp + (n − 1) add + n div)"
+
+
+@rule("ptflops", "Softmax")
+def ptflops(layer, shape_in, shape_out, call):
+    """No module hook; nn.Softmax's forward (or a direct call) runs the patched F.softmax."""
+    return 0, "no module hook", "F.softmax"
+
+
+rule("ptflops_aten", "Softmax")(zero("no aten.mm/addmm/bmm/convolution: 0"))
+rule("fvcore", "Softmax")(zero("aten::softmax: unsupported op, 0"))
+rule("torch", "Softmax")(zero("no flop formula registered: 0"))
+
+
+@rule("tf", "Softmax")
+def tf(layer, shape_in, shape_out):
+    return 5 * numel(shape_in), "Softmax: 5 per element"

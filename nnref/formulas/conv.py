@@ -1,0 +1,95 @@
+"""Closed forms for convolutions with any number of spatial axes, and the seed derivation.
+
+Reference arithmetic, per output element with T = (Cin/groups)·∏k taps: the first
+product initialises the accumulator, so mul T and add T − 1, plus 1 add with a bias.
+
+* ``padding_mode="dense"``: taps on padding count (products with zero, as im2col does).
+* ``padding_mode="skip"``: only the t taps inside the input count: mul t, add t − 1
+  (+1 with bias, so add t); a window with t = 0 does nothing at all.
+
+Output sizes come from :func:`nnref.core.shapes.conv_out`. Everything is Python ints.
+"""
+from math import prod
+
+from ..core.opcounts import OpCounts
+from ..core.shapes import PADDING_MODES, axis_taps, check_conv_input, conv_out
+from ..core.validate import as_tuple, check_bool, check_shape, check_str
+from ._registry import formula, ints
+
+
+def conv(in_channels, out_channels, kernel_size, input_shape, stride=1, padding=0, dilation=1,
+         groups=1, bias=True, padding_mode="dense") -> OpCounts:
+    """Counts of a convolution of an input of ``input_shape`` (N, Cin, *S), any number of axes.
+
+    Per-axis arguments are an int or a tuple of one int per spatial axis of ``input_shape``;
+    bad arguments are a TypeError or ValueError naming them.
+
+    Notes
+    -----
+    With W = N·Co·∏o windows (o from :func:`~nnref.core.shapes.conv_out`) and
+    T = (Cin/groups)·∏k taps per window, dense padding gives
+
+        mul = W·T,   add = W·(T − 1) + W·[bias].
+
+    In skip mode the in-bound taps of a window are a product over axes of per-axis
+    counts t_a(j_a) (:func:`~nnref.core.shapes.window_taps`), so sums over windows separate:
+    Σ t = N·Co·(Cin/groups)·∏_a Σ_j t_a(j), and the number of windows with t > 0 is
+    N·Co·∏_a #{j : t_a(j) > 0} (both per axis from :func:`~nnref.core.shapes.axis_taps`).
+    Then mul = Σ t and add = Σ t − #{t > 0}, or Σ t with a bias.
+    """
+    return conv_counts(in_channels, out_channels, kernel_size, input_shape, stride, padding,
+                       dilation, groups, bias, padding_mode, "conv")
+
+
+def conv_counts(in_channels, out_channels, kernel_size, input_shape, stride, padding, dilation,
+                groups, bias, padding_mode, owner) -> OpCounts:
+    """:func:`conv` with the name ``owner`` in its error messages (depthwise, pointwise)."""
+    cin, co, g = ints(owner, in_channels=in_channels, out_channels=out_channels, groups=groups)
+    for name, c in (("in_channels", cin), ("out_channels", co)):
+        if c % g:
+            raise ValueError(f"{owner}: {name}={c} is not divisible by groups={g}; "
+                             "expected a multiple of groups")
+    shape = check_shape(input_shape, owner)
+    nd = len(shape) - 2
+    if nd < 1:
+        raise ValueError(f"{owner}: input_shape={shape} is invalid; expected (N, Cin, *S) with "
+                         "at least one spatial axis")
+    k, s, d = (as_tuple(v, nd, n, owner) for v, n in
+               ((kernel_size, "kernel_size"), (stride, "stride"), (dilation, "dilation")))
+    p = as_tuple(padding, nd, "padding", owner, minimum=0)
+    bias = check_bool(bias, "bias", owner)
+    skip = check_str(padding_mode, "padding_mode", owner, PADDING_MODES) == "skip"
+    check_conv_input(owner, shape, cin, k, p, d)
+    n, cg = shape[0], cin // g
+    outs = [conv_out(*a) for a in zip(shape[2:], k, s, p, d, strict=True)]
+    if not skip:
+        windows = n * co * prod(outs)
+        mul = windows * cg * prod(k)
+        return OpCounts(mul=mul, add=mul - windows + (windows if bias else 0))
+    per_axis = [axis_taps(*a) for a in zip(shape[2:], k, s, p, d, outs, strict=True)]
+    mul = n * co * cg * prod(total for total, _ in per_axis)
+    return OpCounts(mul=mul, add=mul if bias else mul - n * co * prod(live for _, live in per_axis))
+
+
+def conv2d_seed(cin: int, k: int, ho: int, wo: int, co: int, bias: bool = False) -> int:
+    """Total FLOPs of a K×K Conv2d, batch 1, no groups, dense padding (the seed derivation).
+
+    Notes
+    -----
+    Each of the Ho·Wo·Co outputs is a dot product of Cin·K² taps: Cin·K² multiplies and
+    Cin·K² − 1 adds (the first product initialises the sum), i.e. 2·Cin·K² − 1 FLOPs.
+    A bias adds one more add, giving 2·Cin·K² per output:
+
+        (2·Cin·K² − 1)·Ho·Wo·Co,   or   2·Cin·K²·Ho·Wo·Co with bias.
+    """
+    cin, k, ho, wo, co = ints("conv2d_seed", cin=cin, k=k, ho=ho, wo=wo, co=co)
+    bias = check_bool(bias, "bias", "conv2d_seed")
+    return (2 * cin * k * k - (0 if bias else 1)) * ho * wo * co
+
+
+@formula("Conv1d", "Conv2d", "Conv3d")
+def conv_layer(layer, input_shape) -> OpCounts:
+    """Counts of ``layer`` (a Conv1d/2d/3d) on ``input_shape``: :func:`conv`."""
+    return conv(layer.in_channels, layer.out_channels, layer.kernel_size, input_shape, layer.stride,
+                layer.padding, layer.dilation, layer.groups, layer.bias is not None,
+                layer.padding_mode)

@@ -1,0 +1,17 @@
+"""Closed form for elementwise arithmetic between tensors: Add, one add per output element."""
+from math import prod
+
+from ..core.opcounts import OpCounts
+from ._registry import formula, ints
+
+
+def add(n: int) -> OpCounts:
+    """Counts of adding two tensors of ``n`` elements each: add ``n``."""
+    (n,) = ints("add", n=n)
+    return OpCounts(add=n)
+
+
+@formula("Add")
+def add_layer(layer, input_shape) -> OpCounts:
+    """Counts of ``layer`` (an Add) on two operands of ``input_shape`` each: :func:`add`."""
+    return add(prod(input_shape))

@@ -1,0 +1,80 @@
+"""Shared counted window reduction (max, average), written once for 3-D (N, C, D, H, W).
+
+Max/avg pooling and adaptive pooling differ only in where their windows lie, so both
+run :func:`reduce_windows` on per-axis window tables: :mod:`.pool` builds them with
+:func:`nnref.core.shapes.pool_windows`, :mod:`.adaptive` with
+:func:`nnref.core.shapes.adaptive_windows`. 1-D and 2-D inputs reach it through
+singleton leading axes, which add no taps. Each (batch, channel) plane is one task.
+
+Per output element with ``t`` in-bound taps (padding is never read):
+
+* max: the first tap initialises the running maximum, each further tap does cmp 1
+  (``t − 1``); a window with no in-bound tap (possible only with dilation) gives −inf
+  and counts nothing, as in torch;
+* avg: the first tap initialises the sum, each further tap does add 1 (``t − 1``),
+  then div 1 by the divisor.
+
+NaN propagates as in torch (``val > max || isnan(val)``): the ordered comparison
+``v > m`` is the one counted cmp per tap; ``math.isnan(v)`` is a bit test on the value's
+exponent and mantissa that classifies it, not an arithmetic comparison, and is not
+counted. The counted ``v > m`` runs for every tap after the first whatever the
+values, so counts never depend on the data.
+
+The divisor is the product of the per-axis divisor factors of the tables: integer
+index arithmetic, not counted.
+"""
+import math
+
+import numpy as np
+
+from ._numba import ADD, CMP, DIV, NKINDS, njit, prange
+
+MAX, AVG = 0, 1
+
+
+@njit(parallel=True)
+def reduce_windows(x, out, wd, wh, ww, op):
+    """Reduce ``x`` (N, C, D, H, W) into ``out`` (N, C, OD, OH, OW); return the counter table.
+
+    ``wd, wh, ww`` are int64 tables of shape (OD, 4), (OH, 4), (OW, 4): for each output
+    position along that axis, its first in-bound input, number of in-bound taps, step
+    between taps, and divisor factor. ``op`` is ``MAX`` or ``AVG``.
+    """
+    N, C = x.shape[0], x.shape[1]
+    OD, OH, OW = out.shape[2], out.shape[3], out.shape[4]
+    ntask = N * C
+    counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
+    for t in prange(ntask):
+        n = t // C  # x[n, ch, ...] indexed directly: plane views make numba's parfor
+        ch = t % C  # compile several times slower
+        nadd = ndiv = ncmp = 0
+        for od in range(OD):
+            for oh in range(OH):
+                for ow in range(OW):
+                    acc = x[n, ch, 0, 0, 0]  # a typed placeholder, replaced by the first tap
+                    first = True
+                    for a in range(wd[od, 1]):
+                        z = wd[od, 0] + a * wd[od, 2]
+                        for b in range(wh[oh, 1]):
+                            y = wh[oh, 0] + b * wh[oh, 2]
+                            for c in range(ww[ow, 1]):
+                                v = x[n, ch, z, y, ww[ow, 0] + c * ww[ow, 2]]
+                                if first:
+                                    acc = v
+                                    first = False
+                                elif op == MAX:
+                                    ncmp += 1
+                                    if v > acc or math.isnan(v):
+                                        acc = v
+                                else:
+                                    nadd += 1
+                                    acc += v
+                    if op == MAX:
+                        out[n, ch, od, oh, ow] = -np.inf if first else acc
+                    else:
+                        ndiv += 1
+                        out[n, ch, od, oh, ow] = acc / (wd[od, 3] * wh[oh, 3] * ww[ow, 3])
+        counts[t, ADD] = nadd
+        counts[t, DIV] = ndiv
+        counts[t, CMP] = ncmp
+    return counts

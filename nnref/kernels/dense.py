@@ -1,0 +1,19 @@
+"""Counted dense (fully connected) layer: ``y = x·Wᵀ + b`` through the counted GEMM.
+
+Each of the M rows of ``x`` (M, I) is multiplied by each row of ``W`` (O, I), both with
+the reduction axis last, which is :func:`._gemm.gemm_nt` with a bias per column. Per
+output element: mul I, add I − 1, and 1 add with a bias.
+"""
+import numpy as np
+
+from ._gemm import BIAS_COL, BIAS_NONE, gemm_nt
+
+
+def dense(x, w, bias, out):
+    """Fill ``out`` (M, O) with ``x`` (M, I) · ``w`` (O, I)ᵀ (+ ``bias`` (O,) or None).
+
+    Returns the counter table.
+    """
+    if bias is None:
+        return gemm_nt(x, w, np.zeros(0, x.dtype), BIAS_NONE, out)
+    return gemm_nt(x, w, bias, BIAS_COL, out)

@@ -1,0 +1,70 @@
+"""The traced references' registries and the decorators that fill them.
+
+* ``@traced("Softmax")`` on ``f(layer, x) -> (y, OpCounts)`` registers a reference. The
+  registered function first checks ``x`` (one float array, or a tuple of
+  ``layer.operands`` arrays for a layer such as Add) and that the layer accepts its
+  shape (the layer's own ``output_shape``), then calls ``f``.
+* ``@windowed("Conv1d", ...)`` on ``f(layer, x) -> Plan`` registers a window plan
+  (:mod:`._windows`), which the step-through walks, and as the reference the plan run
+  one window at a time.
+
+:mod:`nnref.reference` freezes both tables once every family module is imported.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from ..core.registry import Registry
+from ..core.validate import check_array
+
+REFERENCES = Registry("traced references")
+PLANS = Registry("window plans")
+
+
+def checked_input(layer, x):
+    """``x`` checked for ``layer``: one array, or a tuple of ``layer.operands`` arrays."""
+    n = getattr(layer, "operands", 1)
+    if n > 1:
+        if not isinstance(x, tuple) or len(x) != n:
+            raise TypeError(f"{layer.kind}: x of type {type(x).__name__} is invalid; expected a "
+                            f"tuple of {n} arrays")
+        xs = tuple(check_array(a, layer.kind, f"x[{i}]") for i, a in enumerate(x))
+        layer.output_shape(xs[0].shape)
+        return xs
+    if isinstance(x, tuple):
+        raise TypeError(f"{layer.kind}: x of type tuple is invalid; expected one array")
+    x = check_array(x, layer.kind)
+    layer.output_shape(x.shape)  # a ValueError naming the shape if the layer cannot take it
+    return x
+
+
+def traced(*names: str):
+    """Register the decorated ``f(layer, x) -> (y, ops)`` as the reference of ``names``."""
+
+    def register(f):
+        @wraps(f)
+        def reference(layer, x):
+            return f(layer, checked_input(layer, x))
+
+        return REFERENCES.register(*names, entry=reference)
+
+    return register
+
+
+def windowed(*names: str):
+    """Register the decorated ``f(layer, x) -> Plan`` as the window plan of ``names``; its
+    reference runs the plan (:func:`._windows.run`)."""
+
+    def register(f):
+        from ._windows import run
+
+        PLANS.register(*names, entry=f)
+
+        @wraps(f)
+        def reference(layer, x):
+            return run(f(layer, x), x)
+
+        traced(*names)(reference)
+        return f
+
+    return register

@@ -1,0 +1,43 @@
+"""Traced reference of Softmax along ``layer.dim``.
+
+Notes
+-----
+For each row of ``n`` values along ``dim``:
+
+    m = max_k x_k                  cmp n − 1
+    e_k = exp(x_k − m)             sub n, exp n
+    s = Σ_k e_k                    add n − 1
+    y_k = e_k / s                  div n
+
+A NaN anywhere in a row makes the whole row NaN, as in torch.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._registry import traced
+from ._scalar import Tally, exp, maximum, unwrap, wrap
+
+
+def _row(row: list) -> list:
+    m = row[0]
+    for v in row[1:]:
+        m = maximum(m, v)
+    e = [exp(v - m) for v in row]
+    s = e[0]
+    for v in e[1:]:
+        s = s + v
+    return [v / s for v in e]
+
+
+@traced("Softmax")
+def softmax(layer, x):
+    """Softmax of ``x`` along ``layer.dim``: ``(y, ops)`` with y of x's shape and dtype."""
+    dim = layer.dim % x.ndim
+    tally = Tally()
+    t = np.moveaxis(wrap(x, tally), dim, -1)
+    out = np.empty(t.shape, dtype=object)
+    for idx in np.ndindex(t.shape[:-1]):
+        for k, v in enumerate(_row(list(t[idx]))):
+            out[idx + (k,)] = v
+    return unwrap(np.moveaxis(out, -1, dim), x.dtype), tally.counts()
