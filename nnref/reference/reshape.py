@@ -1,4 +1,4 @@
-"""Traced reference of data movement: Flatten, Reshape and Dropout (inference), no operations.
+"""Traced reference of data movement: Identity, Flatten, Reshape, Dropout (inference), no operations.
 
 Each element is copied to its new place one at a time, in row-major order, and no
 operation is recorded.
@@ -20,6 +20,12 @@ def _moved(x, shape):
     for i, v in enumerate(x.flat):
         flat[i] = v
     return out, Tally().counts()
+
+
+@traced("Identity")
+def identity(layer, x):
+    """The identity."""
+    return _moved(x, x.shape)
 
 
 @traced("Flatten")
