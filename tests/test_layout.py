@@ -181,3 +181,25 @@ def test_registry_resolves_a_subclass_as_its_nearest_registered_base():
 def test_the_parts_tables_are_frozen_after_import(table):
     with pytest.raises(RuntimeError, match="frozen"):
         table.register("NotALayer", entry=len)
+
+
+# -- public paths of the old layout keep working ----------------------------------------------
+
+def test_public_paths_keep_working():
+    import nnref.counting
+    import nnref.models
+    import nnref.trace
+
+    assert nnref.counting.formulas.for_layer is nnref.formulas.for_layer
+    assert nnref.counting.formulas.conv.conv2d_seed(3, 3, 112, 112, 64, bias=True) == 43_352_064
+    assert nnref.counting.conventions.thop is nnref.conventions.thop
+    assert nnref.counting.OpCounts is nnref.OpCounts is nnref.core.OpCounts
+    assert nnref.counting.render.render is nnref.reports.render.render
+    assert nnref.shapes.conv_out is nnref.core.shapes.conv_out
+    assert nnref.trace.steps.__module__ == "nnref.trace.steps"  # the function, not the module
+    assert nnref.trace.reference is nnref.reference.reference
+    assert nnref.models.zoo.build("seed_crnn").name == "seed_crnn"
+    assert nnref.count(nnref.Conv2d(1, 1, 3), (1, 1, 4, 4)).mul == 36
+    from nnref.cli import main
+
+    assert main(["models"]) == 0
