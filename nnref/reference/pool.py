@@ -17,37 +17,32 @@ from ._registry import windowed
 from ._windows import Plan, axis_windows, per_axis
 
 
-def _axes(layer, sizes, nd) -> list:
+def _geometry(layer, x) -> tuple:
+    """``(sizes, axes, outer, out_shape)`` of a pool over the last ``len(kernel_size)`` axes:
+    the per-axis windows, and one plane per index of the leading axes."""
+    nd = len(layer.kernel_size)
+    sizes = x.shape[-nd:]
     ceil = bool(getattr(layer, "ceil_mode", False))
-    return [axis_windows(i, k, s, p, d, ceil) for i, k, s, p, d in zip(
+    axes = [axis_windows(i, k, s, p, d, ceil) for i, k, s, p, d in zip(
         sizes, per_axis(layer, "kernel_size", nd, 1), per_axis(layer, "stride", nd, 1),
         per_axis(layer, "padding", nd, 0), per_axis(layer, "dilation", nd, 1), strict=True)]
-
-
-def _planes(x, nd, axes) -> tuple:
     lead = x.shape[:-nd]
     outer = [(c, None, [(c, (), None)]) for c in np.ndindex(*lead)]
-    return outer, lead + tuple(len(a) for a in axes)
+    return sizes, axes, outer, lead + tuple(len(a) for a in axes)
 
 
 @windowed("MaxPool1d", "MaxPool2d", "MaxPool3d")
 def max_pool_plan(layer, x) -> Plan:
-    """The windows of max pooling over the last ``len(kernel_size)`` axes."""
-    nd = len(layer.kernel_size)
-    sizes = x.shape[-nd:]
-    axes = _axes(layer, sizes, nd)
-    outer, out = _planes(x, nd, axes)
+    """The windows of max pooling."""
+    sizes, axes, outer, out = _geometry(layer, x)
     return Plan(layer.kind, "max", out, outer, axes, sizes)
 
 
 @windowed("AvgPool1d", "AvgPool2d", "AvgPool3d")
 def avg_pool_plan(layer, x) -> Plan:
     """The windows of average pooling, with torch's divisor."""
-    nd = len(layer.kernel_size)
-    sizes = x.shape[-nd:]
-    axes = _axes(layer, sizes, nd)
-    outer, out = _planes(x, nd, axes)
-    padding = per_axis(layer, "padding", nd, 0)
+    sizes, axes, outer, out = _geometry(layer, x)
+    padding = per_axis(layer, "padding", len(sizes), 0)
 
     def divisor(taps):
         n = 1
