@@ -1,8 +1,8 @@
 """Every tool's rule for the activations ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, SiLU.
 
-nnref executes each activation's arithmetic per element (cmp for the ReLUs, exp and
-friends for the sigmoids); THOP, fvcore, torch and TF count (almost) none of it, and
+THOP, fvcore, torch and TF count (almost) none of them (TF counts SiLU's two Muls), and
 ptflops counts the output numel, twice for ReLU (module hook and patched F.relu).
+nnref's counts: :func:`nnref.formulas.activation.activation`.
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Every tool's rule for AdaptiveMaxPool1d/2d/3d and AdaptiveAvgPool1d/2d/3d.
 
-nnref executes cmp w − 1 (max) or add w − 1 and div 1 (avg) per output over its window
-of w inputs. THOP estimates the average's window from the sizes, fvcore counts one per
-input element (2-D only), ptflops the input numel twice, TF a Mean for global pooling.
+THOP estimates the average's window from the sizes, fvcore counts one per input
+element (2-D only), ptflops the input numel twice, TF a Mean for global pooling.
+nnref's counts: :mod:`nnref.formulas.adaptive`.
 """
 from __future__ import annotations
 

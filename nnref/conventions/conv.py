@@ -1,8 +1,8 @@
 """Every tool's rule for Conv1d/2d/3d (torch's ``nn.Conv{1,2,3}d``).
 
 The tools count the products of a dense convolution, out numel × Cin/g × ∏k (THOP,
-fvcore, ptflops; twice that in torch and TF), and differ on the bias. nnref executes
-mul T and add T − 1 per output, +1 add with a bias (:func:`nnref.formulas.conv.conv`).
+fvcore, ptflops; twice that in torch and TF), and differ on the bias. nnref's counts:
+:func:`nnref.formulas.conv.conv`.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Every tool's rule for Dense / Linear (torch's ``nn.Linear``).
 
 All count rows × I × O products (torch and TF twice); ptflops adds the bias once per
-output. nnref executes mul I, add I − 1 per output, +1 add with a bias.
+output. nnref's counts: :func:`nnref.formulas.dense.dense`.
 """
 from __future__ import annotations
 

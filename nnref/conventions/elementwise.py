@@ -1,7 +1,8 @@
 """Every tool's rule for Add (a tensor ``+``, as in a residual join).
 
-nnref executes add 1 per output element. A ``+`` is no module, so THOP and ptflops'
-hooks never see it; fvcore reports aten::add as unsupported; TF counts an AddV2.
+A ``+`` is no module, so THOP and ptflops' hooks never see it; fvcore reports aten::add
+as unsupported; TF counts an AddV2, 1 per output element. nnref's counts:
+:func:`nnref.formulas.elementwise.add`.
 """
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Every tool's rule for BatchNorm1d/2d/3d in inference (torch's ``nn.BatchNorm*d``).
 
-nnref folds the statistics once per channel (add, sqrt, div, mul, sub) and then does
-mul 1, add 1 per element; the tools count per element only, in their own ways.
+THOP, ptflops and fvcore count per element only, in their own ways; TF adds the fold
+per channel of its own ops; torch counts nothing. nnref's counts:
+:func:`nnref.formulas.norm.batch_norm`.
 """
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """Every tool's rule for MaxPool1d/2d/3d and AvgPool1d/2d/3d (torch's ``nn.MaxPool*d``,
 ``nn.AvgPool*d``).
 
-nnref executes cmp t − 1 (max) or add t − 1 and div 1 (avg) per output over its t
-in-bound taps. THOP counts 1 per output of an average pool, ptflops the input numel
-(twice: module hook and patched functional), TF the kernel area per output.
+THOP counts 1 per output of an average pool, ptflops the input numel (twice: module
+hook and patched functional), TF the kernel area per output. nnref's counts:
+:func:`nnref.formulas.pool.max_pool`, :func:`nnref.formulas.pool.avg_pool`.
 """
 from __future__ import annotations
 

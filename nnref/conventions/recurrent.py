@@ -1,8 +1,8 @@
 """Every tool's rule for RNN (tanh), GRU and LSTM (torch's ``nn.RNN``, ``nn.GRU``, ``nn.LSTM``).
 
-nnref runs PyTorch's equations as written (:mod:`nnref.formulas.recurrent`). The tools
-count the mat-vecs, some bias and gate terms, and never the sigmoids and tanhs; on CPU
-torch's LSTM is one oneDNN op that FlopCounterMode and ptflops' aten backend miss.
+The tools count the mat-vecs, some bias and gate terms, and never the sigmoids and
+tanhs; on CPU torch's LSTM is one oneDNN op that FlopCounterMode and ptflops' aten
+backend miss. nnref's counts: :mod:`nnref.formulas.recurrent`.
 """
 from __future__ import annotations
 

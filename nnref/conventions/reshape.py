@@ -1,6 +1,7 @@
 """Every tool's rule for data movement: Identity, Flatten, Reshape and Dropout in inference.
 
-Nothing is computed, and no tool counts anything.
+Nothing is computed, and no tool counts anything. nnref's counts:
+:func:`nnref.formulas.reshape.reshape`.
 """
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """Every tool's rule for Softmax (torch's ``nn.Softmax``).
 
-nnref executes per row of n: cmp n − 1, sub n, exp n, add n − 1, div n
-(:func:`nnref.formulas.softmax.softmax`). THOP skips the max and the subtraction, TF
-counts 5 per element, ptflops the input numel through its patched F.softmax.
+THOP skips the max and the subtraction, TF counts 5 per element, ptflops the input numel
+through its patched F.softmax. nnref's counts: :func:`nnref.formulas.softmax.softmax`.
 """
 from __future__ import annotations
 

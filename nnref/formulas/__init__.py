@@ -5,6 +5,10 @@ named after what it counts (``conv(...)``, ``max_pool(...)``), and beside it the
 adapter under the same name with ``_layer`` (``conv_layer(layer, input_shape)``),
 registered for its classes with ``@formula(...)``. :func:`for_layer` is the one lookup.
 Formulas import only :mod:`nnref.core`; they never run a kernel.
+
+The docstrings of each family module state its counting rules in full, the one place
+in the code where they are written; layers, kernels, the traced reference and the
+tools' conventions link to them.
 """
 from ..core.registry import import_families
 from ._registry import FORMULAS

@@ -5,7 +5,7 @@ from types import MappingProxyType
 from ..core.opcounts import OpCounts
 from ._registry import FORMULAS, formula, ints
 
-#: Cost of one element, following the reference arithmetic.
+#: Cost of one element of each activation (the operations of :func:`activation`'s Notes).
 PER_ELEMENT = MappingProxyType({
     "ReLU": OpCounts(cmp=1),
     "ReLU6": OpCounts(cmp=2),
@@ -17,7 +17,31 @@ PER_ELEMENT = MappingProxyType({
 
 
 def activation(kind: str, n: int) -> OpCounts:
-    """Counts of activation ``kind`` ("ReLU", "Sigmoid", ...) over ``n`` elements."""
+    """Counts of activation ``kind`` ("ReLU", "Sigmoid", ...) over ``n`` elements.
+
+    Parameters
+    ----------
+    kind : str
+        A key of :data:`PER_ELEMENT`: "ReLU", "ReLU6", "LeakyReLU", "Sigmoid", "Tanh"
+        or "SiLU".
+    n : int
+        Number of elements, >= 1.
+
+    Notes
+    -----
+    Every element ``v`` runs the same operations, in this order, whatever its value
+    (NaN included), so the total is ``PER_ELEMENT[kind] · n``:
+
+        ReLU        y = max(v, 0)                          cmp 1
+        ReLU6       y = min(max(v, 0), 6)                  cmp 2 (both always run)
+        LeakyReLU   m = a·v (always computed)              mul 1
+                    y = v if v > 0 else m                  cmp 1
+        Sigmoid     y = 1 / (1 + exp(−v))                  neg 1, exp 1, add 1, div 1
+        Tanh        y = 1 − 2 / (exp(2·v) + 1)             mul 1, exp 1, add 1, div 1, sub 1
+        SiLU        y = v · (1 / (1 + exp(−v)))            neg 1, exp 1, add 1, div 1, mul 1
+
+    The σ and tanh of the recurrent layers (:mod:`.recurrent`) cost the same per element.
+    """
     if not isinstance(kind, str) or kind not in PER_ELEMENT:
         error = ValueError if isinstance(kind, str) else TypeError
         raise error(f"activation: kind={kind!r} is invalid; expected one of {list(PER_ELEMENT)}")

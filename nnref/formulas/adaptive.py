@@ -1,13 +1,21 @@
 """Closed forms for adaptive pooling, from the window sizes of
 :func:`nnref.core.shapes.adaptive_bounds`.
 
-With ``w_a(j)`` the size of window ``j`` along axis ``a``, a window of ``w`` inputs costs
-cmp ``w − 1`` (max) or add ``w − 1`` and div 1 (avg); summed over windows of P = N·C
-planes,
+Notes
+-----
+Along an axis of ``i`` inputs and ``o`` outputs (``None`` keeps o = i), output ``j``
+reduces the window ``[floor(j·i/o), ceil((j+1)·i/o))`` of ``w_a(j) >= 1`` inputs; a
+window's size ``w`` is the product of its per-axis sizes. A window of ``w`` inputs costs
+
+* max: cmp ``w − 1`` (the first input initialises the maximum);
+* avg: add ``w − 1`` (the first input initialises the sum) and div 1 (by w).
+
+Summed over the windows of P = N·C planes,
 
     Σ w = P · Π_a Σ_j w_a(j),    windows = P · Π_a o_a,
 
-where ``Σ_j w_a(j) = i_a + o_a − gcd(i_a, o_a)`` (:func:`nnref.core.shapes.adaptive_total`).
+where ``Σ_j w_a(j) = i_a + o_a − gcd(i_a, o_a)`` (:func:`nnref.core.shapes.adaptive_total`),
+so max costs cmp Σ w − windows, and avg add Σ w − windows, div windows.
 """
 from math import prod
 
@@ -31,13 +39,15 @@ def adaptive_windows(planes, sizes, output_size, owner="adaptive_windows") -> tu
 
 
 def adaptive_max(planes, sizes, output_size) -> OpCounts:
-    """Counts of adaptive max pooling: cmp Σ w − windows."""
+    """Counts of adaptive max pooling ``planes`` planes of spatial ``sizes`` to
+    ``output_size``: cmp Σ w − windows (module Notes)."""
     total, windows = adaptive_windows(planes, sizes, output_size, "adaptive_max")
     return OpCounts(cmp=total - windows)
 
 
 def adaptive_avg(planes, sizes, output_size) -> OpCounts:
-    """Counts of adaptive average pooling: add Σ w − windows, div windows."""
+    """Counts of adaptive average pooling ``planes`` planes of spatial ``sizes`` to
+    ``output_size``: add Σ w − windows, div windows (module Notes)."""
     total, windows = adaptive_windows(planes, sizes, output_size, "adaptive_avg")
     return OpCounts(add=total - windows, div=windows)
 

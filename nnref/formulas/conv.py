@@ -1,13 +1,22 @@
 """Closed forms for convolutions with any number of spatial axes, and the seed derivation.
 
-Reference arithmetic, per output element with T = (Cin/groups)·∏k taps: the first
-product initialises the accumulator, so mul T and add T − 1, plus 1 add with a bias.
+Notes
+-----
+Each output element is a dot product over the taps of its window, T = (Cin/groups)·∏k
+of them (input channel of its group × kernel positions), computed as
 
-* ``padding_mode="dense"``: taps on padding count (products with zero, as im2col does).
-* ``padding_mode="skip"``: only the t taps inside the input count: mul t, add t − 1
-  (+1 with bias, so add t); a window with t = 0 does nothing at all.
+    y = x₀·w₀ + x₁·w₁ + … (+ b)
 
-Output sizes come from :func:`nnref.core.shapes.conv_out`. Everything is Python ints.
+The first product initialises the accumulator, so a window of T taps costs mul T and
+add T − 1, plus 1 add with a bias. How taps on padding count is ``padding_mode``:
+
+* ``"dense"``: all T taps count, those on padding too (products with zero, as im2col
+  does);
+* ``"skip"``: only the t taps inside the input count: mul t, add t − 1 (+1 with a bias,
+  so add t); a window with t = 0 does nothing at all (its output is the bias, or 0).
+
+``algorithm="im2col"`` and ``"naive"`` execute the same operations. Output sizes come
+from :func:`nnref.core.shapes.conv_out`. Everything is Python ints.
 """
 from math import prod
 
@@ -21,13 +30,24 @@ def conv(in_channels, out_channels, kernel_size, input_shape, stride=1, padding=
          groups=1, bias=True, padding_mode="dense") -> OpCounts:
     """Counts of a convolution of an input of ``input_shape`` (N, Cin, *S), any number of axes.
 
-    Per-axis arguments are an int or a tuple of one int per spatial axis of ``input_shape``;
-    bad arguments are a TypeError or ValueError naming them.
+    Parameters
+    ----------
+    in_channels, out_channels, groups : int
+        Cin, Co (both divisible by ``groups``) and the number of groups.
+    kernel_size, stride, padding, dilation : int or tuple of int
+        One int per spatial axis of ``input_shape``, or one int for all.
+    input_shape : tuple of int
+        (N, Cin, *S), at least one spatial axis.
+    bias : bool
+    padding_mode : {"dense", "skip"}
+
+    Bad arguments are a TypeError or ValueError naming them.
 
     Notes
     -----
-    With W = N·Co·∏o windows (o from :func:`~nnref.core.shapes.conv_out`) and
-    T = (Cin/groups)·∏k taps per window, dense padding gives
+    Summed over windows, the module's rule gives, with W = N·Co·∏o windows (o from
+    :func:`~nnref.core.shapes.conv_out`) and T = (Cin/groups)·∏k taps per window, dense
+    padding gives
 
         mul = W·T,   add = W·(T − 1) + W·[bias].
 

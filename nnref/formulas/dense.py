@@ -1,14 +1,4 @@
-"""Closed forms for Dense / Linear.
-
-Seed derivation, for one input row of I features and O outputs: each output is a dot
-product of I products (mul I) summed with I − 1 additions (add I − 1), plus add 1 for
-the bias, so
-
-    without bias: O·(I + I − 1) = (2I − 1)·O
-    with bias:    O·(2I − 1 + 1) = 2I·O
-
-An input of shape (*, I) has M = prod(*) rows, each costing the same.
-"""
+"""Closed forms for Dense / Linear."""
 from math import prod
 
 from ..core.opcounts import OpCounts
@@ -17,13 +7,31 @@ from ._registry import formula, ints
 
 
 def dense_seed(i: int, o: int, bias: bool = False) -> int:
-    """Total operations of one row: (2I − 1)·O, or 2I·O with the bias."""
+    """Total operations of one input row through an I → O dense layer (the seed derivation).
+
+    Notes
+    -----
+    Each of the O outputs is a dot product of I products (mul I) summed with I − 1
+    additions (add I − 1), plus add 1 for the bias, so
+
+        without bias: O·(I + I − 1) = (2I − 1)·O
+        with bias:    O·(2I − 1 + 1) = 2I·O
+    """
     i, o = ints("dense_seed", i=i, o=o)
     return 2 * i * o if check_bool(bias, "bias", "dense_seed") else (2 * i - 1) * o
 
 
 def dense(i: int, o: int, rows: int = 1, bias: bool = True) -> OpCounts:
-    """Counts of ``rows`` rows through an I → O dense layer."""
+    """Counts of ``rows`` rows through an I → O dense layer.
+
+    Notes
+    -----
+    Each of the rows·O outputs is ``y[o] = Σ_{i<I} x[i]·W[o, i] (+ b[o])``: the first
+    product initialises the sum, so mul I and add I − 1, plus 1 add with a bias. An input
+    of shape (*, I) has rows = prod(*), each costing the same:
+
+        mul = rows·O·I,   add = rows·O·(I − 1) + rows·O·[bias].
+    """
     i, o, rows = ints("dense", i=i, o=o, rows=rows)
     bias = check_bool(bias, "bias", "dense")
     outputs = rows * o

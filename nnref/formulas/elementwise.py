@@ -1,4 +1,4 @@
-"""Closed form for elementwise arithmetic between tensors: Add, one add per output element."""
+"""Closed form for elementwise arithmetic between tensors: Add."""
 from math import prod
 
 from ..core.opcounts import OpCounts
@@ -6,7 +6,13 @@ from ._registry import formula, ints
 
 
 def add(n: int) -> OpCounts:
-    """Counts of adding two tensors of ``n`` elements each: add ``n``."""
+    """Counts of adding two tensors of ``n`` elements each.
+
+    Notes
+    -----
+    ``y = a + b`` element by element (no broadcasting): add 1 per output element, so
+    add n.
+    """
     (n,) = ints("add", n=n)
     return OpCounts(add=n)
 

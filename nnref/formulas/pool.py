@@ -1,16 +1,26 @@
 """Closed forms for max and average pooling, from the in-bound taps of every window.
 
-A window's taps are the product of its per-axis taps, so sums over windows factor into
-per-axis sums: with ``t_a(j)`` the in-bound taps of window ``j`` along axis ``a``
-(:func:`nnref.core.shapes.window_taps`; both sums per axis from
-:func:`nnref.core.shapes.axis_taps`), over P = N·C planes,
+Notes
+-----
+Window ``j`` of an axis reads the inputs ``j·s − p + m·d`` (m = 0 … k − 1) that fall
+inside ``[0, i)``; padding is never read. A window of ``t`` in-bound taps (t is the
+product of its per-axis counts) costs
+
+* max: cmp ``t − 1`` (the first tap initialises the maximum); a window with t = 0,
+  possible only with dilation, is −inf and costs nothing;
+* avg: add ``t − 1`` (the first tap initialises the sum) and div 1. Its windows are
+  never empty (no dilation, padding <= k/2), and ``count_include_pad`` changes only
+  the divisor, never a count.
+
+Sums over windows factor into per-axis sums: with ``t_a(j)`` the in-bound taps of
+window ``j`` along axis ``a`` (:func:`nnref.core.shapes.window_taps`; both sums per axis
+from :func:`nnref.core.shapes.axis_taps`), over P = N·C planes,
 
     total taps        T = P · Π_a Σ_j t_a(j)
     non-empty windows W = P · Π_a #{j : t_a(j) > 0}
 
-Max pooling costs cmp ``t − 1`` per non-empty window (an empty one, possible only with
-dilation, costs nothing), so cmp = T − W. Average pooling costs add ``t − 1`` and
-div 1 per window; its windows are never empty (no dilation, padding <= k/2).
+so max pooling costs cmp = T − W, and average pooling add = T − windows, div = windows.
+Output sizes, with ``ceil_mode``, come from :func:`nnref.core.shapes.pool_out`.
 """
 from math import prod
 
@@ -22,7 +32,7 @@ from ._registry import formula, ints
 
 def pool_taps(planes, sizes, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
               owner="pool_taps") -> tuple:
-    """``(T, W, windows)`` of pooling ``planes`` planes of spatial ``sizes`` (see above).
+    """``(T, W, windows)`` of pooling ``planes`` planes of spatial ``sizes`` (module Notes).
 
     Per-axis arguments are an int or a tuple of ``len(sizes)`` ints; ``stride=None`` is
     the kernel size. A window that does not fit is a ValueError naming the sizes.

@@ -1,24 +1,40 @@
 """Closed forms for the recurrent layers RNN (tanh), GRU and LSTM.
 
-Every count is (per step, per batch row) × T × B: the recurrence runs as written,
-including the mat-vec with h0 = 0 at the first step.
+Every count is (per time step, per batch row) × T × B, with T and B read from an input
+of shape (T, B, I), (B, T, I) with ``batch_first``, or (T, I) with B = 1. PyTorch's
+equations run as written: the recurrent mat-vec is computed at every step, also with
+h0 = 0 (and c0 = 0) at the first, so the counts do not depend on the initial state.
+
+Notes
+-----
+A mat-vec ``W·v + b`` with R rows and C columns costs mul R·C and add R·(C − 1) (the
+first product of each row initialises its sum), plus add R for the bias. A layer with G
+gate blocks (G = 1, 3, 4) does two per step and row: ``gi = W_ih·x + b_ih`` (G·H rows, I
+columns) and ``gh = W_hh·h + b_hh`` (G·H rows, H columns). Without bias both bias terms
+drop out; the joins ``gi + gh`` remain.
+
+σ and tanh cost, per element, what the Sigmoid and Tanh activations cost
+(:func:`.activation.activation`):
+
+    σ(v) = 1 / (1 + exp(−v))           neg 1, exp 1, add 1, div 1
+    tanh(v) = 1 − 2 / (exp(2v) + 1)    mul 1, exp 1, add 1, div 1, sub 1
+
+The gate arithmetic of each layer is in the Notes of :func:`rnn`, :func:`gru` and
+:func:`lstm`.
 """
 from ..core.opcounts import OpCounts
 from ..core.validate import check_bool
 from ._registry import formula, ints
 from .activation import PER_ELEMENT
 
-#: σ(v) = 1 / (1 + exp(−v)) and tanh(v) = 1 − 2 / (exp(2v) + 1), per element: the
-#: activations' own arithmetic.
+#: One σ and one tanh element (see the module's Notes).
 SIGMOID = PER_ELEMENT["Sigmoid"]
 TANH = PER_ELEMENT["Tanh"]
 
 
 def _matvecs(rows: int, i: int, h: int, bias: bool) -> OpCounts:
-    """gi = W_ih·x (+ b_ih) and gh = W_hh·h (+ b_hh), ``rows`` outputs each, one batch row.
-
-    A dot product of length K takes K muls and K − 1 adds; a bias adds 1 add per row.
-    """
+    """The mat-vecs gi = W_ih·x (+ b_ih) and gh = W_hh·h (+ b_hh) of one step and batch row,
+    ``rows`` outputs each (see the module's Notes)."""
     adds = rows * (i - 1) + rows * (h - 1) + (2 * rows if bias else 0)
     return OpCounts(mul=rows * i + rows * h, add=adds)
 
@@ -36,10 +52,9 @@ def rnn(input_size: int, hidden_size: int, seq_len: int, batch: int, bias: bool 
     -----
     Per step and batch row, with I = input_size and H = hidden_size,
 
-        h' = tanh(W_ih·x + b_ih + W_hh·h + b_hh)
-
-    mat-vecs: mul H·I + H·H, add H·(I−1) + H·(H−1) (+ 2H with bias); join: add H;
-    then H tanh.
+        gi = W_ih·x + b_ih, gh = W_hh·h + b_hh    mul H·I + H·H,
+                                                  add H·(I − 1) + H·(H − 1) (+ 2H with bias)
+        h' = tanh(gi + gh)                        add H, then H tanh
     """
     i, h, t, b, bias = _args("rnn", input_size, hidden_size, seq_len, batch, bias)
     step = _matvecs(h, i, h, bias) + OpCounts(add=h) + TANH * h
@@ -51,13 +66,16 @@ def gru(input_size: int, hidden_size: int, seq_len: int, batch: int, bias: bool 
 
     Notes
     -----
-    Per step and batch row, with gi = W_ih·x + b_ih and gh = W_hh·h + b_hh (3H rows:
-    mul 3H·I + 3H·H, add 3H·(I−1) + 3H·(H−1), + 6H with bias),
+    Per step and batch row, with I = input_size, H = hidden_size and gate rows (r, z, n),
 
-        r = σ(gi_r + gh_r)            add H, H sigmoids
-        z = σ(gi_z + gh_z)            add H, H sigmoids
-        n = tanh(gi_n + r ⊙ gh_n)     mul H, add H, H tanh
-        h' = (1 − z) ⊙ n + z ⊙ h      sub H, mul 2H, add H
+        gi = W_ih·x + b_ih, gh = W_hh·h + b_hh    mul 3H·I + 3H·H,
+                                                  add 3H·(I − 1) + 3H·(H − 1) (+ 6H with bias)
+        r = σ(gi_r + gh_r)                        add H, H σ
+        z = σ(gi_z + gh_z)                        add H, H σ
+        n = tanh(gi_n + r ⊙ gh_n)                 mul H, add H, H tanh
+        h' = (1 − z) ⊙ n + z ⊙ h                  sub H, mul 2H, add H
+
+    ``gh_n`` includes ``b_hn``, inside the reset gate's product, as in PyTorch.
     """
     i, h, t, b, bias = _args("gru", input_size, hidden_size, seq_len, batch, bias)
     gates = OpCounts(add=2 * h) + SIGMOID * (2 * h) + OpCounts(mul=h, add=h) + TANH * h
@@ -71,14 +89,16 @@ def lstm(input_size: int, hidden_size: int, seq_len: int, batch: int, bias: bool
 
     Notes
     -----
-    Per step and batch row, with 4H-row mat-vecs (mul 4H·I + 4H·H, add 4H·(I−1) +
-    4H·(H−1), + 8H with bias),
+    Per step and batch row, with I = input_size, H = hidden_size and gate rows
+    (i, f, g, o),
 
-        a = (W_ih·x + b_ih) + (W_hh·h + b_hh)    add 4H
-        i, f, o = σ(a_i), σ(a_f), σ(a_o)         3H sigmoids
-        g = tanh(a_g)                            H tanh
-        c' = f ⊙ c + i ⊙ g                       mul 2H, add H
-        h' = o ⊙ tanh(c')                        H tanh, mul H
+        gi = W_ih·x + b_ih, gh = W_hh·h + b_hh    mul 4H·I + 4H·H,
+                                                  add 4H·(I − 1) + 4H·(H − 1) (+ 8H with bias)
+        a = gi + gh                               add 4H
+        i, f, o = σ(a_i), σ(a_f), σ(a_o)          3H σ
+        g = tanh(a_g)                             H tanh
+        c' = f ⊙ c + i ⊙ g                        mul 2H, add H
+        h' = o ⊙ tanh(c')                         H tanh, mul H
     """
     i, h, t, b, bias = _args("lstm", input_size, hidden_size, seq_len, batch, bias)
     gates = OpCounts(add=4 * h) + SIGMOID * (3 * h) + TANH * h

@@ -4,7 +4,13 @@ from ._registry import formula
 
 
 def reshape() -> OpCounts:
-    """Counts of moving data without computing: none."""
+    """Counts of moving data without computing: none.
+
+    Notes
+    -----
+    Identity, Flatten, Reshape and Dropout (inference) only view or copy their input:
+    no operation of any kind.
+    """
     return OpCounts()
 
 

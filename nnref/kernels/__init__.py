@@ -10,8 +10,8 @@ Conventions every kernel follows:
 * a helper that does counted arithmetic for its caller (:func:`._gemm.gemm_block`,
   :func:`.activation.sigmoid`, ...) takes the calling task's counter row and adds its
   counts to it, so every kernel returns counts one way: the per-task table;
-* no count is ever computed from a formula here. Formulas live in :mod:`nnref.formulas`
-  and are checked against these kernels.
+* no count is ever computed from a formula here. Formulas, whose docstrings state the
+  counting rules, live in :mod:`nnref.formulas` and are checked against these kernels.
 
 Each layer family has one module under its own name (``conv.py``, ``pool.py``, ...);
 shared machinery has a leading underscore: ``_numba`` (njit options, counter columns),

@@ -5,8 +5,10 @@ so every output element is a contiguous dot product that LLVM vectorises (the sa
 ``reassoc`` flag lets it split the sum into lanes). Outputs are computed in 2×2 tiles
 of dot products, so each loaded element of ``a`` and ``b`` feeds two products.
 
-Per output element: the first product initialises the accumulator (mul 1), each
-further tap does mul 1 and add 1, and a bias adds 1 more add.
+Each dot product starts from its first product (k = 0) and accumulates the others;
+the bias, if any, is added after. Every product and sum is counted at its site. Counts:
+the rule of the calling family (:func:`nnref.formulas.conv.conv`,
+:func:`nnref.formulas.dense.dense`, ...).
 
 :func:`gemm_nt` splits the work into tasks of (2 rows × ``COLS`` columns), each with its
 own counter row. :func:`gemm_block` is the serial core, for kernels that run many small

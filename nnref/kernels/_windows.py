@@ -6,13 +6,12 @@ run :func:`reduce_windows` on per-axis window tables: :mod:`.pool` builds them w
 :func:`nnref.core.shapes.adaptive_windows`. 1-D and 2-D inputs reach it through
 singleton leading axes, which add no taps. Each (batch, channel) plane is one task.
 
-Per output element with ``t`` in-bound taps (padding is never read):
-
-* max: the first tap initialises the running maximum, each further tap does cmp 1
-  (``t − 1``); a window with no in-bound tap (possible only with dilation) gives −inf
-  and counts nothing, as in torch;
-* avg: the first tap initialises the sum, each further tap does add 1 (``t − 1``),
-  then div 1 by the divisor.
+Each output reads only its in-bound taps (padding is never read): the first tap
+initialises the running maximum or sum, each further tap is compared with it (max) or
+added to it (avg), and an average is then divided by the divisor. A window with no
+in-bound tap (possible only with dilation) gives −inf, as in torch. Counts:
+:func:`nnref.formulas.pool.max_pool`, :func:`~nnref.formulas.pool.avg_pool`,
+:mod:`nnref.formulas.adaptive`.
 
 NaN propagates as in torch (``val > max || isnan(val)``): the ordered comparison
 ``v > m`` is the one counted cmp per tap; ``math.isnan(v)`` is a bit test on the value's

@@ -4,6 +4,8 @@ Work is split into fixed chunks of ``CHUNK`` elements; each chunk is a task with
 own counter row. :func:`sigmoid` and :func:`tanh` are the counted scalar arithmetic
 shared with the recurrent cells (:mod:`.recurrent`): like every helper, they add their
 counts to the counter row of the task that calls them.
+
+Counts: :func:`nnref.formulas.activation.activation`.
 """
 import math
 
@@ -17,7 +19,7 @@ CHUNK = 1 << 15
 
 @njit(inline="always")
 def sigmoid(v, row):
-    """σ(v) = 1 / (1 + exp(−v)); neg, exp, add, div counted in the task's counter ``row``."""
+    """σ(v) = 1 / (1 + exp(−v)), each operation counted in the task's counter ``row``."""
     row[NEG] += 1
     e = -v
     row[EXP] += 1
@@ -30,7 +32,7 @@ def sigmoid(v, row):
 
 @njit(inline="always")
 def tanh(v, row):
-    """tanh(v) = 1 − 2 / (exp(2v) + 1), no overflow for large |v|; mul, exp, add, div, sub
+    """tanh(v) = 1 − 2 / (exp(2v) + 1) (±1, not NaN, for large |v|), each operation
     counted in the task's counter ``row``."""
     row[MUL] += 1
     e = 2.0 * v

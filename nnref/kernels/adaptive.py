@@ -2,8 +2,8 @@
 
 Along an axis of ``i`` inputs and ``o`` outputs, window ``j`` is
 ``[floor(j·i/o), ceil((j+1)·i/o))`` (:func:`nnref.core.shapes.adaptive_windows`);
-:func:`._windows.reduce_windows` does the counted arithmetic (max: cmp w − 1; avg:
-add w − 1, div 1 per output of a window of w inputs).
+:func:`._windows.reduce_windows` does the counted arithmetic. Counts:
+:mod:`nnref.formulas.adaptive`.
 """
 import numpy as np
 

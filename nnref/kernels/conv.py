@@ -4,10 +4,11 @@
 * :func:`conv_im2col`: windows unrolled into rows (:mod:`._im2col`), then the counted
   GEMM (:mod:`._gemm`), one per (batch element, group).
 
-Both give the same values and the same counts. In the direct loop, every output element is a dot product over its taps (c, a, b, e) = (input channel of
-its group, kernel depth, height, width index), taken in that order: the first product
-initialises the accumulator (mul 1), each further tap does mul 1 and add 1, and a bias
-adds 1 add at the end.
+Both give the same values and the same counts (:func:`nnref.formulas.conv.conv`). In the
+direct loop, every output element is a dot product over its taps (c, a, b, e) = (input
+channel of its group, kernel depth, height, width index), taken in that order: the
+first product initialises the accumulator, the others are added to it, and a bias is
+added at the end, each operation counted where it happens.
 
 Loop order: for a block of output positions along a row, for each tap, for each output
 position of the block, for each output channel of the group:
@@ -21,8 +22,8 @@ output row, block of positions) and has its own counter row.
 
 Padding: with dense padding the driver pads the input with zeros first, so
 taps that land on padding are computed (a product with zero), exactly as im2col does.
-With "skip" only the taps that land inside the input run; a window without any does
-no arithmetic at all and its output is the bias (or 0).
+With "skip" only the taps that land inside the input run; a window without any runs
+nothing and keeps the bias (or 0) as its output.
 """
 import numpy as np
 

@@ -1,8 +1,8 @@
 """Counted dense (fully connected) layer: ``y = x·Wᵀ + b`` through the counted GEMM.
 
 Each of the M rows of ``x`` (M, I) is multiplied by each row of ``W`` (O, I), both with
-the reduction axis last, which is :func:`._gemm.gemm_nt` with a bias per column. Per
-output element: mul I, add I − 1, and 1 add with a bias.
+the reduction axis last, which is :func:`._gemm.gemm_nt` with a bias per column.
+Counts: :func:`nnref.formulas.dense.dense`.
 """
 import numpy as np
 

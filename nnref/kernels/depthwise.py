@@ -1,9 +1,10 @@
 """Counted depthwise convolution, written once for 3-D (N, C, D, H, W).
 
 Output channel ``c·m + j`` (m = depth multiplier) convolves input channel ``c`` alone
-with its own kernel, as PyTorch's ``Conv2d(C, C·m, k, groups=C)``. Per output element:
-the first tap initialises the accumulator (mul 1), each further tap does mul 1 and
-add 1, and a bias adds 1 add. A task is one (batch, output channel, output depth) plane.
+with its own kernel, as PyTorch's ``Conv2d(C, C·m, k, groups=C)``. Each output's first
+in-bound tap initialises it, the others are added to it, then the bias is added, each
+operation counted where it happens (counts: :func:`nnref.formulas.depthwise.depthwise`).
+A task is one (batch, output channel, output depth) plane.
 The loop over taps and the loop along an output row are interchanged so the innermost
 loop runs along the row (``out[..., j] += w·x[..., j·s + e·d − p]``) and vectorises;
 each output element still sees exactly its own taps, in the same order. Padding is

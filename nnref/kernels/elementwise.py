@@ -1,7 +1,7 @@
 """Counted elementwise binary operations: ``out = a + b`` (residual connections).
 
 Work is split into fixed chunks of ``CHUNK`` elements; each chunk is a task with its
-own counter row. Per element: add 1.
+own counter row. Counts: :func:`nnref.formulas.elementwise.add`.
 """
 import numpy as np
 

@@ -1,14 +1,14 @@
 """Counted inference-mode batch normalization over (N, C, L).
 
-Per channel, once per call (serial, counter row 0):
+First the fold, once per channel and call (serial, counter row 0):
 
-    σ = sqrt(var + eps)        add 1, sqrt 1
-    scale = γ / σ              div 1
-    shift = β − μ·scale        mul 1, sub 1
+    σ = sqrt(var + eps),   scale = γ / σ,   shift = β − μ·scale
 
-Per element (one task per (batch, channel) plane, counter rows 1…):
+then every element (one task per (batch, channel) plane, counter rows 1…):
 
-    y = x·scale + shift        mul 1, add 1
+    y = x·scale + shift
+
+Counts: :func:`nnref.formulas.norm.batch_norm`.
 """
 import math
 

@@ -2,7 +2,7 @@
 
 ``out[n, o, p] = Σ_c W[o, c]·x[n, c, p]`` (+ bias) over the P flattened spatial
 positions, computed by :func:`~nnref.kernels._gemm.gemm_nt` with ``x[n]`` transposed to
-(P, C). Per output element: mul C, add C − 1, and 1 add for a bias.
+(P, C). Counts: :func:`nnref.formulas.pointwise.pointwise`.
 """
 import numpy as np
 

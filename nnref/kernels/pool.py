@@ -2,7 +2,8 @@
 
 Along each axis, window ``j`` reads the in-bound taps ``j·s − p + m·d`` of
 :func:`nnref.core.shapes.pool_windows`; :func:`._windows.reduce_windows` does the
-counted arithmetic (max: cmp t − 1; avg: add t − 1, div 1 per output with t taps).
+counted arithmetic. Counts: :func:`nnref.formulas.pool.max_pool`,
+:func:`~nnref.formulas.pool.avg_pool`.
 """
 import numpy as np
 

@@ -8,6 +8,7 @@ task with its own counter row. All three share the signature
 ``step(gi, gh, h, c, h_out)``: ``h`` is the previous hidden state (B, H), ``c`` the
 LSTM cell state (B, H), updated in place (ignored by RNN and GRU), and ``h_out``
 receives the new hidden state. Gate rows follow PyTorch: GRU (r, z, n), LSTM (i, f, g, o).
+Counts: :mod:`nnref.formulas.recurrent`.
 """
 import numpy as np
 

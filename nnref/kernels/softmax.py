@@ -1,15 +1,16 @@
 """Counted softmax along the middle axis of (A, n, B).
 
-Each of the ``A·B`` rows of length ``n`` is computed as
+Each of the ``A·B`` rows of length ``n`` is computed in four passes, each operation
+counted where it happens:
 
-    m = max_k x_k                  cmp n − 1 (the first element initialises m)
-    e_k = exp(x_k − m)             sub n, exp n
-    s = Σ_k e_k                    add n − 1 (the first term initialises s)
-    y_k = e_k / s                  div n
+    m = max_k x_k          (the first element initialises m)
+    e_k = exp(x_k − m)
+    s = Σ_k e_k            (the first term initialises s)
+    y_k = e_k / s
 
 A NaN anywhere in a row makes ``s`` NaN and so the whole row NaN, as in torch; the
 maximum therefore needs no NaN test. Work is split into fixed chunks of ``CHUNK`` rows,
-one task each.
+one task each. Counts: :func:`nnref.formulas.softmax.softmax`.
 """
 import math
 

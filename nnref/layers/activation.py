@@ -3,6 +3,8 @@
 Each works on any shape; the output has the input's shape and dtype. As in PyTorch,
 ReLU, ReLU6, LeakyReLU and SiLU take ``inplace``: with True the result is also written
 into ``x`` (which must be writeable) and ``x`` is returned.
+
+Counts: :func:`nnref.formulas.activation.activation`.
 """
 from __future__ import annotations
 
@@ -51,19 +53,19 @@ class _InPlace(_Elementwise):
 
 
 class ReLU(_InPlace):
-    """max(x, 0): cmp 1 per element."""
+    """y = max(x, 0). Counts: :func:`nnref.formulas.activation.activation`."""
 
     op = "RELU"
 
 
 class ReLU6(_InPlace):
-    """min(max(x, 0), 6): cmp 2 per element."""
+    """y = min(max(x, 0), 6). Counts: :func:`nnref.formulas.activation.activation`."""
 
     op = "RELU6"
 
 
 class LeakyReLU(_Elementwise):
-    """x if x > 0 else a·x: mul 1 (a·x, always computed), cmp 1 per element.
+    """y = x if x > 0 else a·x. Counts: :func:`nnref.formulas.activation.activation`.
 
     Parameters
     ----------
@@ -88,18 +90,21 @@ class LeakyReLU(_Elementwise):
 
 
 class Sigmoid(_Elementwise):
-    """1 / (1 + exp(−x)): neg 1, exp 1, add 1, div 1 per element."""
+    """y = 1 / (1 + exp(−x)). Counts: :func:`nnref.formulas.activation.activation`."""
 
     op = "SIGMOID"
 
 
 class Tanh(_Elementwise):
-    """1 − 2 / (exp(2x) + 1): mul 1, exp 1, add 1, div 1, sub 1 per element."""
+    """y = 1 − 2 / (exp(2x) + 1), a form that gives ±1, not NaN, for large |x|.
+
+    Counts: :func:`nnref.formulas.activation.activation`.
+    """
 
     op = "TANH"
 
 
 class SiLU(_InPlace):
-    """x · sigmoid(x): neg 1, exp 1, add 1, div 1, mul 1 per element."""
+    """y = x · sigmoid(x). Counts: :func:`nnref.formulas.activation.activation`."""
 
     op = "SILU"

@@ -21,9 +21,9 @@ class _Adaptive(Layer):
     Notes
     -----
     Along an axis with input size ``i`` and output size ``o``, output ``j`` reduces the
-    window ``[floor(j·i/o), ceil((j+1)·i/o))`` (:func:`nnref.shapes.adaptive_bounds`), of
-    ``w_j`` inputs. Windows overlap when ``i`` is not a multiple of ``o``, and repeat
-    inputs when ``o > i``.
+    window ``[floor(j·i/o), ceil((j+1)·i/o))`` (:func:`nnref.core.shapes.adaptive_bounds`).
+    Windows overlap when ``i`` is not a multiple of ``o``, and repeat inputs when ``o > i``.
+    Counts: :mod:`nnref.formulas.adaptive`.
     """
 
     spatial = 0
@@ -68,13 +68,19 @@ class _Adaptive(Layer):
 
 
 class _AdaptiveMax(_Adaptive):
-    """Adaptive max pooling: cmp ``w_j − 1`` per output (see :class:`_Adaptive`); NaN propagates."""
+    """Adaptive max pooling (see :class:`_Adaptive`); NaN propagates, as in torch.
+
+    Counts: :func:`nnref.formulas.adaptive.adaptive_max`.
+    """
 
     op = "max"
 
 
 class _AdaptiveAvg(_Adaptive):
-    """Adaptive average pooling: add ``w_j − 1``, div 1 per output (see :class:`_Adaptive`)."""
+    """Adaptive average pooling (see :class:`_Adaptive`): each output is its window's mean.
+
+    Counts: :func:`nnref.formulas.adaptive.adaptive_avg`.
+    """
 
     op = "avg"
 

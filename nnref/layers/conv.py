@@ -5,9 +5,11 @@ Along each spatial axis with input size ``i``, kernel ``k``, stride ``s``, paddi
 
     o = floor((i + 2p − d·(k − 1) − 1) / s) + 1
 
-(:func:`nnref.shapes.conv_out`). Two algorithms give the same values and the same
+(:func:`nnref.core.shapes.conv_out`). Two algorithms give the same values and the same
 counts: ``"im2col"`` (windows unrolled into rows, then the counted GEMM) and
 ``"naive"`` (a direct loop over output elements and taps).
+
+Counts: :func:`nnref.formulas.conv.conv`.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ def conv_output_shape(layer, input_shape) -> tuple:
     """(N, Co, *o) for input (N, Cin, *i), checked against ``layer``'s configuration.
 
     Along each axis ``o = floor((i + 2p − d·(k − 1) − 1) / s) + 1``
-    (:func:`nnref.shapes.conv_out`).
+    (:func:`nnref.core.shapes.conv_out`).
     """
     shape = layer.check_shape(input_shape)
     check_conv_input(layer.kind, shape, layer.in_channels, layer.kernel_size, layer.padding,
@@ -137,9 +139,9 @@ class Conv1d(_ConvNd):
 
     Notes
     -----
-    Output size ``o = floor((i + 2p − d·(k − 1) − 1) / s) + 1``. With T = (Cin/groups)·k
-    taps, every output does mul T and add T − 1, plus 1 add with a bias; "skip" counts
-    only in-bound taps t (mul t, add t − 1 + bias, nothing when t = 0).
+    Output size ``o = floor((i + 2p − d·(k − 1) − 1) / s) + 1``. Each output is
+    ``y = Σ x·w (+ b)`` over the (Cin/groups)·k taps of its window.
+    Counts: :func:`nnref.formulas.conv.conv`.
     """
 
     ndim = 1
@@ -152,9 +154,9 @@ class Conv2d(_ConvNd):
 
     Notes
     -----
-    ``Ho = floor((H + 2p_h − d_h·(kh − 1) − 1) / s_h) + 1``, likewise ``Wo``. For a square
-    kernel K, stride/padding giving Ho×Wo, no groups and no bias the total is
-    ``(2·Cin·K² − 1)·Ho·Wo·Co`` FLOPs (:func:`nnref.counting.formulas.conv.conv2d_seed`).
+    ``Ho = floor((H + 2p_h − d_h·(kh − 1) − 1) / s_h) + 1``, likewise ``Wo``.
+    Counts: :func:`nnref.formulas.conv.conv`; the seed derivation for a square kernel:
+    :func:`nnref.formulas.conv.conv2d_seed`.
     """
 
     ndim = 2
@@ -165,6 +167,7 @@ class Conv3d(_ConvNd):
 
     Arguments as :class:`Conv1d`, with per-axis values as an int or a tuple of 3 ints;
     each output size follows ``o = floor((i + 2p − d·(k − 1) − 1) / s) + 1``.
+    Counts: :func:`nnref.formulas.conv.conv`.
     """
 
     ndim = 3

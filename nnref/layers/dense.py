@@ -33,8 +33,7 @@ class Dense(Layer):
 
         y[..., o] = Σ_{i<I} x[..., i]·W[o, i]  (+ b[o])
 
-    Per output element: mul I, add I − 1, and add 1 more with the bias, so one row
-    costs (2I − 1)·O operations, 2I·O with the bias.
+    Counts: :func:`nnref.formulas.dense.dense`.
     """
 
     param_names = ("weight", "bias")

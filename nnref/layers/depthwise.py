@@ -44,9 +44,8 @@ class DepthwiseConv2d(Layer):
     Notes
     -----
     Same as ``Conv2d(C, C·m, kernel_size, groups=C)``; weight (C·m, 1, kh, kw).
-    ``Ho = floor((H + 2p_h − d_h·(kh − 1) − 1) / s_h) + 1``, likewise ``Wo``. Each output
-    does mul kh·kw, add kh·kw − 1 (+1 with bias): ``(2K² − 1)·Ho·Wo·C`` FLOPs for a
-    K×K kernel and m = 1 without bias.
+    ``Ho = floor((H + 2p_h − d_h·(kh − 1) − 1) / s_h) + 1``, likewise ``Wo``.
+    Counts: :func:`nnref.formulas.depthwise.depthwise`.
     """
 
     param_names = ("weight", "bias")

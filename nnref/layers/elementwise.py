@@ -1,7 +1,4 @@
-"""Elementwise arithmetic between tensors: Add (residual connections).
-
-Per output element, one operation of its kind.
-"""
+"""Elementwise arithmetic between tensors: Add (residual connections)."""
 from __future__ import annotations
 
 import numpy as np
@@ -16,9 +13,9 @@ class Add(Layer):
 
     Notes
     -----
-    ``a, b : ndarray of shape S`` give ``y = a + b`` of shape S, add 1 per element. No
-    broadcasting: residual branches must already agree. ``output_shape`` takes the
-    shape of one operand.
+    ``a, b : ndarray of shape S`` give ``y = a + b`` of shape S. No broadcasting:
+    residual branches must already agree. ``output_shape`` takes the shape of one
+    operand. Counts: :func:`nnref.formulas.elementwise.add`.
     """
 
     operands = 2

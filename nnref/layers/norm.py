@@ -40,11 +40,10 @@ class _BatchNorm(Layer):
     -----
     The affine transform is folded once per channel and call,
 
-        scale = γ / sqrt(σ² + eps)        add 1, sqrt 1, div 1
-        shift = β − μ·scale               mul 1, sub 1
+        scale = γ / sqrt(σ² + eps),   shift = β − μ·scale,
 
-    then applied per element, ``y = x·scale + shift`` (mul 1, add 1). With
-    ``affine=False`` the same arithmetic runs with γ = 1 and β = 0.
+    then applied per element, ``y = x·scale + shift``. With ``affine=False`` the same
+    arithmetic runs with γ = 1 and β = 0. Counts: :func:`nnref.formulas.norm.batch_norm`.
     """
 
     param_names = ("weight", "bias")

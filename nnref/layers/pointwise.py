@@ -30,8 +30,8 @@ class PointwiseConv2d(Layer):
 
     Notes
     -----
-    Same as ``Conv2d(Cin, Co, 1)``. Each output does mul Cin, add Cin − 1 (+1 with bias):
-    ``(2·Cin − 1)·H·W·Co`` FLOPs without bias.
+    Same as ``Conv2d(Cin, Co, 1)``: ``y[n, o, h, w] = Σ_c x[n, c, h, w]·W[o, c] (+ b[o])``.
+    Counts: :func:`nnref.formulas.pointwise.pointwise`.
     """
 
     param_names = ("weight", "bias")

@@ -35,7 +35,7 @@ class _Pool(Layer):
 
     With ``ceil_mode=True`` the floor becomes a ceiling, and the last window is dropped
     if it would start in the right padding, i.e. if ``(o − 1)·s ≥ i + p``
-    (:func:`nnref.shapes.pool_out`). Window ``j`` reads the inputs at
+    (:func:`nnref.core.shapes.pool_out`). Window ``j`` reads the inputs at
     ``j·s − p + m·d``, ``m = 0 … k−1``, that fall inside ``[0, i)``; padding is never read.
     """
 
@@ -86,7 +86,7 @@ class _Pool(Layer):
 
 
 class _MaxPool(_Pool):
-    """Max pooling: cmp ``t − 1`` per output, ``t`` its in-bound taps (−inf, no cmp, if none).
+    """Max pooling: each output is the maximum of its in-bound taps (−inf if none).
 
     Parameters
     ----------
@@ -103,14 +103,14 @@ class _MaxPool(_Pool):
     Notes
     -----
     ``y[j] = max over in-bound taps x[j·s − p + m·d]``; NaN propagates as in torch.
-    Output size: see :class:`_Pool`.
+    Output size: see :class:`_Pool`. Counts: :func:`nnref.formulas.pool.max_pool`.
     """
 
     op = "max"
 
 
 class _AvgPool(_Pool):
-    """Average pooling: add ``t − 1`` and div 1 per output, ``t`` its in-bound taps.
+    """Average pooling: each output is the sum of its in-bound taps over a divisor.
 
     Parameters
     ----------
@@ -129,8 +129,8 @@ class _AvgPool(_Pool):
     ``y[j] = (Σ in-bound taps x[j·s − p + m]) / n_j``. With ``count_include_pad=False``,
     ``n_j = t``; with ``True`` (torch's rule) ``n_j`` is the volume of the window clipped to
     the padded input ``[−p, i + p)`` on every axis, which is less than the kernel volume
-    only for a ceil_mode window that runs past the right padding. Padding changes only
-    the divisor, never the number of additions. Output size: see :class:`_Pool`.
+    only for a ceil_mode window that runs past the right padding. Output size: see
+    :class:`_Pool`. Counts: :func:`nnref.formulas.pool.avg_pool`.
     """
 
     op = "avg"

@@ -130,9 +130,8 @@ class RNN(_Recurrent):
 
     Notes
     -----
-    Per step and batch row, besides the two mat-vecs (mul H·I + H·H, add H·(I−1) +
-    H·(H−1), plus 2H bias adds): add H to join them, then a tanh per element,
-    tanh(v) = 1 − 2 / (exp(2v) + 1) (mul, exp, add, div, sub).
+    tanh(v) is computed as 1 − 2 / (exp(2v) + 1).
+    Counts: :func:`nnref.formulas.recurrent.rnn`.
     """
 
     gates = 1
@@ -149,8 +148,7 @@ class GRU(_Recurrent):
         r = σ(gi_r + gh_r),  z = σ(gi_z + gh_z),  n = tanh(gi_n + r ⊙ gh_n),
         h' = (1 − z) ⊙ n + z ⊙ h,
 
-    with σ(v) = 1 / (1 + exp(−v)) (neg, exp, add, div). Per step and batch row, beyond
-    the mat-vecs: add 2H + H, mul H for the gates; sub H, mul 2H, add H for h'.
+    with σ(v) = 1 / (1 + exp(−v)). Counts: :func:`nnref.formulas.recurrent.gru`.
     """
 
     gates = 3
@@ -162,13 +160,12 @@ class LSTM(_Recurrent):
 
     Notes
     -----
-    With a = (W_ih·x + b_ih) + (W_hh·h + b_hh) (4H rows, add 4H to join),
+    With a = (W_ih·x + b_ih) + (W_hh·h + b_hh) (4H rows),
 
         i, f, o = σ(a_i), σ(a_f), σ(a_o),  g = tanh(a_g),
         c' = f ⊙ c + i ⊙ g,  h' = o ⊙ tanh(c').
 
-    Per step and batch row, beyond the mat-vecs and the join: mul 2H and add H for c',
-    a tanh and mul H for h'.
+    Counts: :func:`nnref.formulas.recurrent.lstm`.
     """
 
     gates = 4

@@ -1,6 +1,6 @@
 """Data movement without arithmetic: Identity, Flatten, Reshape and Dropout (inference).
 
-Each counts 0 operations: it only views or copies its input.
+Each only views or copies its input. Counts: :func:`nnref.formulas.reshape.reshape`.
 """
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ class Dropout(Layer):
 
 
 class Reshape(Layer):
-    """Reshape the whole tensor, batch axis included, like ``torch.reshape``; 0 operations.
+    """Reshape the whole tensor, batch axis included, like ``torch.reshape`` (no arithmetic).
 
     Parameters
     ----------

@@ -22,15 +22,9 @@ class Softmax(Layer):
     Notes
     -----
     For ``x : ndarray of shape (*A, n, *B)`` with the softmax axis of size ``n``, each of
-    the ``prod(A)·prod(B)`` rows costs
-
-        m = max_k x_k            cmp n − 1
-        e_k = exp(x_k − m)       sub n, exp n
-        s = Σ_k e_k              add n − 1
-        y_k = e_k / s            div n
-
-    Subtracting the maximum keeps ``exp`` from overflowing. A NaN in a row makes the
-    whole row NaN, as in torch.
+    the ``prod(A)·prod(B)`` rows is normalised on its own. Subtracting the maximum keeps
+    ``exp`` from overflowing. A NaN in a row makes the whole row NaN, as in torch.
+    Counts: :func:`nnref.formulas.softmax.softmax`.
     """
 
     def __init__(self, dim=None):

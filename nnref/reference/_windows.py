@@ -15,14 +15,18 @@ exists while it fits in the padded input ``[−p, i + p)``. With ``ceil_mode`` o
 window that runs past the right padding is kept if it starts inside ``[−p, i)`` and
 the window before it did not end exactly at ``i + p``.
 
-Arithmetic per output, with ``t`` the taps read:
+:func:`evaluate` computes each output from the taps it reads, in order, the first tap
+starting the accumulator:
 
-* convolution and dense: ``y = x₀·w₀ + x₁·w₁ + … (+ b)``: mul t, add t − 1, add 1 with a
-  bias. "dense" padding reads the padding taps as 0 (they count), "skip" reads only
-  in-bound taps; without taps the output is the bias (or 0) and costs nothing;
-* max pooling: ``max(x₀, x₁, …)``: cmp t − 1 over in-bound taps (−inf if t = 0);
-* average pooling: ``(x₀ + x₁ + …) / n``: add t − 1, div 1, where ``n`` is ``t`` or, with
-  ``count_include_pad``, the window clipped to the padded input.
+* convolution and dense: ``y = x₀·w₀ + x₁·w₁ + … (+ b)``. "dense" padding reads the
+  padding taps as traced zeros, "skip" reads only in-bound taps; without taps the
+  output is the bias (or 0);
+* max pooling: ``max(x₀, x₁, …)`` over in-bound taps (−inf without any);
+* average pooling: ``(x₀ + x₁ + …) / n``, where ``n`` is the number of in-bound taps or,
+  with ``count_include_pad``, the window clipped to the padded input.
+
+Counts: :func:`nnref.formulas.conv.conv`, :func:`nnref.formulas.dense.dense`,
+:func:`nnref.formulas.pool.max_pool`, :func:`nnref.formulas.pool.avg_pool`.
 """
 from __future__ import annotations
 

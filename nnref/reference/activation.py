@@ -1,8 +1,8 @@
 """Traced reference of the elementwise activations, one :class:`Traced` scalar at a time.
 
-Per element: ReLU max(x, 0) cmp 1; ReLU6 min(max(x, 0), 6) cmp 2; LeakyReLU
-x if x > 0 else a·x mul 1, cmp 1; Sigmoid 1/(1 + exp(−x)) neg, exp, add, div;
-Tanh 1 − 2/(exp(2x) + 1) mul, exp, add, div, sub; SiLU x·sigmoid(x) neg, exp, add, div, mul.
+Each element is computed from its definition: ReLU max(x, 0); ReLU6 min(max(x, 0), 6);
+LeakyReLU x if x > 0 else a·x; Sigmoid 1/(1 + exp(−x)); Tanh 1 − 2/(exp(2x) + 1);
+SiLU x·sigmoid(x). Counts: :func:`nnref.formulas.activation.activation`.
 """
 from __future__ import annotations
 

@@ -4,8 +4,9 @@ Notes
 -----
 Along an axis of ``I`` inputs and ``O`` outputs, output ``j`` covers the inputs
 ``[floor(j·I/O), ceil((j+1)·I/O))``; a ``None`` output size keeps the input size.
-A window of ``w`` inputs costs add w − 1 and div 1 (average) or cmp w − 1 (max).
-The last ``k`` axes are spatial (k = 1, 2, 3); every axis before them is looped over.
+Each window is reduced from its first input on: summed, then divided by its size
+(average), or compared pairwise (max). The last ``k`` axes are spatial (k = 1, 2, 3);
+every axis before them is looped over. Counts: :mod:`nnref.formulas.adaptive`.
 """
 from __future__ import annotations
 
@@ -60,11 +61,11 @@ def _adaptive(layer, x, reduce):
 
 @traced("AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d")
 def adaptive_avg(layer, x):
-    """Adaptive average pooling: add w − 1, div 1 per window of w inputs."""
+    """Adaptive average pooling: the mean of each window."""
     return _adaptive(layer, x, _avg)
 
 
 @traced("AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d")
 def adaptive_max(layer, x):
-    """Adaptive max pooling: cmp w − 1 per window of w inputs."""
+    """Adaptive max pooling: the maximum of each window."""
     return _adaptive(layer, x, _max)

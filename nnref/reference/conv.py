@@ -5,10 +5,11 @@ Notes
 Output ``y[n, co, *j]`` of group ``g = co // (Co/groups)`` reads input channels
 ``g·Cin/groups + ci`` at the taps ``j·s − p + m·d`` of every axis:
 
-    y = x₀·w₀ + x₁·w₁ + … (+ b)         mul t, add t − 1, add 1 with a bias
+    y = x₀·w₀ + x₁·w₁ + … (+ b)
 
-"dense" padding reads the taps on padding as 0 (they count), "skip" reads only the t
-in-bound taps; a window without any is the bias (or 0) and costs nothing.
+"dense" padding reads the taps on padding as traced zeros, "skip" reads only the
+in-bound taps; a window without any is the bias (or 0). The windows are run by
+:mod:`._windows`. Counts: :func:`nnref.formulas.conv.conv`.
 """
 from __future__ import annotations
 

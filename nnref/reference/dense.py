@@ -2,8 +2,8 @@
 
 Notes
 -----
-Each output is a dot product of the I features of its row: mul I, add I − 1, add 1
-with a bias.
+Each output is a dot product of the I features of its row, one window of
+:mod:`._windows`. Counts: :func:`nnref.formulas.dense.dense`.
 """
 from __future__ import annotations
 

@@ -4,8 +4,8 @@
 Notes
 -----
 Per output, over the taps of its window in its one input channel:
-``y = x₀·w₀ + x₁·w₁ + … (+ b)``: mul t, add t − 1, add 1 with a bias; padding as in
-:mod:`.conv`.
+``y = x₀·w₀ + x₁·w₁ + … (+ b)``; padding as in :mod:`.conv`.
+Counts: :func:`nnref.formulas.depthwise.depthwise`.
 """
 from __future__ import annotations
 

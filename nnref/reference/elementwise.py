@@ -1,4 +1,7 @@
-"""Traced reference of Add: ``y = a + b`` element by element, add 1 per output element."""
+"""Traced reference of Add: ``y = a + b`` element by element, on traced scalars.
+
+Counts: :func:`nnref.formulas.elementwise.add`.
+"""
 from __future__ import annotations
 
 import numpy as np

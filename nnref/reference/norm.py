@@ -2,13 +2,13 @@
 
 Notes
 -----
-Once per channel per call, with γ = 1 and β = 0 when the layer has no affine parameters:
+Once per channel per call, with γ = 1 and β = 0 (plain constants, still operands)
+when the layer has no affine parameters:
 
-    σ = sqrt(var + eps)            add 1, sqrt 1
-    scale = γ / σ                  div 1
-    shift = β − μ·scale            mul 1, sub 1
+    σ = sqrt(var + eps),   scale = γ / σ,   shift = β − μ·scale
 
-then for every element of channel c: ``y = x·scale + shift`` (mul 1, add 1).
+then for every element of channel c: ``y = x·scale + shift``.
+Counts: :func:`nnref.formulas.norm.batch_norm`.
 """
 from __future__ import annotations
 

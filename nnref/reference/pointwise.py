@@ -2,8 +2,8 @@
 
 Notes
 -----
-Each output is a dot product over the Cin channels at its own position: mul Cin,
-add Cin − 1, add 1 with a bias. There is no padding.
+Each output is a dot product over the Cin channels at its own position; there is no
+padding. Counts: :func:`nnref.formulas.pointwise.pointwise`.
 """
 from __future__ import annotations
 

@@ -5,9 +5,11 @@ Notes
 Window ``j`` of an axis reads the in-bound taps ``j·s − p + m·d`` (padding is never
 read); every axis before the spatial ones is looped over.
 
-* max: ``max(x₀, x₁, …)``: cmp t − 1 (−inf, no cmp, if t = 0; NaN wins as in torch);
-* avg: ``(x₀ + x₁ + …) / n``: add t − 1, div 1, with ``n = t`` or, with
+* max: ``max(x₀, x₁, …)`` (−inf without a tap; NaN wins as in torch);
+* avg: ``(x₀ + x₁ + …) / n``, with ``n`` the number of in-bound taps or, with
   ``count_include_pad``, the window clipped to the padded input ``[−p, i + p)``.
+
+Counts: :func:`nnref.formulas.pool.max_pool`, :func:`nnref.formulas.pool.avg_pool`.
 """
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 Written straight from the equations, one step and one batch row at a time, sharing no
 code with the kernels. Every input value and the zero initial state are traced, so
 each product and sum is recorded. Slow by design: use tiny shapes.
+Counts: :mod:`nnref.formulas.recurrent`.
 """
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from ._scalar import Tally, Traced, exp
 
 
 def sigmoid(v: Traced) -> Traced:
-    """σ(v) = 1 / (1 + exp(−v)): neg, exp, add, div."""
+    """σ(v) = 1 / (1 + exp(−v))."""
     return 1.0 / (1.0 + exp(-v))
 
 
 def tanh(v: Traced) -> Traced:
-    """tanh(v) = 1 − 2 / (exp(2v) + 1): mul, exp, add, div, sub."""
+    """tanh(v) = 1 − 2 / (exp(2v) + 1)."""
     return 1.0 - 2.0 / (exp(2.0 * v) + 1.0)
 
 

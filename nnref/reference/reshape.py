@@ -1,7 +1,7 @@
 """Traced reference of data movement: Identity, Flatten, Reshape, Dropout (inference), no operations.
 
-Each element is copied to its new place one at a time, in row-major order, and no
-operation is recorded.
+Each element is copied to its new place one at a time, in row-major order, with no
+traced arithmetic. Counts: :func:`nnref.formulas.reshape.reshape`.
 """
 from __future__ import annotations
 

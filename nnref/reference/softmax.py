@@ -2,14 +2,15 @@
 
 Notes
 -----
-For each row of ``n`` values along ``dim``:
+For each row of ``n`` traced values along ``dim``, as written:
 
-    m = max_k x_k                  cmp n − 1
-    e_k = exp(x_k − m)             sub n, exp n
-    s = Σ_k e_k                    add n − 1
-    y_k = e_k / s                  div n
+    m = max_k x_k          (pairwise, from x_0)
+    e_k = exp(x_k − m)
+    s = Σ_k e_k            (from e_0)
+    y_k = e_k / s
 
 A NaN anywhere in a row makes the whole row NaN, as in torch.
+Counts: :func:`nnref.formulas.softmax.softmax`.
 """
 from __future__ import annotations
 
