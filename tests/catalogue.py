@@ -1,90 +1,40 @@
-"""Every public layer class with one sample configuration, and the same layer in torch.
+"""Every public layer class as one line: a sample configuration, its input, its torch twin.
 
-Shared by tests/test_every_layer.py (torch agreement, NaN, threads, bad arguments) and
+``CATALOGUE`` maps a name to an :class:`Entry`. The name is a layer class name, or a
+variant ``"Class[what differs]"`` for a code path that the class's one sample does not
+reach (the other conv algorithm, skip padding, a recurrent layer wider than one GEMM
+task, ...); its class is the part before the bracket (:func:`class_of`). Adding a
+layer class is adding its line here.
+
+``Entry.torch(layer, *tensors)`` computes the same layer in torch from the nnref layer's
+own attributes and parameters, so it serves any configuration of the class:
+tests/test_every_layer.py also uses it on the layers that tests/strategies.py draws.
+
+Shared by tests/test_every_layer.py (torch agreement, NaN, threads, bad arguments),
+tests/test_three_way.py (the traced reference on every sample), tests/test_api.py and
 tests/test_conventions.py (torch's FlopCounterMode, run live).
 """
-import numpy as np
-from conftest import rand, torch
+import inspect
+from typing import Callable, NamedTuple
 
-import nnref.layers
+import numpy as np
+from conftest import rand, to_torch, torch
+from strategies import trained
+
+from nnref.layers import LAYERS, family
 
 F = torch.nn.functional
 
-#: layer name -> (positional args, keyword args, input shape). Shapes are large enough
-#: for every kernel to split its work into several tasks (activations and Add: more
-#: than one 32768-element chunk; Softmax: more than one 256-row chunk).
-CATALOGUE = {
-    "ReLU": ((), {}, (2, 3, 80, 80)),
-    "ReLU6": ((), {}, (2, 3, 80, 80)),
-    "LeakyReLU": ((0.1,), {}, (2, 3, 80, 80)),
-    "Sigmoid": ((), {}, (2, 3, 80, 80)),
-    "Tanh": ((), {}, (2, 3, 80, 80)),
-    "SiLU": ((), {}, (2, 3, 80, 80)),
-    "Conv1d": ((4, 6, 3), dict(stride=2, padding=1, dilation=2, groups=2, rng=0), (2, 4, 11)),
-    "Conv2d": ((4, 6, (3, 2)), dict(stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2,
-                                    rng=0), (2, 4, 9, 8)),
-    "Conv3d": ((2, 4, (2, 3, 1)), dict(stride=(1, 2, 1), padding=(1, 0, 1), dilation=(2, 1, 1),
-                                       bias=False, rng=0), (2, 2, 4, 7, 3)),
-    "DepthwiseConv2d": ((3, (3, 2)), dict(depth_multiplier=2, stride=(1, 2), padding=1, rng=0),
-                        (2, 3, 7, 6)),
-    "PointwiseConv2d": ((3, 5), dict(rng=0), (2, 3, 4, 4)),
-    "Dense": ((6, 4), dict(rng=0), (5, 6)),
-    "Linear": ((6, 70), dict(bias=False, rng=0), (3, 2, 6)),
-    "MaxPool1d": ((3, 2, 1), {}, (2, 3, 9)),
-    "MaxPool2d": (((3, 2), (2, 1), (1, 0), (1, 2), True), {}, (2, 3, 7, 8)),
-    "MaxPool3d": ((2, (1, 2, 2), 1), {}, (2, 2, 3, 4, 5)),
-    "AvgPool1d": ((3, 2, 1, True), {}, (2, 3, 9)),
-    "AvgPool2d": (((3, 2), (2, 1), (1, 1)), dict(count_include_pad=False), (2, 3, 7, 8)),
-    "AvgPool3d": ((2,), dict(padding=(0, 1, 1)), (2, 2, 3, 4, 5)),
-    "AdaptiveAvgPool1d": ((4,), {}, (2, 3, 7)),
-    "AdaptiveAvgPool2d": (((3, None),), {}, (2, 3, 7, 5)),
-    "AdaptiveAvgPool3d": (((2, 3, 2),), {}, (2, 2, 3, 5, 4)),
-    "AdaptiveMaxPool1d": ((5,), {}, (2, 3, 7)),
-    "AdaptiveMaxPool2d": (((None, 2),), {}, (2, 3, 7, 5)),
-    "AdaptiveMaxPool3d": (((1, 3, 2),), {}, (2, 2, 3, 5, 4)),
-    "BatchNorm1d": ((3,), {}, (4, 3, 5)),
-    "BatchNorm2d": ((3,), dict(eps=1e-3), (2, 3, 4, 5)),
-    "BatchNorm3d": ((2,), dict(affine=False), (2, 2, 3, 3, 3)),
-    "Softmax": ((1,), {}, (2, 5, 300)),
-    "Flatten": ((1, 2), {}, (2, 3, 4, 5)),
-    "Dropout": ((0.2,), {}, (2, 3)),
-    "Reshape": (((-1, 5, 4),), {}, (2, 3, 4, 5)),
-    "Identity": ((), {}, (2, 3)),
-    "Add": ((), {}, (2, 3, 80, 80)),
-    "RNN": ((3, 4), dict(rng=0), (5, 3, 3)),
-    "GRU": ((3, 4), dict(batch_first=True, rng=0), (3, 5, 3)),
-    "LSTM": ((3, 4), dict(bias=False, rng=0), (5, 3, 3)),
-}
-NAMES = sorted(CATALOGUE)
-NO_KERNEL = {"Flatten", "Dropout", "Reshape", "Identity"}  # views of the input: no arithmetic, no kernel
-ANY_NDIM = {"ReLU", "ReLU6", "LeakyReLU", "Sigmoid", "Tanh", "SiLU", "Dropout", "Add", "Softmax",
-            "Flatten", "Reshape", "Identity"}
+
+class Entry(NamedTuple):
+    args: tuple
+    kwargs: dict
+    shape: tuple  # the input shape (of each operand, for Add)
+    torch: Callable  # (nnref layer, *torch inputs) -> torch output
+    any_ndim: bool = False  # takes inputs of any number of dimensions
 
 
-def make(name):
-    """The sample layer; BatchNorm gets random statistics so that it is no identity."""
-    args, kwargs, shape = CATALOGUE[name]
-    layer = getattr(nnref.layers, name)(*args, **kwargs)
-    if name.startswith("BatchNorm"):
-        rng = np.random.default_rng(1)
-        c = layer.num_features
-        layer.running_mean = rng.standard_normal(c).astype(np.float32)
-        layer.running_var = rng.uniform(0.5, 2.0, c).astype(np.float32)
-        if layer.affine:
-            layer.weight, layer.bias = rng.standard_normal((2, c)).astype(np.float32)
-    return layer, shape
-
-
-def inputs(name, shape, dtype=np.float64):
-    """The layer's input arrays: two operands for Add, one for the others."""
-    return tuple(rand(shape, dtype, seed) for seed in range(arity(name)))
-
-
-def arity(name):
-    return 2 if name == "Add" else 1
-
-
-# -- torch ------------------------------------------------------------------------------
+# -- the torch twins ------------------------------------------------------------------------
 
 def _p(layer, name, dtype):
     value = getattr(layer, name)
@@ -97,10 +47,17 @@ def _conv(layer, t):
              layer.padding, layer.dilation, layer.groups)
 
 
+def _linear(layer, t):
+    return F.linear(t, _p(layer, "weight", t.dtype), _p(layer, "bias", t.dtype))
+
+
 def _pool(layer, t):
-    nd, kind = layer.kind[-2], layer.kind[:-6]  # "MaxPool2d" -> "2", "Max"
+    nd, kind = int(layer.kind[-2]), layer.kind[:-6]  # "MaxPool2d" -> 2, "Max"
     if kind.startswith("Adaptive"):
-        return getattr(F, f"adaptive_{kind[8:].lower()}_pool{nd}d")(t, layer.output_size)
+        size = layer.output_size
+        if nd == 1:  # torch's 1-D functions take no None (keep the input size)
+            size = tuple(t.shape[-1] if o is None else o for o in size)
+        return getattr(F, f"adaptive_{kind[8:].lower()}_pool{nd}d")(t, size)
     if kind == "Max":
         return getattr(F, f"max_pool{nd}d")(t, layer.kernel_size, layer.stride, layer.padding,
                                             layer.dilation, layer.ceil_mode)
@@ -113,31 +70,134 @@ def _batchnorm(layer, t):
     return F.batch_norm(t, *p, training=False, eps=layer.eps)
 
 
-def _recurrent(layer, t):
+def recurrent_module(layer, dtype):
+    """The torch RNN/GRU/LSTM module of ``dtype`` holding the nnref ``layer``'s weights."""
     module = getattr(torch.nn, layer.kind)(layer.input_size, layer.hidden_size, bias=layer.bias,
-                                           batch_first=layer.batch_first).to(t.dtype)
+                                           batch_first=layer.batch_first).to(dtype)
     with torch.no_grad():
-        for name, value in layer.parameters().items():
-            getattr(module, name).copy_(_p(layer, name, t.dtype))
-        return module(t)[0]
+        for name in layer.parameters():
+            getattr(module, name).copy_(_p(layer, name, dtype))
+    return module
 
 
-#: layer name -> f(layer m, *torch inputs) -> torch output
-TORCH = {
-    "ReLU": lambda m, t: F.relu(t), "ReLU6": lambda m, t: F.relu6(t),
-    "LeakyReLU": lambda m, t: F.leaky_relu(t, m.negative_slope),
-    "Sigmoid": lambda m, t: torch.sigmoid(t), "Tanh": lambda m, t: torch.tanh(t),
-    "SiLU": lambda m, t: F.silu(t),
-    **dict.fromkeys(["Conv1d", "Conv2d", "Conv3d", "DepthwiseConv2d", "PointwiseConv2d"], _conv),
-    **dict.fromkeys(["Dense", "Linear"], lambda m, t: F.linear(t, _p(m, "weight", t.dtype),
-                                                                _p(m, "bias", t.dtype))),
-    **dict.fromkeys([n for n in CATALOGUE if "Pool" in n], _pool),
-    **dict.fromkeys(["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"], _batchnorm),
-    "Softmax": lambda m, t: F.softmax(t, m.dim),
-    "Flatten": lambda m, t: torch.flatten(t, m.start_dim, m.end_dim),
-    "Dropout": lambda m, t: F.dropout(t, m.p, training=False),
-    "Reshape": lambda m, t: torch.reshape(t, m.shape),
-    "Identity": lambda m, t: torch.nn.Identity()(t),
-    "Add": lambda m, a, b: a + b,
-    **dict.fromkeys(["RNN", "GRU", "LSTM"], _recurrent),
+def _recurrent(layer, t):
+    with torch.no_grad():
+        return recurrent_module(layer, t.dtype)(t)[0]
+
+
+def _e(twin, shape, *args, **kwargs):
+    return Entry(args, kwargs, shape, twin)
+
+
+def _any(twin, shape, *args, **kwargs):
+    """An entry of a layer that takes inputs of any number of dimensions."""
+    return Entry(args, kwargs, shape, twin, any_ndim=True)
+
+
+#: More than one 32768-element chunk of the elementwise kernels (activations, Add).
+BIG = (2, 3, 80, 80)
+
+#: Shapes are large enough for every kernel to split its work into several tasks
+#: (Softmax: more than one 256-row chunk; Linear: more than one 64-column GEMM task).
+CATALOGUE = {
+    "ReLU": _any(lambda m, t: F.relu(t), BIG),
+    "ReLU6": _any(lambda m, t: F.relu6(t), BIG),
+    "LeakyReLU": _any(lambda m, t: F.leaky_relu(t, m.negative_slope), BIG, 0.1),
+    "Sigmoid": _any(lambda m, t: torch.sigmoid(t), BIG),
+    "Tanh": _any(lambda m, t: torch.tanh(t), BIG),
+    "SiLU": _any(lambda m, t: F.silu(t), BIG),
+    "Conv1d": _e(_conv, (2, 4, 11), 4, 6, 3, stride=2, padding=1, dilation=2, groups=2, rng=0),
+    "Conv2d": _e(_conv, (2, 4, 9, 8), 4, 6, (3, 2), stride=(2, 1), padding=(1, 0),
+                 dilation=(1, 2), groups=2, rng=0),
+    "Conv3d": _e(_conv, (2, 2, 4, 7, 3), 2, 4, (2, 3, 1), stride=(1, 2, 1), padding=(1, 0, 1),
+                 dilation=(2, 1, 1), bias=False, rng=0),
+    "DepthwiseConv2d": _e(_conv, (2, 3, 7, 6), 3, (3, 2), depth_multiplier=2, stride=(1, 2),
+                          padding=1, rng=0),
+    "PointwiseConv2d": _e(_conv, (2, 3, 4, 4), 3, 5, rng=0),
+    "Dense": _e(_linear, (5, 6), 6, 4, rng=0),
+    "Linear": _e(_linear, (3, 2, 6), 6, 70, bias=False, rng=0),
+    "MaxPool1d": _e(_pool, (2, 3, 9), 3, 2, 1),
+    "MaxPool2d": _e(_pool, (2, 3, 7, 8), (3, 2), (2, 1), (1, 0), (1, 2), True),
+    "MaxPool3d": _e(_pool, (2, 2, 3, 4, 5), 2, (1, 2, 2), 1),
+    "AvgPool1d": _e(_pool, (2, 3, 9), 3, 2, 1, True),
+    "AvgPool2d": _e(_pool, (2, 3, 7, 8), (3, 2), (2, 1), (1, 1), count_include_pad=False),
+    "AvgPool3d": _e(_pool, (2, 2, 3, 4, 5), 2, padding=(0, 1, 1)),
+    "AdaptiveAvgPool1d": _e(_pool, (2, 3, 7), 4),
+    "AdaptiveAvgPool2d": _e(_pool, (2, 3, 7, 5), (3, None)),
+    "AdaptiveAvgPool3d": _e(_pool, (2, 2, 3, 5, 4), (2, 3, 2)),
+    "AdaptiveMaxPool1d": _e(_pool, (2, 3, 7), 5),
+    "AdaptiveMaxPool2d": _e(_pool, (2, 3, 7, 5), (None, 2)),
+    "AdaptiveMaxPool3d": _e(_pool, (2, 2, 3, 5, 4), (1, 3, 2)),
+    "BatchNorm1d": _e(_batchnorm, (4, 3, 5), 3),
+    "BatchNorm2d": _e(_batchnorm, (2, 3, 4, 5), 3, eps=1e-3),
+    "BatchNorm3d": _e(_batchnorm, (2, 2, 3, 3, 3), 2, affine=False),
+    "Softmax": _any(lambda m, t: F.softmax(t, m.dim), (2, 5, 300), 1),
+    "Flatten": _any(lambda m, t: torch.flatten(t, m.start_dim, m.end_dim), (2, 3, 4, 5), 1, 2),
+    "Dropout": _any(lambda m, t: F.dropout(t, m.p, training=False), (2, 3, 4), 0.2),
+    "Reshape": _any(lambda m, t: torch.reshape(t, m.shape), (2, 3, 4, 5), (-1, 5, 4)),
+    "Identity": _any(lambda m, t: torch.nn.Identity()(t), (2, 3)),
+    "Add": _any(lambda m, a, b: a + b, BIG),
+    "RNN": _e(_recurrent, (5, 3, 3), 3, 4, rng=0),
+    "GRU": _e(_recurrent, (3, 5, 3), 3, 4, batch_first=True, rng=0),
+    "LSTM": _e(_recurrent, (5, 3, 3), 3, 4, bias=False, rng=0),
 }
+
+
+def like(base, shape=None, **changes):
+    """The entry ``base`` with some constructor arguments (by name) or the shape changed."""
+    e = CATALOGUE[base]
+    bound = inspect.signature(LAYERS[base]).bind(*e.args, **e.kwargs).arguments
+    return Entry((), {**bound, **changes}, shape or e.shape, e.torch, e.any_ndim)
+
+
+#: The variants: code paths of a class beyond its first sample.
+CATALOGUE.update({
+    "Conv1d[naive]": like("Conv1d", algorithm="naive"),
+    "Conv1d[naive, skip]": like("Conv1d", algorithm="naive", padding_mode="skip"),
+    "Conv2d[naive]": like("Conv2d", algorithm="naive"),
+    "Conv2d[naive, skip]": like("Conv2d", algorithm="naive", padding_mode="skip"),
+    "Conv3d[naive]": like("Conv3d", algorithm="naive"),
+    "Conv3d[naive, skip]": like("Conv3d", algorithm="naive", padding_mode="skip"),
+    "DepthwiseConv2d[skip]": like("DepthwiseConv2d", depth_multiplier=1, padding_mode="skip"),
+    "BatchNorm1d[(N, C)]": like("BatchNorm1d", shape=(4, 3)),
+    "BatchNorm2d[affine=False]": like("BatchNorm2d", affine=False),
+    "RNN[no bias, batch_first, 70 wide]": like("RNN", hidden_size=70, bias=False,
+                                               batch_first=True),
+    "GRU[no bias, seq first, 22 wide]": like("GRU", hidden_size=22, bias=False,
+                                             batch_first=False),
+    "LSTM[bias, batch_first, 17 wide]": like("LSTM", hidden_size=17, bias=True,
+                                             batch_first=True),
+})
+NAMES = sorted(CATALOGUE)
+#: One entry per class: the class's own line.
+CLASSES = sorted(LAYERS)
+#: Data movement: no arithmetic, no kernel.
+NO_KERNEL = {n for n in LAYERS if family(LAYERS[n]) == "reshape"}
+
+
+def class_of(name):
+    """The layer class name of a catalogue name: ``"Conv2d[naive, skip]"`` -> ``"Conv2d"``."""
+    return name.split("[")[0]
+
+
+def make(name):
+    """The sample layer; BatchNorm gets trained statistics so that it is no identity."""
+    e = CATALOGUE[name]
+    layer = LAYERS[class_of(name)](*e.args, **e.kwargs)
+    if class_of(name).startswith("BatchNorm"):
+        trained(layer)
+    return layer, e.shape
+
+
+def inputs(name, shape, dtype=np.float64):
+    """The layer's input arrays: two operands for Add, one for the others."""
+    return tuple(rand(shape, dtype, seed) for seed in range(arity(name)))
+
+
+def arity(name):
+    return LAYERS[class_of(name)].operands
+
+
+def twin(layer, *xs):
+    """torch's output of the nnref ``layer`` (any configuration) on the arrays ``xs``."""
+    return CATALOGUE[layer.kind].torch(layer, *map(to_torch, xs))

@@ -1,86 +1,29 @@
-"""Conv1d/2d/3d: torch agreement, kernel counts = formula, hand-counted checklist, bad input."""
+"""Conv1d/2d/3d: the hand-counted checklist, layouts and parameters, bad configurations.
+
+Torch agreement, NaN, threads and kernel = traced = formula on every configuration are
+in tests/test_every_layer.py and tests/test_three_way.py.
+"""
 import numpy as np
 import pytest
-from conftest import assert_close_torch, rand, to_torch, torch, with_threads
-from hypothesis import given
-from hypothesis import strategies as st
+from catalogue import twin
+from conftest import assert_close_torch, rand
+from strategies import MODES
 
 from nnref import OpCounts
 from nnref import formulas
 from nnref.layers.conv import Conv1d, Conv2d, Conv3d
 
-F = torch.nn.functional
-CLASSES = {1: Conv1d, 2: Conv2d, 3: Conv3d}
-TORCH = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
-#: (algorithm, padding_mode) pairs that exist.
-MODES = [("im2col", "dense"), ("naive", "dense"), ("naive", "skip")]
-
-
-@st.composite
-def configs(draw, nd=None):
-    """A small random convolution: per-axis kernel, stride, padding, dilation; groups; batch."""
-    nd = draw(st.integers(1, 3)) if nd is None else nd
-    g = draw(st.integers(1, 4))
-    axes = []
-    for _ in range(nd):
-        k, s, p, d = (draw(st.integers(1, 3)), draw(st.integers(1, 3)),
-                      draw(st.integers(0, 2)), draw(st.integers(1, 2)))
-        span = d * (k - 1) + 1
-        axes.append((k, s, p, d, draw(st.integers(max(1, span - 2 * p), span + 4))))
-    k, s, p, d, size = zip(*axes)
-    cin = g * draw(st.integers(1, 2))
-    return dict(nd=nd, in_channels=cin, out_channels=g * draw(st.integers(1, 2)),
-                kernel_size=k, stride=s, padding=p, dilation=d, groups=g, bias=draw(st.booleans()),
-                shape=(draw(st.integers(1, 3)), cin) + size)  # batch·groups reaches 12
-
-
-def build(cfg, algorithm="im2col", padding_mode="dense", rng=0):
-    c = {k: v for k, v in cfg.items() if k not in ("nd", "shape")}
-    layer = CLASSES[cfg["nd"]](**c, algorithm=algorithm, padding_mode=padding_mode, rng=rng)
-    return layer, cfg["shape"]
-
-
-def torch_conv(layer, x):
-    bias = None if layer.bias is None else to_torch(layer.bias.astype(x.dtype))
-    return TORCH[len(layer.kernel_size)](to_torch(x), to_torch(layer.weight.astype(x.dtype)), bias,
-                                         layer.stride, layer.padding, layer.dilation, layer.groups)
-
-
-@pytest.mark.parametrize("algorithm,padding_mode", MODES)
-@given(cfg=configs())
-def test_counts_equal_formula(algorithm, padding_mode, cfg):
-    layer, shape = build(cfg, algorithm, padding_mode)
-    _, ops = layer(rand(shape))
-    assert ops == formulas.for_layer(layer, shape)
-
-
-@given(cfg=configs())
-def test_naive_and_im2col_counts_are_identical(cfg):
-    layer, shape = build(cfg, "naive")
-    x = rand(shape)
-    naive = layer(x)[1]
-    layer.algorithm = "im2col"
-    assert layer(x)[1] == naive
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@given(cfg=configs())
-def test_matches_torch(dtype, cfg):
-    x = None
-    for algorithm, padding_mode in MODES:  # skip mode gives the values of dense mode
-        layer, shape = build(cfg, algorithm, padding_mode)
-        x = rand(shape, dtype) if x is None else x
-        y, _ = layer(x)
-        assert_close_torch(y, torch_conv(layer, x))
+#: (algorithm, padding_mode) pairs of the dense padding mode.
+DENSE = [m for m in MODES if m[1] == "dense"]
 
 
 # -- the checklist: torch values and hand-counted operations -------------------------
-def check(layer, shape, mul, add, modes=MODES[:2]):
+def check(layer, shape, mul, add, modes=DENSE):
     """Each (algorithm, padding_mode) in ``modes`` matches torch and counts mul/add exactly."""
     x = rand(shape, np.float32, seed=1)
     for layer.algorithm, layer.padding_mode in modes:
         y, ops = layer(x)
-        assert_close_torch(y, torch_conv(layer, x))
+        assert_close_torch(y, twin(layer, x))
         assert ops == OpCounts(mul=mul, add=add)
         assert ops == formulas.for_layer(layer, shape)
 
@@ -151,33 +94,14 @@ def test_skip_mode_3d_corner():  # 1 output; in-bound taps 1·2·2 of 3·3·3 on
     check(layer, (1, 2, 1, 2, 2), mul=8, add=7, modes=[("naive", "skip")])
 
 
-# -- robustness ---------------------------------------------------------------------
-@pytest.mark.parametrize("algorithm,padding_mode", MODES)
-def test_counts_do_not_depend_on_threads(algorithm, padding_mode):
-    layer = Conv2d(4, 6, 3, padding=1, groups=2, algorithm=algorithm, padding_mode=padding_mode)
-    x = rand((2, 4, 13, 11), np.float32)
-    (y1, ops1), (y2, ops2) = with_threads(1, layer, x), with_threads(2, layer, x)
-    assert ops1 == ops2
-    np.testing.assert_array_equal(y1, y2)
-
-
-@pytest.mark.parametrize("algorithm,padding_mode", MODES)
-def test_nan_propagates_like_torch(algorithm, padding_mode):
-    layer = Conv2d(2, 3, 3, padding=1, algorithm=algorithm, padding_mode=padding_mode)
-    x = rand((1, 2, 6, 6), np.float32)
-    x[0, 1, 2, 3] = np.nan
-    y, _ = layer(x)
-    assert np.isnan(y).sum() == 3 * 9
-    assert_close_torch(y, torch_conv(layer, x))
-
-
+# -- layouts and parameters ------------------------------------------------------
 @pytest.mark.parametrize("algorithm", ["naive", "im2col"])
 def test_non_contiguous_input_and_weight(algorithm):
     layer = Conv2d(3, 4, 2, stride=(1, 2), algorithm=algorithm)
     x = rand((2, 5, 6, 3), np.float64).transpose(0, 3, 2, 1)  # (2, 3, 6, 5), not contiguous
     layer.weight = np.asfortranarray(layer.weight)
     y, ops = layer(x)
-    assert_close_torch(y, torch_conv(layer, np.ascontiguousarray(x)))
+    assert_close_torch(y, twin(layer, x))
     assert ops == formulas.for_layer(layer, x.shape)
 
 
@@ -242,13 +166,6 @@ def test_rejects_bad_input_shape(layer, shape, match):
 
 def test_kernel_fits_with_padding():
     assert Conv2d(1, 1, 5, padding=1).output_shape((1, 1, 3, 3)) == (1, 1, 1, 1)
-
-
-@pytest.mark.parametrize("bad", [np.ones((1, 1, 3, 3), int), np.ones((1, 1, 3, 3), bool),
-                                 np.ones((1, 1, 3, 3), complex)])
-def test_rejects_non_float_input(bad):
-    with pytest.raises(TypeError, match="dtype"):
-        Conv2d(1, 1, 1)(bad)
 
 
 def test_rejects_assigned_parameters_of_wrong_shape():

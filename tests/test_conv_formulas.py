@@ -7,6 +7,7 @@ import pytest
 from conftest import rand
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import FACTORIES
 
 from nnref import OpCounts
 from nnref import formulas
@@ -17,8 +18,12 @@ from nnref.layers.depthwise import DepthwiseConv2d
 from nnref.layers.pointwise import PointwiseConv2d
 
 
-def brute_force(cin, cout, k, shape, s, p, d, groups, bias, skip):
-    """Walk every window and every tap of a convolution, counting mul/add by the contract."""
+def brute_force(layer, shape):
+    """Walk every window and every tap of a convolution layer, counting mul/add by the
+    contract."""
+    cin, cout, k, groups = layer.in_channels, layer.out_channels, layer.kernel_size, layer.groups
+    s, p, d, bias = layer.stride, layer.padding, layer.dilation, layer.bias is not None
+    skip = getattr(layer, "padding_mode", "dense") == "skip"
     n, size = shape[0], shape[2:]
     positions = []  # per axis: the window starts that fit the padded input
     for i, ka, sa, pa, da in zip(size, k, s, p, d):
@@ -41,21 +46,14 @@ def brute_force(cin, cout, k, shape, s, p, d, groups, bias, skip):
     return OpCounts(mul=n * cout * mul, add=n * cout * add)
 
 
-@given(nd=st.integers(1, 3), data=st.data())
-def test_formula_equals_brute_force(nd, data):
-    draw = data.draw
-    k = [draw(st.integers(1, 3)) for _ in range(nd)]
-    s = [draw(st.integers(1, 3)) for _ in range(nd)]
-    p = [draw(st.integers(0, 3)) for _ in range(nd)]
-    d = [draw(st.integers(1, 3)) for _ in range(nd)]
-    smallest = [max(1, da * (ka - 1) + 1 - 2 * pa) for ka, pa, da in zip(k, p, d)]
-    size = [draw(st.integers(i, i + 4)) for i in smallest]
-    g = draw(st.integers(1, 2))
-    cin, cout = g * draw(st.integers(1, 2)), g * draw(st.integers(1, 3))
-    shape = (draw(st.integers(1, 3)), cin, *size)
-    bias, mode = draw(st.booleans()), draw(st.sampled_from(["dense", "skip"]))
-    got = C.conv(cin, cout, tuple(k), shape, tuple(s), tuple(p), tuple(d), g, bias, mode)
-    assert got == brute_force(cin, cout, k, shape, s, p, d, g, bias, mode == "skip")
+@given(case=st.one_of(*(FACTORIES[f"Conv{nd}d"](kernel=3, most=3, extra=4, per_group=3, batch=3)
+                        for nd in (1, 2, 3))))
+def test_formula_equals_brute_force(case):
+    layer, x = case
+    got = C.conv(layer.in_channels, layer.out_channels, layer.kernel_size, x.shape, layer.stride,
+                 layer.padding, layer.dilation, layer.groups, layer.bias is not None,
+                 layer.padding_mode)
+    assert got == brute_force(layer, x.shape)
 
 
 def test_formula_by_hand():
@@ -123,10 +121,7 @@ def test_seeds_reject_bad_arguments_by_name(seed):
     (PointwiseConv2d(2, 5), (3, 2, 4, 4)),
 ], ids=repr)
 def test_for_layer_of_every_conv_class_equals_brute_force(layer, shape):
-    skip = getattr(layer, "padding_mode", "dense") == "skip"
-    assert formulas.for_layer(layer, shape) == brute_force(
-        layer.in_channels, layer.out_channels, layer.kernel_size, shape, layer.stride,
-        layer.padding, layer.dilation, layer.groups, layer.bias is not None, skip)
+    assert formulas.for_layer(layer, shape) == brute_force(layer, shape)
 
 
 def test_for_layer_rejects_bad_shape():

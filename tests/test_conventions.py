@@ -10,7 +10,7 @@ hand-written torch twins of the zoo.
 """
 import numpy as np
 import pytest
-from catalogue import NAMES, TORCH, inputs, make
+from catalogue import CATALOGUE, NAMES, inputs, make
 from conftest import to_torch, torch
 from hypothesis import given
 from hypothesis import strategies as st
@@ -292,7 +292,7 @@ def test_conv_macs_agree_with_formula(cin, cout, groups, k, stride, padding, dil
 def test_torch_rule_equals_flop_counter_mode_on_every_layer_type(name):
     layer, shape = make(name)
     xs = map(to_torch, inputs(name, shape, np.float32))
-    assert torch_flop_counter(one(layer, shape)).total == live_flops(TORCH[name], layer, *xs)
+    assert torch_flop_counter(one(layer, shape)).total == live_flops(CATALOGUE[name].torch, layer, *xs)
 
 
 @pytest.mark.parametrize("layer,shape", [
@@ -301,7 +301,7 @@ def test_torch_rule_equals_flop_counter_mode_on_every_layer_type(name):
 ], ids=["gru_unbatched", "gru_batch_first", "rnn_no_bias", "lstm"])
 def test_torch_rule_equals_flop_counter_mode_on_recurrent_variants(layer, shape):
     x = to_torch(np.zeros(shape, np.float32))
-    assert torch_flop_counter(one(layer, shape)).total == live_flops(TORCH[layer.kind], layer, x)
+    assert torch_flop_counter(one(layer, shape)).total == live_flops(CATALOGUE[layer.kind].torch, layer, x)
 
 
 @pytest.mark.parametrize("name", sorted(TWINS))

@@ -1,10 +1,12 @@
-"""Every public layer class, one sample each, through the same checks.
+"""Every public layer class through the same checks, on its catalogue entries and drawn ones.
 
-Outputs equal torch's in float32 and float64, NaN propagates as in torch, counts and
-values are identical with 1 and 2 numba threads (on inputs split into several tasks),
-and bad arguments or inputs are a ValueError/TypeError naming the culprit, never a numba
-error. A new layer class without a sample in tests/catalogue.py fails
-``test_catalogue_is_every_layer``.
+On every entry of tests/catalogue.py (one per class, plus variants for other code paths):
+outputs equal torch's in float32 and float64, NaN and infinities propagate as in torch
+and change no count, counts and values are identical with 1 and 2 numba threads (on
+inputs split into several tasks), and bad arguments or inputs are a ValueError/TypeError
+naming the culprit, never a numba error. On the configurations that tests/strategies.py
+draws for every class with constructor arguments: outputs and output shapes equal torch's.
+A new layer class without a catalogue line fails ``test_catalogue_is_every_layer``.
 """
 import inspect
 import re
@@ -12,17 +14,29 @@ from functools import partial
 
 import numpy as np
 import pytest
-from catalogue import ANY_NDIM, CATALOGUE, NAMES, NO_KERNEL, TORCH, arity, inputs, make
-from conftest import assert_close_torch, rand, to_torch, with_threads
+from catalogue import (CATALOGUE, CLASSES, NAMES, NO_KERNEL, arity, class_of, inputs,
+                       make, twin)
+from conftest import assert_close_torch, rand, with_threads
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from strategies import STRATEGIES
 
 import nnref
 from nnref import OpCounts
 from nnref import formulas
+from nnref.layers import LAYERS
 
 
 def test_catalogue_is_every_layer():
-    public = set(nnref.layers.__all__) - {"Layer"}
-    assert set(CATALOGUE) == public == set(TORCH)
+    missing = sorted(set(LAYERS) - set(CATALOGUE))
+    assert not missing, f"no line in tests/catalogue.py for {missing}"
+    unknown = sorted(name for name in CATALOGUE if class_of(name) not in LAYERS)
+    assert not unknown, f"catalogue entries of no layer class: {unknown}"
+
+
+def run(layer, *xs):
+    """``layer`` on copies of ``xs`` (an inplace layer writes into its input)."""
+    return layer(*(np.copy(x) for x in xs))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -30,20 +44,35 @@ def test_catalogue_is_every_layer():
 def test_matches_torch(name, dtype):
     layer, shape = make(name)
     xs = inputs(name, shape, dtype)
-    y, _ = layer(*xs)
-    assert_close_torch(y, TORCH[name](layer, *map(to_torch, xs)))
+    y, _ = run(layer, *xs)
+    assert_close_torch(y, twin(layer, *xs))
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_nan_propagates_like_torch(name):
+def test_nan_and_inf_propagate_like_torch(name):
     layer, shape = make(name)
     xs = inputs(name, shape, np.float32)
-    for x in xs:  # the first two elements, and two in the middle (strides skip some)
-        x.reshape(-1)[[0, 1, x.size // 2, x.size // 2 + 1]] = np.nan
-    y, ops = layer(*xs)
+    for x in xs:  # NaN: the first two elements and two in the middle (strides skip some)
+        flat, mid = x.reshape(-1), x.size // 2
+        flat[[0, 1, mid, mid + 1]] = np.nan
+        flat[-2:] = np.inf, -np.inf  # and the last two are infinite
+    y, ops = run(layer, *xs)
     assert np.isnan(y).any()
-    assert_close_torch(y, TORCH[name](layer, *map(to_torch, xs)))
+    assert_close_torch(y, twin(layer, *xs))
     assert ops == layer(*inputs(name, shape, np.float32))[1]  # NaN changes no count
+
+
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
+@given(data=st.data())
+def test_drawn_configuration_matches_torch(name, data):
+    layer, x = data.draw(STRATEGIES[name], label="layer, x")
+    xs = x if isinstance(x, tuple) else (x,)
+    # torch's avg_pool3d alone refuses an input smaller than the kernel, padding or not
+    assume(not (name == "AvgPool3d" and any(
+        i < k for i, k in zip(xs[0].shape[-3:], layer.kernel_size))))
+    y, _ = run(layer, *xs)
+    assert_close_torch(y, twin(layer, *xs))
+    assert layer.output_shape(xs[0].shape) == y.shape
 
 
 @pytest.fixture
@@ -63,11 +92,11 @@ def kernel_tasks(monkeypatch):
 def test_counts_and_values_do_not_depend_on_threads(name, kernel_tasks):
     layer, shape = make(name)
     xs = inputs(name, shape, np.float32)
-    y1, ops1 = with_threads(1, layer, *xs)
-    y2, ops2 = with_threads(2, layer, *xs)
+    y1, ops1 = with_threads(1, run, layer, *xs)
+    y2, ops2 = with_threads(2, run, layer, *xs)
     assert ops1 == ops2
     np.testing.assert_array_equal(y1, y2)
-    if name in NO_KERNEL:
+    if class_of(name) in NO_KERNEL:
         assert ops1 == OpCounts() and kernel_tasks == []
     else:  # more than one task, so that two threads really split the work
         assert kernel_tasks and min(kernel_tasks) >= 2, kernel_tasks
@@ -82,23 +111,23 @@ class Bad:
         return "<Bad>"
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", CLASSES)
 def test_every_constructor_argument_is_checked_by_name(name):
-    cls = getattr(nnref.layers, name)
-    args, kwargs, _ = CATALOGUE[name]
+    cls = LAYERS[name]
+    args, kwargs, *_ = CATALOGUE[name]
     bound = inspect.signature(cls).bind(*args, **kwargs).arguments
     for param in inspect.signature(cls).parameters:
         with pytest.raises((TypeError, ValueError), match=f"{param}=<Bad>"):
             cls(**{**bound, param: Bad()})
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if "rng" in inspect.signature(
-    getattr(nnref.layers, n)).parameters])
+@pytest.mark.parametrize("name", [n for n in CLASSES if "rng" in inspect.signature(
+    LAYERS[n]).parameters])
 @pytest.mark.parametrize("rng,error", [(-1, ValueError), ("seed", TypeError), (1.5, TypeError)])
 def test_rng_is_checked_by_name(name, rng, error):
-    args, kwargs, _ = CATALOGUE[name]
+    args, kwargs, *_ = CATALOGUE[name]
     with pytest.raises(error, match="rng="):
-        getattr(nnref.layers, name)(*args, **{**kwargs, "rng": rng})
+        LAYERS[name](*args, **{**kwargs, "rng": rng})
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -145,7 +174,7 @@ def test_zero_sized_input_is_a_value_error(name):
         layer(*inputs(name, (0,) + shape[1:]))
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if n not in ANY_NDIM])
+@pytest.mark.parametrize("name", [n for n in NAMES if not CATALOGUE[n].any_ndim])
 def test_wrong_ndim_is_a_value_error_naming_the_shape(name):
     layer, shape = make(name)
     for bad in (shape + (2, 2, 2), (3,)):

@@ -1,9 +1,7 @@
-"""The graph: Sequential, Residual, Concat, Reshape semantics, names, records, plan, state."""
+"""The graph: Sequential, Residual, Concat, names, records, plan, state."""
 import numpy as np
 import pytest
-from conftest import assert_close_torch, rand, to_torch, torch, with_threads
-from hypothesis import given
-from hypothesis import strategies as st
+from conftest import rand, with_threads
 
 from nnref import formulas
 from nnref.core.opcounts import OpCounts
@@ -154,33 +152,6 @@ def test_concat_mismatch_names_the_concat():
         m.plan((2, 4))
     with pytest.raises(ValueError, match="dim=2"):
         Concat([ReLU(), ReLU()], dim=2).plan((2, 4))
-
-
-# -- Reshape --------------------------------------------------------------------------
-@given(shape=st.lists(st.integers(1, 5), min_size=1, max_size=4), data=st.data())
-def test_reshape_matches_torch(shape, data):
-    target = list(reversed(shape))
-    target[data.draw(st.integers(0, len(target) - 1))] = -1
-    x = rand(shape)
-    y, ops = Reshape(tuple(target))(x)
-    assert_close_torch(y, torch.reshape(to_torch(x), target))
-    assert ops == OpCounts()
-
-
-def test_reshape_includes_batch_axis():
-    assert Reshape((-1, 97, 4064)).output_shape((1, 32, 97, 127)) == (1, 97, 4064)
-    assert Reshape((6,)).output_shape((2, 3)) == (6,)
-
-
-@pytest.mark.parametrize("shape", [(-1, -1), (0, 3), ()])
-def test_reshape_rejects_bad_target(shape):
-    with pytest.raises(ValueError, match="shape"):
-        Reshape(shape)
-
-
-def test_reshape_rejects_wrong_element_count():
-    with pytest.raises(ValueError, match=r"Reshape.*\(2, 3\)"):
-        Reshape((4, -1)).output_shape((2, 3))
 
 
 # -- plan, errors, progress, report -------------------------------------------------------

@@ -1,30 +1,24 @@
-"""RNN, GRU, LSTM: torch agreement, kernel counts = formula = hand counts, NaN, errors.
+"""RNN, GRU, LSTM: final states against torch, saturated gates, hand counts, errors.
 
-The traced reference is checked against the kernels in tests/test_three_way.py.
+Torch agreement of the outputs, NaN, threads and kernel = traced = formula on every
+configuration are in tests/test_every_layer.py and tests/test_three_way.py.
 """
 import numpy as np
 import pytest
+from catalogue import recurrent_module
 from conftest import assert_close_torch, rand, to_torch, torch
-from hypothesis import given
-from hypothesis import strategies as st
 
 from nnref import OpCounts
 from nnref import formulas
 from nnref.layers.recurrent import GRU, LSTM, RNN
 
-KINDS = {"RNN": (RNN, torch.nn.RNN), "GRU": (GRU, torch.nn.GRU), "LSTM": (LSTM, torch.nn.LSTM)}
+KINDS = {"RNN": RNN, "GRU": GRU, "LSTM": LSTM}
 
 
 def make(kind, i, h, bias=True, batch_first=False, dtype=np.float64, seed=0):
     """An nnref layer and a torch module of ``dtype`` holding the same weights."""
-    ours, theirs = KINDS[kind]
-    layer = ours(i, h, bias, batch_first, rng=seed)
-    module = theirs(i, h, bias=bias, batch_first=batch_first)
-    module = module.double() if dtype == np.float64 else module
-    with torch.no_grad():
-        for name, p in layer.parameters().items():
-            getattr(module, name).copy_(to_torch(p))
-    return layer, module
+    layer = KINDS[kind](i, h, bias, batch_first, rng=seed)
+    return layer, recurrent_module(layer, torch.float64 if dtype == np.float64 else torch.float32)
 
 
 def torch_run(module, x, *states):
@@ -34,18 +28,7 @@ def torch_run(module, x, *states):
     return (y,) + (hn if isinstance(hn, tuple) else (hn,))
 
 
-# -- outputs against torch -------------------------------------------------------------
-@pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("batch_first", [False, True], ids=["seq_first", "batch_first"])
-@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no_bias"])
-def test_matches_torch(kind, dtype, batch_first, bias):
-    layer, module = make(kind, 3, 5, bias, batch_first, dtype)
-    x = rand((2, 6, 3) if batch_first else (6, 2, 3), dtype) * 2
-    y, _ = layer(x)
-    assert_close_torch(y, torch_run(module, x)[0])
-
-
+# -- final states against torch -------------------------------------------------------
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_final_state_from_given_state_matches_torch(kind, dtype):
@@ -68,15 +51,6 @@ def test_final_state_from_zero_state_is_last_output(kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_unbatched_matches_torch(kind):
-    layer, module = make(kind, 3, 4, batch_first=True)  # batch_first does not apply
-    x = rand((5, 3))
-    y, ops = layer(x)
-    assert_close_torch(y, torch_run(module, x)[0])
-    assert ops == formulas.for_layer(layer, x.shape)
-
-
-@pytest.mark.parametrize("kind", KINDS)
 def test_saturated_gates_match_torch(kind):
     layer, module = make(kind, 2, 3, dtype=np.float32)
     x = np.array([[[60.0, -60.0]], [[-500.0, 500.0]], [[0.0, 0.0]]], np.float32)
@@ -84,25 +58,7 @@ def test_saturated_gates_match_torch(kind):
     assert_close_torch(y, torch_run(module, x)[0])
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_nan_propagates_like_torch(kind):
-    layer, module = make(kind, 2, 3, dtype=np.float32)
-    x = rand((4, 2, 2), np.float32)
-    x[1, 0, 1] = np.nan  # batch row 0 turns NaN from step 1 on; row 1 stays finite
-    y, _ = layer(x)
-    assert np.isnan(y[1:, 0]).all() and not np.isnan(y[:1]).any() and not np.isnan(y[:, 1]).any()
-    assert_close_torch(y, torch_run(module, x)[0])
-
-
 # -- counts ------------------------------------------------------------------------------
-@given(kind=st.sampled_from(sorted(KINDS)), i=st.integers(1, 40), h=st.integers(1, 40),
-       t=st.integers(1, 6), b=st.integers(1, 9), bias=st.booleans())
-def test_counts_equal_formula_larger(kind, i, h, t, b, bias):
-    layer = KINDS[kind][0](i, h, bias, rng=0)
-    _, ops = layer(rand((t, b, i), np.float32))
-    assert ops == formulas.for_layer(layer, (t, b, i))
-
-
 def test_counts_gru_hand_checked():
     # GRU, I=2, H=3, T=1, B=1, bias:
     #   gi = W_ih·x + b_ih (9 rows): mul 9·2 = 18, add 9·1 + 9 = 18
@@ -130,7 +86,7 @@ def test_counts_lstm_hand_checked_without_bias():
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_counts_do_not_depend_on_data(kind):
-    layer = KINDS[kind][0](3, 4, rng=0)
+    layer = KINDS[kind](3, 4, rng=0)
     x = rand((3, 2, 3))
     x2 = np.full_like(x, np.nan)
     x2[0, 0, 0] = 1e300
@@ -140,7 +96,7 @@ def test_counts_do_not_depend_on_data(kind):
 # -- bad input -----------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", KINDS)
 def test_rejects_wrong_input_size(kind):
-    layer = KINDS[kind][0](3, 4)
+    layer = KINDS[kind](3, 4)
     with pytest.raises(ValueError) as e:
         layer(rand((5, 2, 4)))
     assert "input_size=3" in str(e.value) and "(5, 2, 4)" in str(e.value)
@@ -159,13 +115,6 @@ def test_rejects_empty_input():
         RNN(3, 4)(np.zeros((0, 2, 3)))
 
 
-@pytest.mark.parametrize("bad", [np.zeros((2, 1, 3), int), np.ones((2, 1, 3), bool),
-                                 np.ones((2, 1, 3), complex)], ids=["int", "bool", "complex"])
-def test_rejects_non_float_input(bad):
-    with pytest.raises(TypeError, match="dtype"):
-        LSTM(3, 4)(bad)
-
-
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("args,name,err", [
     ((0, 4), "input_size", ValueError), ((3, -1), "hidden_size", ValueError),
@@ -174,7 +123,7 @@ def test_rejects_non_float_input(bad):
 ])
 def test_rejects_bad_config(kind, args, name, err):
     with pytest.raises(err, match=name):
-        KINDS[kind][0](*args)
+        KINDS[kind](*args)
 
 
 def test_rejects_bad_state_shape():

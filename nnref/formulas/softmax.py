@@ -35,5 +35,5 @@ def softmax(n: int, rows: int = 1) -> OpCounts:
 def softmax_layer(layer, input_shape) -> OpCounts:
     """Counts of ``layer`` (a Softmax) on ``input_shape``: :func:`softmax` with n the size of
     axis ``dim`` and rows the product of the other axes."""
-    n = input_shape[layer.dim % len(input_shape)]
+    n = input_shape[layer.dim % len(input_shape)] if input_shape else 1  # 0-d: one row of 1
     return softmax(n, prod(input_shape) // n)

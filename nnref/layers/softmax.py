@@ -36,13 +36,16 @@ class Softmax(Layer):
 
     def output_shape(self, input_shape):
         shape = self.check_shape(input_shape)
-        normalize_dim(self.dim, len(shape), "dim", self.kind, shape)
+        normalize_dim(self.dim, max(len(shape), 1), "dim", self.kind, shape)  # 0-d: as 1-D
         return shape
 
     def forward(self, x):
         from ..kernels.softmax import softmax
 
         self.output_shape(x.shape)
+        if x.ndim == 0:  # torch: a 0-d input is one row of one element
+            y, ops = self.forward(x.reshape(1))
+            return y.reshape(()), ops
         d = self.dim % x.ndim
         x3 = np.ascontiguousarray(x).reshape(prod(x.shape[:d]), x.shape[d], prod(x.shape[d + 1:]))
         y = np.empty_like(x3)

@@ -34,6 +34,9 @@ def _row(row: list) -> list:
 @traced("Softmax")
 def softmax(layer, x):
     """Softmax of ``x`` along ``layer.dim``: ``(y, ops)`` with y of x's shape and dtype."""
+    if x.ndim == 0:  # one row of one element, as in torch
+        y, ops = softmax.__wrapped__(layer, x.reshape(1))
+        return y.reshape(()), ops
     dim = layer.dim % x.ndim
     tally = Tally()
     t = np.moveaxis(wrap(x, tally), dim, -1)
