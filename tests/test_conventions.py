@@ -19,14 +19,13 @@ from torch_twins import TWINS
 
 from nnref import formulas
 import nnref
-from nnref.conventions import (LAYER_TYPES, TOOLS, compare, fvcore, ptflops,
+from nnref.conventions import (TOOLS, compare, fvcore, ptflops,
                                         render_compare, tf_profiler, thop, torch_flop_counter)
 from nnref.layers import (GRU, LSTM, RNN, Add, AdaptiveAvgPool1d, AdaptiveAvgPool2d,
                           AdaptiveMaxPool2d, AvgPool2d, AvgPool3d, BatchNorm1d, BatchNorm2d,
                           Conv1d, Conv2d, Conv3d, DepthwiseConv2d, Dropout, Flatten, LeakyReLU,
                           Linear, MaxPool2d, PointwiseConv2d, ReLU, ReLU6, Sigmoid, SiLU, Softmax,
                           Tanh)
-from nnref.layers.spec import known_layers
 from nnref.models import zoo
 from nnref.models.graph import Reshape
 

@@ -18,17 +18,19 @@ only :mod:`nnref.core` and :mod:`nnref.formulas`.
 """
 from ..core.registry import import_families
 from ._common import LayerCount, ToolCount
-from ._compare import TOOLS, Comparison, TypeDifference, compare, exact_counts, reconcile, render_compare, run_tool
+from ._compare import (TOOLS, Comparison, TypeDifference, compare, exact_counts, reconcile,
+                       render_compare, run_tool)
 from ._registry import TOOL_RULES
 from ._tools import fvcore, ptflops, tf_profiler, thop, torch_flop_counter
 
 FAMILIES = import_families(__name__, __path__)
 for _table in TOOL_RULES.values():
     _table.freeze()
+del _table
 
 #: Every layer type with rules (the same in every tool; tests check this).
 LAYER_TYPES = TOOL_RULES["thop"].names()
 
-__all__ = ["FAMILIES", "LAYER_TYPES", "TOOLS", "TOOL_RULES", "Comparison", "LayerCount", "ToolCount",
-           "TypeDifference", "compare", "exact_counts", "fvcore", "ptflops", "reconcile",
+__all__ = ["FAMILIES", "LAYER_TYPES", "TOOLS", "TOOL_RULES", "Comparison", "LayerCount",
+           "ToolCount", "TypeDifference", "compare", "exact_counts", "fvcore", "ptflops", "reconcile",
            "render_compare", "run_tool", "tf_profiler", "thop", "torch_flop_counter"]
