@@ -15,7 +15,7 @@ Conv2d kernel runs on a random 1×Cin×H×W input and its count (mul + add) is s
 
 with C = Cin/groups, since a grouped convolution reads Cin/g channels per output. The Δ
 columns give formula − kernel ("exact" when 0). The last columns run the same layer
-with ``padding_mode="skip"`` (taps on padding are not computed) to show what the zero
+with ``padding_taps="skip"`` (taps on padding are not computed) to show what the zero
 padding costs.
 
 Expected outcome: seed is exact without bias, seed+bias exact with bias, and TF is
@@ -63,7 +63,7 @@ def delta(formula: int, kernel: int) -> str:
 def row(cfg, size: int, rng):
     cin, co, k, s, p, d, g, bias = cfg
     dense = Conv2d(cin, co, k, s, p, d, g, bias, rng=0)
-    skip = Conv2d(cin, co, k, s, p, d, g, bias, algorithm="naive", padding_mode="skip", rng=0)
+    skip = Conv2d(cin, co, k, s, p, d, g, bias, algorithm="naive", padding_taps="skip", rng=0)
     x = rng.standard_normal((1, cin, size, size))
     _, ops = dense(x)
     _, ops_skip = skip(x)

@@ -153,12 +153,12 @@ def like(base, shape=None, **changes):
 #: The variants: code paths of a class beyond its first sample.
 CATALOGUE.update({
     "Conv1d[naive]": like("Conv1d", algorithm="naive"),
-    "Conv1d[naive, skip]": like("Conv1d", algorithm="naive", padding_mode="skip"),
+    "Conv1d[naive, skip]": like("Conv1d", algorithm="naive", padding_taps="skip"),
     "Conv2d[naive]": like("Conv2d", algorithm="naive"),
-    "Conv2d[naive, skip]": like("Conv2d", algorithm="naive", padding_mode="skip"),
+    "Conv2d[naive, skip]": like("Conv2d", algorithm="naive", padding_taps="skip"),
     "Conv3d[naive]": like("Conv3d", algorithm="naive"),
-    "Conv3d[naive, skip]": like("Conv3d", algorithm="naive", padding_mode="skip"),
-    "DepthwiseConv2d[skip]": like("DepthwiseConv2d", depth_multiplier=1, padding_mode="skip"),
+    "Conv3d[naive, skip]": like("Conv3d", algorithm="naive", padding_taps="skip"),
+    "DepthwiseConv2d[skip]": like("DepthwiseConv2d", depth_multiplier=1, padding_taps="skip"),
     "BatchNorm1d[(N, C)]": like("BatchNorm1d", shape=(4, 3)),
     "BatchNorm2d[affine=False]": like("BatchNorm2d", affine=False),
     "RNN[no bias, batch_first, 70 wide]": like("RNN", hidden_size=70, bias=False,

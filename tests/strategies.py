@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from nnref.layers import LAYERS
 
 FLOATS = (np.float64, np.float32)
-#: The (algorithm, padding_mode) pairs of Conv{1,2,3}d that exist (im2col is dense only).
+#: The (algorithm, padding_taps) pairs of Conv{1,2,3}d that exist (im2col is dense only).
 MODES = (("im2col", "dense"), ("naive", "dense"), ("naive", "skip"))
 seeds = st.integers(0, 2**16)
 
@@ -97,7 +97,7 @@ def conv(draw, cls, *, modes=MODES, groups=3, per_group=2, batch=2, kernel=None,
          extra=None, **values):
     """Conv1d/2d/3d: non-square kernels, unequal strides and dilations per axis, padding up
     to ``most`` (so larger than a small kernel), groups up to ``groups`` (depthwise when
-    each group has one input channel), bias or not, every (algorithm, padding_mode) of
+    each group has one input channel), bias or not, every (algorithm, padding_taps) of
     ``modes``, batch up to ``batch``."""
     nd = spatial(cls)
     kernel = kernel or (2 if nd == 3 else 3)
@@ -105,21 +105,21 @@ def conv(draw, cls, *, modes=MODES, groups=3, per_group=2, batch=2, kernel=None,
     g = draw(st.integers(1, groups))
     cin, cout = g * draw(st.integers(1, per_group)), g * draw(st.integers(1, per_group))
     k, s, p, d, sizes = draw(windows(nd, kernel, most, most, most, extra=extra))
-    algorithm, padding_mode = draw(st.sampled_from(modes))
+    algorithm, padding_taps = draw(st.sampled_from(modes))
     layer = cls(cin, cout, k, s, p, d, g, bias=draw(st.booleans()), algorithm=algorithm,
-                padding_mode=padding_mode, rng=draw(seeds))
+                padding_taps=padding_taps, rng=draw(seeds))
     return layer, draw(arrays((draw(st.integers(1, batch)), cin) + sizes, **values))
 
 
 @st.composite
 def depthwise(draw, *, channels=3, multiplier=2, batch=2, kernel=3, most=2, extra=3,
-              padding_modes=("dense", "skip"), **values):
+              padding_tapss=("dense", "skip"), **values):
     """DepthwiseConv2d: depth multiplier, per-axis geometry as :func:`conv`, both modes."""
     c = draw(st.integers(1, channels))
     k, s, p, d, sizes = draw(windows(2, kernel, most, most, most, extra=extra))
     layer = LAYERS["DepthwiseConv2d"](c, k, draw(st.integers(1, multiplier)), s, p, d,
                                       bias=draw(st.booleans()),
-                                      padding_mode=draw(st.sampled_from(padding_modes)),
+                                      padding_taps=draw(st.sampled_from(padding_tapss)),
                                       rng=draw(seeds))
     return layer, draw(arrays((draw(st.integers(1, batch)), c) + sizes, **values))
 

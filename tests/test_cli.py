@@ -175,8 +175,8 @@ def tiny_zoo(monkeypatch):
 
     calls = []
 
-    def tiny(seed=0, padding_mode="dense", algorithm="im2col"):
-        calls.append({"seed": seed, "padding_mode": padding_mode, "algorithm": algorithm})
+    def tiny(seed=0, padding_taps="dense", algorithm="im2col"):
+        calls.append({"seed": seed, "padding_taps": padding_taps, "algorithm": algorithm})
         act = ReLU()
         return Model([("block", Sequential(ReLU(), Sigmoid())), ("act", act),
                       ("head", Sequential(Tanh())), ("act", act)], name="tiny")
@@ -208,7 +208,7 @@ def test_count_model_table(capsys, tiny_zoo):
     assert names == ["block.0", "block.1", "act", "head.0", "total"]
     assert "ReLU x2" in out
     assert "FLOPs:        120 =" in out
-    assert tiny_zoo == [{"seed": 0, "padding_mode": "dense", "algorithm": "im2col"}]
+    assert tiny_zoo == [{"seed": 0, "padding_taps": "dense", "algorithm": "im2col"}]
 
 
 def test_count_model_depth_and_kinds(capsys, tiny_zoo):
@@ -229,7 +229,7 @@ def test_count_model_default_input_csv_float64_and_options(capsys, tiny_zoo):
     # default input (1, 4), 4 elements: the TINY_TOTAL rules at 4 instead of 10 per call,
     # columns add, sub, mul, div, neg, exp, sqrt, cmp, flops
     assert out.splitlines()[-1] == "total,,,0,8,4,4,8,4,8,0,12,48"
-    assert tiny_zoo == [{"seed": 3, "padding_mode": "skip", "algorithm": "naive"}]
+    assert tiny_zoo == [{"seed": 3, "padding_taps": "skip", "algorithm": "naive"}]
 
 
 def test_count_model_json_and_plot(capsys, tiny_zoo, tmp_path, jsonschema, matplotlib):

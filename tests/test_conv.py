@@ -9,19 +9,20 @@ from catalogue import twin
 from conftest import assert_close_torch, rand
 from strategies import MODES
 
+import nnref
 from nnref import OpCounts
 from nnref import formulas
 from nnref.layers.conv import Conv1d, Conv2d, Conv3d
 
-#: (algorithm, padding_mode) pairs of the dense padding mode.
+#: (algorithm, padding_taps) pairs of the dense padding mode.
 DENSE = [m for m in MODES if m[1] == "dense"]
 
 
 # -- the checklist: torch values and hand-counted operations -------------------------
 def check(layer, shape, mul, add, modes=DENSE):
-    """Each (algorithm, padding_mode) in ``modes`` matches torch and counts mul/add exactly."""
+    """Each (algorithm, padding_taps) in ``modes`` matches torch and counts mul/add exactly."""
     x = rand(shape, np.float32, seed=1)
-    for layer.algorithm, layer.padding_mode in modes:
+    for layer.algorithm, layer.padding_taps in modes:
         y, ops = layer(x)
         assert_close_torch(y, twin(layer, x))
         assert ops == OpCounts(mul=mul, add=add)
@@ -134,9 +135,9 @@ BAD_CONFIG = [
     (dict(in_channels=1, out_channels=1, kernel_size=3, bias="yes"), TypeError, "bias"),
     (dict(in_channels=1, out_channels=1, kernel_size=3, algorithm="fft"), ValueError, "algorithm"),
     (dict(in_channels=1, out_channels=1, kernel_size=3, algorithm=None), TypeError, "algorithm"),
-    (dict(in_channels=1, out_channels=1, kernel_size=3, padding_mode="zeros"), ValueError, "padding_mode"),
-    (dict(in_channels=1, out_channels=1, kernel_size=3, padding_mode="skip"), ValueError,
-     "padding_mode='skip'.*algorithm='im2col'"),
+    (dict(in_channels=1, out_channels=1, kernel_size=3, padding_taps="zeros"), ValueError, "padding_taps"),
+    (dict(in_channels=1, out_channels=1, kernel_size=3, padding_taps="skip"), ValueError,
+     "padding_taps='skip'.*algorithm='im2col'"),
 ]
 
 
@@ -177,3 +178,26 @@ def test_rejects_assigned_parameters_of_wrong_shape():
     layer.bias = np.zeros(2)
     with pytest.raises(ValueError, match="bias"):
         layer(rand((1, 2, 5, 5)))
+
+
+@pytest.mark.parametrize("make", [
+    lambda **kw: Conv2d(2, 2, 3, padding=1, algorithm="naive", **kw),
+    lambda **kw: nnref.DepthwiseConv2d(2, 3, padding=1, **kw),
+], ids=["Conv2d", "DepthwiseConv2d"])
+def test_old_padding_mode_spelling_still_works_with_a_deprecation_warning(make):
+    with pytest.warns(DeprecationWarning, match="padding_taps='skip'"):
+        old = make(padding_mode="skip", rng=0)
+    new = make(padding_taps="skip", rng=0)
+    assert (old.padding_mode, old.padding_taps) == (new.padding_mode, new.padding_taps) == ("zeros", "skip")
+    x = rand((1, 2, 5, 5))
+    assert old(x)[1] == new(x)[1] != make(rng=0)(x)[1]  # skip saves the padding taps
+    with pytest.raises(ValueError, match="padding_mode='reflect'.*expected one of"):
+        make(padding_mode="reflect")
+
+
+def test_zoo_build_takes_the_old_padding_mode_spelling():
+    from nnref.models import zoo
+
+    with pytest.warns(DeprecationWarning, match="padding_taps='skip'"):
+        model = zoo.build("seed_crnn", padding_mode="skip", algorithm="naive")
+    assert model["conv"].padding_taps == "skip"

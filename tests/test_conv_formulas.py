@@ -23,7 +23,7 @@ def brute_force(layer, shape):
     contract."""
     cin, cout, k, groups = layer.in_channels, layer.out_channels, layer.kernel_size, layer.groups
     s, p, d, bias = layer.stride, layer.padding, layer.dilation, layer.bias is not None
-    skip = getattr(layer, "padding_mode", "dense") == "skip"
+    skip = getattr(layer, "padding_taps", "dense") == "skip"
     n, size = shape[0], shape[2:]
     positions = []  # per axis: the window starts that fit the padded input
     for i, ka, sa, pa, da in zip(size, k, s, p, d):
@@ -52,7 +52,7 @@ def test_formula_equals_brute_force(case):
     layer, x = case
     got = C.conv(layer.in_channels, layer.out_channels, layer.kernel_size, x.shape, layer.stride,
                  layer.padding, layer.dilation, layer.groups, layer.bias is not None,
-                 layer.padding_mode)
+                 layer.padding_taps)
     assert got == brute_force(layer, x.shape)
 
 
@@ -115,7 +115,7 @@ def test_seeds_reject_bad_arguments_by_name(seed):
 # -- dispatch -------------------------------------------------------------------------
 @pytest.mark.parametrize("layer,shape", [
     (Conv1d(2, 4, 3, padding=1), (2, 2, 9)),
-    (Conv2d(2, 4, 3, groups=2, algorithm="naive", padding_mode="skip", padding=1), (2, 2, 5, 6)),
+    (Conv2d(2, 4, 3, groups=2, algorithm="naive", padding_taps="skip", padding=1), (2, 2, 5, 6)),
     (Conv3d(2, 4, 3, bias=False), (1, 2, 3, 4, 5)),
     (DepthwiseConv2d(2, 3, depth_multiplier=2), (1, 2, 5, 5)),
     (PointwiseConv2d(2, 5), (3, 2, 4, 4)),

@@ -19,10 +19,10 @@ from nnref.layers.pointwise import PointwiseConv2d
 
 def as_conv2d(layer):
     """The grouped Conv2d with the same configuration and weights as ``layer``."""
-    mode = getattr(layer, "padding_mode", "dense")
+    mode = getattr(layer, "padding_taps", "dense")
     conv = Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size, layer.stride,
                   layer.padding, layer.dilation, layer.groups, layer.bias is not None,
-                  algorithm="naive", padding_mode=mode)
+                  algorithm="naive", padding_taps=mode)
     conv.weight, conv.bias = layer.weight, layer.bias
     return conv
 
@@ -43,7 +43,7 @@ def test_depthwise():  # 3 channels · 4·4 outputs of 9 taps; skip: per axis 2+
     layer = DepthwiseConv2d(3, 3, padding=1, bias=False)
     x = rand((1, 3, 4, 4), np.float32)
     assert layer(x)[1] == OpCounts(mul=48 * 9, add=48 * 8)
-    layer.padding_mode = "skip"
+    layer.padding_taps = "skip"
     assert layer(x)[1] == OpCounts(mul=3 * 10 * 10, add=3 * (100 - 16))
 
 
@@ -67,7 +67,7 @@ def test_pointwise():  # 2·3·3 positions · 5 channels, 4 taps each, bias
     (lambda: DepthwiseConv2d(2, 3, stride=0), ValueError, "stride=0"),
     (lambda: DepthwiseConv2d(2, 3, dilation=-1), ValueError, "dilation=-1"),
     (lambda: DepthwiseConv2d(2, 3, padding=-1), ValueError, "padding=-1"),
-    (lambda: DepthwiseConv2d(2, 3, padding_mode="reflect"), ValueError, "padding_mode"),
+    (lambda: DepthwiseConv2d(2, 3, padding_taps="reflect"), ValueError, "padding_taps"),
     (lambda: DepthwiseConv2d(2, 3, bias=1), TypeError, "bias"),
     (lambda: PointwiseConv2d(2, 0), ValueError, "out_channels=0"),
     (lambda: PointwiseConv2d(2.0, 3), TypeError, "in_channels"),

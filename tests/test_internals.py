@@ -34,7 +34,7 @@ def test_formulas_are_exact_and_instant_at_yotta_scale():
     t0 = time.perf_counter()
     n = 10**12
     pool = formulas.for_layer(MaxPool1d(3, 2, 1), (1, 1, n))  # windows: 2 taps, then 3 each
-    skip = formulas.for_layer(Conv2d(1, 1, 3, padding=1, padding_mode="skip", algorithm="naive",
+    skip = formulas.for_layer(Conv2d(1, 1, 3, padding=1, padding_taps="skip", algorithm="naive",
                                      bias=False), (1, 1, 1, n))
     avg = formulas.for_layer(AdaptiveAvgPool1d(10**9 + 7), (10**6, 1, n))
     assert time.perf_counter() - t0 < 5

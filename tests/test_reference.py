@@ -49,7 +49,7 @@ def test_conv1d_by_hand():  # y = [1·1 + 2·(−1) + 0.5, 2·1 + 3·(−1) + 0.
 
 
 def test_skip_window_without_taps_is_the_bias_and_costs_nothing():
-    layer = Conv1d(1, 1, 1, padding=1, algorithm="naive", padding_mode="skip")
+    layer = Conv1d(1, 1, 1, padding=1, algorithm="naive", padding_taps="skip")
     layer.weight, layer.bias = np.array([[[2.0]]]), np.array([1.0])
     y, ops = reference(layer, np.array([[[5.0]]]))  # windows: padding, x, padding
     np.testing.assert_array_equal(y, [[[1.0, 11.0, 1.0]]])

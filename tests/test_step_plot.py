@@ -49,7 +49,7 @@ def test_pngs_per_tap_exist_and_are_images(pil, tmp_path):
 
 
 def test_1d_and_padded_skip_frames_draw(pil, tmp_path):
-    layer = Conv1d(2, 1, 3, padding=2, algorithm="naive", padding_mode="skip")
+    layer = Conv1d(2, 1, 3, padding=2, algorithm="naive", padding_taps="skip")
     saved = plot.save_pngs(layer, np.ones((1, 2, 3)), tmp_path, per_tap=True, max_frames=4)
     assert saved.frames == 4 and all((tmp_path / f"step_{i:04d}.png").stat().st_size > 0
                                      for i in range(1, 5))

@@ -49,7 +49,7 @@ def rand(shape, seed=0, ints=False):
 TYPICAL = [
     (Conv2d(3, 4, 3, stride=2, padding=1), (1, 3, 9, 9)),
     (Conv2d(2, 2, (2, 3), stride=(1, 2), padding=(1, 0), dilation=(2, 1), groups=2), (1, 2, 6, 7)),
-    (Conv2d(1, 2, 5, padding=2, algorithm="naive", padding_mode="skip"), (1, 1, 28, 28)),
+    (Conv2d(1, 2, 5, padding=2, algorithm="naive", padding_taps="skip"), (1, 1, 28, 28)),
     (Conv1d(2, 2, 3, padding=1), (2, 2, 40)),
     (DepthwiseConv2d(2, 3, 2, padding=1), (1, 2, 5, 5)),
     (PointwiseConv2d(6, 2), (1, 6, 3, 3)),

@@ -94,7 +94,7 @@ def test_conv_3x3_padded_by_hand():  # the example of tests/data/step_conv_1x1x4
 
 
 def test_skip_mode_window_on_padding_only():  # k=1, p=1: windows on padding have no taps
-    layer = Conv1d(1, 1, 1, padding=1, algorithm="naive", padding_mode="skip")
+    layer = Conv1d(1, 1, 1, padding=1, algorithm="naive", padding_taps="skip")
     layer.weight, layer.bias = np.array([[[2.0]]]), np.array([1.0])
     records = list(steps(layer, np.array([[[5.0]]]), per_tap=True))
     assert [(len(s.taps), s.value) for s in records] == [(0, 1.0), (1, 11.0), (0, 1.0)]

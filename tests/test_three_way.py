@@ -85,17 +85,17 @@ def test_every_layer_has_a_reference():
 
 # -- the checklist: one named case per feature --------------------------------------------
 
-MODE_IDS = dict(zip(["im2col", "naive", "skip"], MODES))  # (algorithm, padding_mode)
+MODE_IDS = dict(zip(["im2col", "naive", "skip"], MODES))  # (algorithm, padding_taps)
 
 
 def _conv(nd, mode, in_channels=2, out_channels=3, kernel_size=2, batch=1, **kw):
     """Conv{nd}d in ``mode`` and its input shape; per-axis values given for 3 axes keep
     their first nd."""
-    algorithm, padding_mode = MODE_IDS[mode]
+    algorithm, padding_taps = MODE_IDS[mode]
     kw["kernel_size"] = kernel_size
     cut = {k: v[:nd] if isinstance(v, tuple) else v for k, v in kw.items()}
     layer = LAYERS[f"Conv{nd}d"](in_channels, out_channels, **cut, algorithm=algorithm,
-                                 padding_mode=padding_mode, rng=0)
+                                 padding_taps=padding_taps, rng=0)
     return layer, (batch, in_channels) + ((5,) * nd if nd < 3 else (4, 4, 4))
 
 
@@ -117,7 +117,7 @@ NAMED = {
        for nd in (1, 2, 3) for feature, kw in CONV_CHECKLIST.items() for mode in MODE_IDS
        if not (nd == 1 and feature == "asymmetric")},
     "depthwise_multiplier_2_skip": lambda: (
-        DepthwiseConv2d(2, 3, 2, padding=1, padding_mode="skip", rng=0), (1, 2, 4, 4)),
+        DepthwiseConv2d(2, 3, 2, padding=1, padding_taps="skip", rng=0), (1, 2, 4, 4)),
     "depthwise_asymmetric_batched": lambda: (
         DepthwiseConv2d(2, (3, 1), stride=(1, 2), dilation=(2, 1), rng=0), (2, 2, 6, 5)),
     "pointwise_no_bias_batched": lambda: (PointwiseConv2d(3, 2, bias=False, rng=0), (2, 3, 2, 3)),

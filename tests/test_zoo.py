@@ -163,9 +163,9 @@ def test_seed_gives_the_weights():
 
 
 def test_build_passes_conv_settings():
-    model = zoo.build("seed_crnn", padding_mode="skip", algorithm="naive")
+    model = zoo.build("seed_crnn", padding_taps="skip", algorithm="naive")
     conv = dict(model.named_layers())["conv"]
-    assert (conv.padding_mode, conv.algorithm) == ("skip", "naive")
+    assert (conv.padding_taps, conv.algorithm) == ("skip", "naive")
     with pytest.raises(ValueError, match="algorithm"):
         zoo.build("seed_crnn", algorithm="winograd")
 

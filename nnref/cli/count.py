@@ -51,7 +51,7 @@ def _count_model(args) -> int:
         raise CliError(f"unknown model or layer {name!r}; known models: {', '.join(zoo.names())}; "
                        f"known layers: {', '.join(sorted(known_layers()))}")
     algorithm = args.algorithm or ("naive" if args.padding == "skip" else "im2col")
-    model = zoo.build(name, seed=args.seed, padding_mode=args.padding, algorithm=algorithm)
+    model = zoo.build(name, seed=args.seed, padding_taps=args.padding, algorithm=algorithm)
     shape = parse_shape(args.input) if args.input is not None else tuple(zoo.MODELS[name][1])
     plan = model.plan(shape)  # checks the shape before any work
     x = np.random.default_rng(args.seed).standard_normal(shape).astype(args.dtype)

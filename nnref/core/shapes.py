@@ -35,9 +35,11 @@ def conv_out(i: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
 
 _AXES = ("D", "H", "W")
 
-#: How a convolution treats taps on padding: "dense" computes them (products with zero,
-#: as im2col does), "skip" runs only the taps inside the input.
-PADDING_MODES = ("dense", "skip")
+#: nnref's ``padding_taps``: how a convolution treats taps on padding. "dense" computes
+#: them (products with zero, as im2col does), "skip" runs only the taps inside the input.
+PADDING_TAPS = ("dense", "skip")
+#: torch's ``padding_mode``: what the padding holds.
+TORCH_PADDING_MODES = ("zeros",)
 
 
 def check_conv_input(owner: str, shape: tuple, channels: int, kernel_size: tuple,

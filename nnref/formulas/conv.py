@@ -8,7 +8,7 @@ of them (input channel of its group × kernel positions), computed as
     y = x₀·w₀ + x₁·w₁ + … (+ b)
 
 The first product initialises the accumulator, so a window of T taps costs mul T and
-add T − 1, plus 1 add with a bias. How taps on padding count is ``padding_mode``:
+add T − 1, plus 1 add with a bias. How taps on padding count is ``padding_taps``:
 
 * ``"dense"``: all T taps count, those on padding too (products with zero, as im2col
   does);
@@ -21,13 +21,13 @@ from :func:`nnref.core.shapes.conv_out`. Everything is Python ints.
 from math import prod
 
 from ..core.opcounts import OpCounts
-from ..core.shapes import PADDING_MODES, axis_taps, check_conv_input, conv_out
+from ..core.shapes import PADDING_TAPS, axis_taps, check_conv_input, conv_out
 from ..core.validate import as_tuple, check_bool, check_shape, check_str
 from ._registry import formula, ints
 
 
 def conv(in_channels, out_channels, kernel_size, input_shape, stride=1, padding=0, dilation=1,
-         groups=1, bias=True, padding_mode="dense") -> OpCounts:
+         groups=1, bias=True, padding_taps="dense") -> OpCounts:
     """Counts of a convolution of an input of ``input_shape`` (N, Cin, *S), any number of axes.
 
     Parameters
@@ -39,7 +39,7 @@ def conv(in_channels, out_channels, kernel_size, input_shape, stride=1, padding=
     input_shape : tuple of int
         (N, Cin, *S), at least one spatial axis.
     bias : bool
-    padding_mode : {"dense", "skip"}
+    padding_taps : {"dense", "skip"}
 
     Bad arguments are a TypeError or ValueError naming them.
 
@@ -58,11 +58,11 @@ def conv(in_channels, out_channels, kernel_size, input_shape, stride=1, padding=
     Then mul = Σ t and add = Σ t − #{t > 0}, or Σ t with a bias.
     """
     return conv_counts(in_channels, out_channels, kernel_size, input_shape, stride, padding,
-                       dilation, groups, bias, padding_mode, "conv")
+                       dilation, groups, bias, padding_taps, "conv")
 
 
 def conv_counts(in_channels, out_channels, kernel_size, input_shape, stride, padding, dilation,
-                groups, bias, padding_mode, owner) -> OpCounts:
+                groups, bias, padding_taps, owner) -> OpCounts:
     """:func:`conv` with the name ``owner`` in its error messages (depthwise, pointwise)."""
     cin, co, g = ints(owner, in_channels=in_channels, out_channels=out_channels, groups=groups)
     for name, c in (("in_channels", cin), ("out_channels", co)):
@@ -78,7 +78,7 @@ def conv_counts(in_channels, out_channels, kernel_size, input_shape, stride, pad
                ((kernel_size, "kernel_size"), (stride, "stride"), (dilation, "dilation")))
     p = as_tuple(padding, nd, "padding", owner, minimum=0)
     bias = check_bool(bias, "bias", owner)
-    skip = check_str(padding_mode, "padding_mode", owner, PADDING_MODES) == "skip"
+    skip = check_str(padding_taps, "padding_taps", owner, PADDING_TAPS) == "skip"
     check_conv_input(owner, shape, cin, k, p, d)
     n, cg = shape[0], cin // g
     outs = [conv_out(*a) for a in zip(shape[2:], k, s, p, d, strict=True)]
@@ -112,4 +112,4 @@ def conv_layer(layer, input_shape) -> OpCounts:
     """Counts of ``layer`` (a Conv1d/2d/3d) on ``input_shape``: :func:`conv`."""
     return conv(layer.in_channels, layer.out_channels, layer.kernel_size, input_shape, layer.stride,
                 layer.padding, layer.dilation, layer.groups, layer.bias is not None,
-                layer.padding_mode)
+                layer.padding_taps)

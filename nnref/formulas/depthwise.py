@@ -6,7 +6,7 @@ from .conv import conv_counts
 
 
 def depthwise(channels, kernel_size, input_shape, stride=1, padding=0, dilation=1,
-              depth_multiplier=1, bias=True, padding_mode="dense") -> OpCounts:
+              depth_multiplier=1, bias=True, padding_taps="dense") -> OpCounts:
     """Counts of a depthwise convolution of ``channels`` channels, depth multiplier m.
 
     Parameters
@@ -17,7 +17,7 @@ def depthwise(channels, kernel_size, input_shape, stride=1, padding=0, dilation=
     input_shape : tuple of int
         (N, C, H, W).
     bias : bool
-    padding_mode : {"dense", "skip"}
+    padding_taps : {"dense", "skip"}
 
     Notes
     -----
@@ -28,7 +28,7 @@ def depthwise(channels, kernel_size, input_shape, stride=1, padding=0, dilation=
     """
     c, m = ints("depthwise", channels=channels, depth_multiplier=depth_multiplier)
     return conv_counts(c, c * m, kernel_size, input_shape, stride, padding, dilation, c, bias,
-                       padding_mode, "depthwise")
+                       padding_taps, "depthwise")
 
 
 def depthwise_seed(c: int, k: int, ho: int, wo: int, bias: bool = False) -> int:
@@ -50,4 +50,4 @@ def depthwise_layer(layer, input_shape) -> OpCounts:
     """Counts of ``layer`` (a DepthwiseConv2d) on ``input_shape``: :func:`depthwise`."""
     return depthwise(layer.in_channels, layer.kernel_size, input_shape, layer.stride, layer.padding,
                      layer.dilation, layer.depth_multiplier, layer.bias is not None,
-                     layer.padding_mode)
+                     layer.padding_taps)

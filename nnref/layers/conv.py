@@ -13,16 +13,33 @@ Counts: :func:`nnref.formulas.conv.conv`.
 """
 from __future__ import annotations
 
+import warnings
 from math import prod
 
 import numpy as np
 
 from ..core.opcounts import OpCounts
-from ..core.shapes import PADDING_MODES, check_conv_input, conv_out
+from ..core.shapes import PADDING_TAPS, TORCH_PADDING_MODES, check_conv_input, conv_out
 from ..core.validate import as_tuple, check_bool, check_int, check_str, make_rng
 from .base import Layer, lift, lift3, uniform_init
 
 ALGORITHMS = ("im2col", "naive")
+
+
+def padding_arguments(owner: str, padding_mode, padding_taps) -> tuple:
+    """torch's ``padding_mode`` and nnref's ``padding_taps``, checked.
+
+    ``padding_mode="dense"`` or ``"skip"`` is the old spelling of ``padding_taps``: it still
+    works, with a DeprecationWarning (``padding_mode`` is torch's name, for what the
+    padding holds).
+    """
+    if isinstance(padding_mode, str) and padding_mode in PADDING_TAPS:
+        warnings.warn(f"{owner}: padding_mode={padding_mode!r} is deprecated: nnref's option is "
+                      f"now padding_taps (padding_mode is torch's); use "
+                      f"padding_taps={padding_mode!r}", DeprecationWarning, stacklevel=3)
+        padding_mode, padding_taps = "zeros", padding_mode
+    return (check_str(padding_mode, "padding_mode", owner, TORCH_PADDING_MODES),
+            check_str(padding_taps, "padding_taps", owner, PADDING_TAPS))
 
 
 def conv_output_shape(layer, input_shape) -> tuple:
@@ -55,7 +72,8 @@ class _ConvNd(Layer):
     param_names = ("weight", "bias")
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, algorithm="im2col", padding_mode="dense", *, rng=None):
+                 groups=1, bias=True, padding_mode="zeros", *, algorithm="im2col",
+                 padding_taps="dense", rng=None):
         super().__init__()
         owner, nd = self.kind, self.ndim
         self.in_channels = check_int(in_channels, "in_channels", owner)
@@ -70,11 +88,11 @@ class _ConvNd(Layer):
         self.padding = as_tuple(padding, nd, "padding", owner, minimum=0)
         self.dilation = as_tuple(dilation, nd, "dilation", owner)
         self.algorithm = check_str(algorithm, "algorithm", owner, ALGORITHMS)
-        self.padding_mode = check_str(padding_mode, "padding_mode", owner, PADDING_MODES)
-        if self.algorithm == "im2col" and self.padding_mode == "skip":
-            raise ValueError(f"{owner}: padding_mode='skip' is invalid with algorithm='im2col' "
+        self.padding_mode, self.padding_taps = padding_arguments(owner, padding_mode, padding_taps)
+        if self.algorithm == "im2col" and self.padding_taps == "skip":
+            raise ValueError(f"{owner}: padding_taps='skip' is invalid with algorithm='im2col' "
                              "(im2col always computes the padding taps); expected "
-                             "algorithm='naive' or padding_mode='dense'")
+                             "algorithm='naive' or padding_taps='dense'")
         has_bias = check_bool(bias, "bias", owner)
         rng = make_rng(rng)
         fan_in = self.in_channels // self.groups * prod(self.kernel_size)
@@ -96,7 +114,7 @@ class _ConvNd(Layer):
         args = (lift(x, self.ndim), lift(w, self.ndim), b, lift3(self.stride, 1),
                 lift3(self.padding, 0), lift3(self.dilation, 1), self.groups)
         if self.algorithm == "naive":
-            rows = conv_naive(*args, self.padding_mode == "skip", lift(y, self.ndim))
+            rows = conv_naive(*args, self.padding_taps == "skip", lift(y, self.ndim))
         else:
             rows = conv_im2col(*args, lift(y, self.ndim))
         return y, OpCounts.from_rows(rows)
@@ -107,7 +125,8 @@ class _ConvNd(Layer):
                 f"stride={self.stride}"
                 + self._changed((("padding", (0,) * nd), ("dilation", (1,) * nd), ("groups", 1)))
                 + (", bias=False" if self.bias is None else "")
-                + self._changed((("algorithm", "im2col"), ("padding_mode", "dense"))))
+                + self._changed((("padding_mode", "zeros"), ("algorithm", "im2col"),
+                                 ("padding_taps", "dense"))))
 
 
 class Conv1d(_ConvNd):
@@ -124,11 +143,14 @@ class Conv1d(_ConvNd):
         Input and output channels are split into ``groups`` independent groups.
     bias : bool
         Whether to add a learnt bias per output channel.
+    padding_mode : {"zeros"}
+        torch's: what the padding holds. ("dense" and "skip", the old spelling of
+        ``padding_taps``, still work with a DeprecationWarning.)
     algorithm : {"im2col", "naive"}
-        im2col + counted GEMM, or the direct loop. Same values, same counts.
-    padding_mode : {"dense", "skip"}
-        "dense" computes the taps on padding (products with zero), "skip" (naive only)
-        runs only the taps inside the input.
+        Keyword only. im2col + counted GEMM, or the direct loop. Same values, same counts.
+    padding_taps : {"dense", "skip"}
+        Keyword only. "dense" computes the taps on padding (products with zero), "skip"
+        (naive only) runs only the taps inside the input.
     rng : None, int or numpy Generator
         Source of the PyTorch-style uniform initial weights.
 

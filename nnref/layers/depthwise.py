@@ -9,10 +9,9 @@ from __future__ import annotations
 from math import prod
 
 from ..core.opcounts import OpCounts
-from ..core.validate import as_tuple, check_bool, check_int, check_str, make_rng
+from ..core.validate import as_tuple, check_bool, check_int, make_rng
 from .base import Layer, lift, lift3, uniform_init
-from ..core.shapes import PADDING_MODES
-from .conv import conv_operands, conv_output_shape
+from .conv import conv_operands, conv_output_shape, padding_arguments
 
 
 class DepthwiseConv2d(Layer):
@@ -28,9 +27,11 @@ class DepthwiseConv2d(Layer):
         m: output channel ``c·m + j`` (j < m) convolves input channel c with its own kernel.
     bias : bool
         Whether to add a learnt bias per output channel.
-    padding_mode : {"dense", "skip"}
-        "dense" computes the taps on padding (products with zero); "skip" runs only the
-        taps inside the input.
+    padding_mode : {"zeros"}
+        torch's: what the padding holds (as :class:`~nnref.layers.conv.Conv2d`).
+    padding_taps : {"dense", "skip"}
+        Keyword only. "dense" computes the taps on padding (products with zero); "skip"
+        runs only the taps inside the input.
     rng : None, int or numpy Generator
         Source of the PyTorch-style uniform initial weights.
 
@@ -51,7 +52,7 @@ class DepthwiseConv2d(Layer):
     param_names = ("weight", "bias")
 
     def __init__(self, channels, kernel_size, depth_multiplier=1, stride=1, padding=0,
-                 dilation=1, bias=True, padding_mode="dense", *, rng=None):
+                 dilation=1, bias=True, padding_mode="zeros", *, padding_taps="dense", rng=None):
         super().__init__()
         owner = self.kind
         self.in_channels = check_int(channels, "channels", owner)
@@ -62,7 +63,7 @@ class DepthwiseConv2d(Layer):
         self.stride = as_tuple(stride, 2, "stride", owner)
         self.padding = as_tuple(padding, 2, "padding", owner, minimum=0)
         self.dilation = as_tuple(dilation, 2, "dilation", owner)
-        self.padding_mode = check_str(padding_mode, "padding_mode", owner, PADDING_MODES)
+        self.padding_mode, self.padding_taps = padding_arguments(owner, padding_mode, padding_taps)
         has_bias = check_bool(bias, "bias", owner)
         rng = make_rng(rng)
         fan_in = prod(self.kernel_size)
@@ -82,11 +83,11 @@ class DepthwiseConv2d(Layer):
         x, w, b, y = conv_operands(self, x)
         rows = depthwise_conv(lift(x, 2), lift(w, 2), b, lift3(self.stride, 1),
                               lift3(self.padding, 0), lift3(self.dilation, 1),
-                              self.padding_mode == "skip", lift(y, 2))
+                              self.padding_taps == "skip", lift(y, 2))
         return y, OpCounts.from_rows(rows)
 
     def extra_repr(self):
         return (f"{self.in_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
                 + self._changed((("depth_multiplier", 1), ("padding", (0, 0)), ("dilation", (1, 1))))
                 + (", bias=False" if self.bias is None else "")
-                + self._changed((("padding_mode", "dense"),)))
+                + self._changed((("padding_mode", "zeros"), ("padding_taps", "dense"))))

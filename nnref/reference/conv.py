@@ -26,7 +26,7 @@ def sum_plan(layer, x, weight, bias, sources, stride, padding, dilation) -> Plan
     outer = [((n, co), None if bias is None else float(bias[co]), sources(n, co))
              for n in range(x.shape[0]) for co in range(weight.shape[0])]
     out = (x.shape[0], weight.shape[0]) + tuple(len(a) for a in axes)
-    dense = getattr(layer, "padding_mode", "dense") == "dense"
+    dense = getattr(layer, "padding_taps", "dense") == "dense"
     return Plan(layer.kind, "sum", out, outer, axes, sizes, weight, reads_padding=dense)
 
 

@@ -279,7 +279,7 @@ def render_header(layer, x, total: int, per_tap: bool = False) -> str:
     unit = " (one per tap)" if per_tap else ""
     legend = ["[ ] window"] + (["{ } this tap"] if per_tap else [])
     if hasattr(layer, "padding"):
-        mode = getattr(layer, "padding_mode", None)
+        mode = getattr(layer, "padding_taps", None)
         how = "read as 0" if mode == "dense" else "skipped" if mode == "skip" else "never read"
         legend.append(f"· padding ({how})")
     legend.append("? not computed yet")

@@ -6,6 +6,7 @@ the article's CRNN, with random weights from a seed. Nothing is ever downloaded.
 """
 from __future__ import annotations
 
+import warnings
 from types import MappingProxyType
 
 from .alexnet import alexnet
@@ -58,7 +59,7 @@ def input_shape(name: str) -> tuple:
     return _entry(name)[1]
 
 
-def build(name: str, seed=0, padding_mode="dense", algorithm="im2col"):
+def build(name: str, seed=0, padding_taps="dense", algorithm="im2col", *, padding_mode=None):
     """Model ``name`` with random weights drawn from ``seed``.
 
     Parameters
@@ -66,15 +67,21 @@ def build(name: str, seed=0, padding_mode="dense", algorithm="im2col"):
     name : str
         One of :func:`names`.
     seed : None, int or numpy Generator
-    padding_mode : {"dense", "skip"}
+    padding_taps : {"dense", "skip"}
     algorithm : {"im2col", "naive"}
         Passed to every convolution ("skip" requires "naive").
+    padding_mode : {"dense", "skip"} or None
+        The old name of ``padding_taps``: still accepted, with a DeprecationWarning.
 
     Returns
     -------
     Model
     """
-    return _entry(name)[0](seed=seed, padding_mode=padding_mode, algorithm=algorithm)
+    if padding_mode is not None:  # the old name of padding_taps
+        warnings.warn(f"build: padding_mode={padding_mode!r} is deprecated; use "
+                      f"padding_taps={padding_mode!r}", DeprecationWarning, stacklevel=2)
+        padding_taps = padding_mode
+    return _entry(name)[0](seed=seed, padding_taps=padding_taps, algorithm=algorithm)
 
 
 __all__ = ["FUNCTIONAL", "MODELS", "alexnet", "build", "functional", "input_shape", "mobilenet_v2", "names", "resnet50",

@@ -9,14 +9,14 @@ from ..graph import Model, Sequential
 from .common import Builder
 
 
-def alexnet(seed=0, padding_mode="dense", algorithm="im2col") -> Model:
+def alexnet(seed=0, padding_taps="dense", algorithm="im2col") -> Model:
     """AlexNet (one-GPU variant) for 3×224×224 inputs: 61,100,840 parameters.
 
     Names: ``features.0`` … ``features.12``, ``avgpool``, ``flatten`` (torch.flatten in
     torchvision's forward), ``classifier.0`` … ``classifier.6``. Dropout is the
     inference identity.
     """
-    b = Builder(seed, padding_mode, algorithm)
+    b = Builder(seed, padding_taps, algorithm)
     features = Sequential(
         b.conv(3, 64, 11, stride=4, padding=2), ReLU(), MaxPool2d(3, 2),
         b.conv(64, 192, 5, padding=2), ReLU(), MaxPool2d(3, 2),

@@ -13,17 +13,17 @@ class Builder:
     Parameters
     ----------
     seed : None, int or numpy Generator
-    padding_mode, algorithm : str
+    padding_taps, algorithm : str
         Passed to every :class:`~nnref.layers.conv.Conv2d` (which validates them).
     """
 
-    def __init__(self, seed=0, padding_mode="dense", algorithm="im2col"):
+    def __init__(self, seed=0, padding_taps="dense", algorithm="im2col"):
         self.rng = make_rng(seed, "seed")
-        self.padding_mode, self.algorithm = padding_mode, algorithm
+        self.padding_taps, self.algorithm = padding_taps, algorithm
 
     def conv(self, cin, cout, kernel_size, stride=1, padding=0, groups=1, bias=True):
         return Conv2d(cin, cout, kernel_size, stride, padding, groups=groups, bias=bias,
-                      algorithm=self.algorithm, padding_mode=self.padding_mode, rng=self.rng)
+                      algorithm=self.algorithm, padding_taps=self.padding_taps, rng=self.rng)
 
     def linear(self, cin, cout):
         return Linear(cin, cout, rng=self.rng)

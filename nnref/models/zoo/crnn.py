@@ -8,7 +8,7 @@ from ..graph import Model
 from .common import Builder
 
 
-def seed_crnn(seed=0, padding_mode="dense", algorithm="im2col") -> Model:
+def seed_crnn(seed=0, padding_taps="dense", algorithm="im2col") -> Model:
     """The article's CRNN for input (B, C, T, F) = (1, 1, 100, 256): 1,224,032 parameters.
 
     ``conv`` Conv2d(1→32, kernel (4, 4), stride (1, 2)) gives (1, 32, 97, 127); ``relu``;
@@ -24,7 +24,7 @@ def seed_crnn(seed=0, padding_mode="dense", algorithm="im2col") -> Model:
     either way: every count of a GRU is (per step and batch row) × T × B, including the
     mat-vec with h0 = 0, and T·B = 97 in both readings. Only the values differ.
     """
-    b = Builder(seed, padding_mode, algorithm)
+    b = Builder(seed, padding_taps, algorithm)
     return Model({
         "conv": b.conv(1, 32, (4, 4), stride=(1, 2)),
         "relu": ReLU(),

@@ -34,7 +34,7 @@ def inverted_residual(b: Builder, cin, cout, stride, t):
     return Sequential({"conv": conv})
 
 
-def mobilenet_v2(seed=0, padding_mode="dense", algorithm="im2col") -> Model:
+def mobilenet_v2(seed=0, padding_taps="dense", algorithm="im2col") -> Model:
     """MobileNetV2 for 3×224×224 inputs: 3,504,872 parameters.
 
     Names: ``features.0`` … ``features.18``, ``avgpool`` and ``flatten`` (functional in
@@ -44,7 +44,7 @@ def mobilenet_v2(seed=0, padding_mode="dense", algorithm="im2col") -> Model:
     show torchvision's module types; :class:`~nnref.layers.depthwise.DepthwiseConv2d`
     would count the same operations.
     """
-    b = Builder(seed, padding_mode, algorithm)
+    b = Builder(seed, padding_taps, algorithm)
     features, cin = [conv_bn_relu6(b, 3, 32, stride=2)], 32
     for t, c, n, s in SETTINGS:
         for i in range(n):

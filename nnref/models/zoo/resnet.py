@@ -33,14 +33,14 @@ def bottleneck(b: Builder, cin: int, planes: int, stride: int) -> Sequential:
     return Sequential([(None, block), ("relu", relu)])
 
 
-def resnet50(seed=0, padding_mode="dense", algorithm="im2col") -> Model:
+def resnet50(seed=0, padding_taps="dense", algorithm="im2col") -> Model:
     """ResNet-50 for 3×224×224 inputs: 25,557,032 parameters.
 
     Names: ``conv1``, ``bn1``, ``relu``, ``maxpool``, ``layer1`` … ``layer4`` (3, 4, 6, 3
     bottlenecks: ``layer1.0.conv1``, ``layer1.0.downsample.0``, ...), ``avgpool``,
     ``flatten`` (torch.flatten in torchvision's forward), ``fc``.
     """
-    b = Builder(seed, padding_mode, algorithm)
+    b = Builder(seed, padding_taps, algorithm)
     stages, cin = {}, 64
     for i, (planes, blocks, stride) in enumerate(((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2))):
         layer = []

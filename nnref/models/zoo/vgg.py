@@ -12,13 +12,13 @@ from .common import Builder
 CFG_D = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M")
 
 
-def vgg16(seed=0, padding_mode="dense", algorithm="im2col") -> Model:
+def vgg16(seed=0, padding_taps="dense", algorithm="im2col") -> Model:
     """VGG-16 for 3×224×224 inputs: 138,357,544 parameters.
 
     Names: ``features.0`` … ``features.30`` (conv, ReLU pairs and pools), ``avgpool``,
     ``flatten``, ``classifier.0`` … ``classifier.6``.
     """
-    b = Builder(seed, padding_mode, algorithm)
+    b = Builder(seed, padding_taps, algorithm)
     layers, cin = [], 3
     for v in CFG_D:
         if v == "M":
