@@ -16,7 +16,7 @@ from .core.opcounts import KINDS, OpCounts, format_flops, format_si
 __version__ = "0.1.0"
 
 _SUBPACKAGES = ("api", "cli", "conventions", "core", "counting", "formulas", "kernels", "layers",
-                "models", "reference", "reports", "trace")
+                "models", "reference", "reports", "testing", "trace")
 
 _API = ("compare", "count", "count_report")
 
