@@ -193,12 +193,16 @@ def _flow(panels, width) -> list:
 # -- arithmetic -------------------------------------------------------------------------
 
 
-def _elide(items: list) -> list:
-    return items if len(items) <= MAX_TERMS else items[:MAX_TERMS - 4] + ["…"] + items[-3:]
+def _elide(items: list, limit: int | None = MAX_TERMS) -> list:
+    """At most ``limit`` items, the middle ones replaced by "…" (``None``: all of them)."""
+    if limit is None or len(items) <= limit:
+        return items
+    return items[:limit - 4] + ["…"] + items[-3:]
 
 
-def _expression(step) -> tuple:
-    """The parts of the right-hand side (joined by spaces) and the result line."""
+def _expression(step, limit: int | None = MAX_TERMS) -> tuple:
+    """The parts of the right-hand side (joined by spaces) and the result line; sums of
+    more than ``limit`` terms are elided in the middle (``None``: never)."""
     taps, done = step.taps, step.done
     partial = fmt(taps[-1].partial) if taps else ""
     if not taps:
@@ -207,7 +211,7 @@ def _expression(step) -> tuple:
         first = "b" if step.bias is not None else "0"
         return [first], f"{fmt(step.value)}  (every tap is padding)"
     if step.op == "sum":
-        items = _elide([f"{_operand(t.x)}×{_operand(t.w)}" for t in taps])
+        items = _elide([f"{_operand(t.x)}×{_operand(t.w)}" for t in taps], limit)
         parts = items[:1] + ["+ " + s for s in items[1:]]
         if not done:
             return parts + ["+ …"], f"{partial} so far"
@@ -215,11 +219,11 @@ def _expression(step) -> tuple:
             return parts, fmt(step.value)
         return parts + ["+ b"], f"{partial} + {_operand(step.bias)} = {fmt(step.value)}"
     if step.op == "max":
-        items = _elide([fmt(t.x) for t in taps])
+        items = _elide([fmt(t.x) for t in taps], limit)
         parts = [s + "," for s in items[:-1]] + [items[-1] + (")" if done else ", …")]
         parts[0] = "max(" + parts[0]
         return parts, (fmt(step.value) if done else f"{partial} so far")
-    items = _elide([_operand(t.x) for t in taps])
+    items = _elide([_operand(t.x) for t in taps], limit)
     parts = ["(" + items[0]] + ["+ " + s for s in items[1:]]
     if not done:
         return parts + ["+ …"], f"{partial} so far"
