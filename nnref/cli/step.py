@@ -1,6 +1,10 @@
 """The ``nnref step`` subcommand: step through one layer on a small random input.
 
     nnref step "Conv2d(1, 1, 3, stride=2, padding=1)" --input 1,1,5,5 --gif out.gif
+    nnref step "Conv2d(2, 1, 3, stride=2, padding=1)" --input 1,2,5,5 --html step.html
+
+``--html`` writes one self-contained interactive page (open it from disk in any browser);
+it shows the seed formula of the layer beside the counts, or your own with ``--formula``.
 
 ``--values int`` (the default) draws small integers, weights and bias in −2..3 and inputs
 in 0..5, so the arithmetic is easy to follow; ``--values float`` draws standard normals.
@@ -32,6 +36,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--gif", metavar="PATH", help="also write an animated GIF (needs matplotlib)")
     p.add_argument("--png-dir", metavar="DIR",
                    help="also write one PNG per step (needs matplotlib)")
+    p.add_argument("--html", metavar="PATH",
+                   help="also write an interactive, self-contained HTML page")
+    p.add_argument("--formula", metavar="EXPR",
+                   help="with --html: the formula the page checks (default: the layer's seed "
+                        "form, e.g. (2*Cin/groups*Kh*Kw - 1 + bias)*N*Co*Ho*Wo)")
+    p.add_argument("--quiet", action="store_true", help="do not print the text steps")
     p.add_argument("--seed", type=int, default=0, help="seed of the input and weights (default 0)")
     p.add_argument("--values", choices=("int", "float"), default="int",
                    help="small integers (default) or standard normal floats")
@@ -76,6 +86,14 @@ def _run(args) -> int:
     layer = parse_layer(args.layer)
     x = make_data(layer, parse_shape(args.input), args.values, args.seed)
     it = steps(layer, x, per_tap=args.per_tap, max_steps=args.max_steps)
+    if args.formula is not None and not args.html:
+        raise ValueError("--formula is shown on the page: it needs --html PATH "
+                         "(nnref verify checks a formula on many configurations)")
+    formula = None
+    if args.html:
+        from ..testing.formula import formula_for_page
+
+        formula = formula_for_page(layer, x.shape, args.formula)  # bad formulas fail here
     pictures = args.gif or args.png_dir
     if pictures:
         from ..trace.plot import require_matplotlib, save_gif, save_pngs
@@ -83,9 +101,10 @@ def _run(args) -> int:
         require_matplotlib()  # fail before printing anything if matplotlib is missing
     known, last = {}, None
     for step in it:
-        if last is None:
+        if last is None and not args.quiet:
             print(render_header(layer, x, step.total, args.per_tap) + "\n")
-        print(render_step(step, layer, x, known, args.per_tap) + "\n")
+        if not args.quiet:
+            print(render_step(step, layer, x, known, args.per_tap) + "\n")
         if step.done:
             known[step.index] = step.value
         last = step
@@ -98,4 +117,9 @@ def _run(args) -> int:
         print(save_gif(layer, x, args.gif, **kw).note)
     if args.png_dir:
         print(save_pngs(layer, x, args.png_dir, **kw).note)
+    if args.html:
+        from ..trace.html import save_html
+
+        print(save_html(layer, x, args.html, per_tap=args.per_tap, max_steps=args.max_steps,
+                        formula=formula))
     return 0 if ops == last.counts else 1

@@ -24,7 +24,8 @@ from . import _sweep
 from ._expr import Formula, as_text
 from ._hints import hints
 
-__all__ = ["Formula", "FormulaCheck", "Row", "check_formula", "formula_names"]
+__all__ = ["SEED_FORMS", "Formula", "FormulaCheck", "Row", "check_formula", "formula_for_page",
+           "formula_names", "seed_form"]
 
 COUNT_KINDS = ("total",) + KINDS
 MAX_SWEEP = 10_000
@@ -32,6 +33,42 @@ MAX_SWEEP = 10_000
 FIXABLE = ("N", "Cin", "C", "Cout", "Co", "groups", "multiplier", "K", "Kh", "Kw", "H", "W",
            "L", "stride", "padding", "dilation", "bias", "I", "O", "ceil_mode",
            "count_include_pad")
+
+
+#: The seed derivations in the formula language, one per layer kind: exact for dense
+#: padding (and, for pools, without padding or ceil_mode); the step page shows them.
+SEED_FORMS = {
+    "Conv1d": "(2*Cin/groups*K - 1 + bias)*N*Co*Lo",
+    "Conv2d": "(2*Cin/groups*Kh*Kw - 1 + bias)*N*Co*Ho*Wo",
+    "DepthwiseConv2d": "(2*Kh*Kw - 1 + bias)*N*Co*Ho*Wo",
+    "PointwiseConv2d": "(2*Cin - 1 + bias)*N*Co*Ho*Wo",
+    "Linear": "(2*I - 1 + bias)*N*O", "Dense": "(2*I - 1 + bias)*N*O",
+    "MaxPool1d": "(K - 1)*N*C*Lo", "MaxPool2d": "(Kh*Kw - 1)*N*C*Ho*Wo",
+    "AvgPool1d": "K*N*C*Lo", "AvgPool2d": "Kh*Kw*N*C*Ho*Wo",
+}
+
+
+def seed_form(layer_or_kind) -> str:
+    """The seed formula of this layer kind (:data:`SEED_FORMS`)."""
+    return SEED_FORMS[_kind(layer_or_kind)]
+
+
+def formula_for_page(layer, input_shape, text=None, kind="total") -> dict:
+    """What the step page (:func:`nnref.trace.html.save_html`) shows of a formula: its text,
+    the text with the layer's values put in, and its exact value (an int, or a
+    ValueError if the formula does not give a whole number here)."""
+    import re
+
+    text = seed_form(layer) if text is None else text
+    f = Formula(text, _sweep.names(_kind(layer)))
+    values = _sweep.quantities(layer, input_shape)
+    value = f({k: v for k, v in values.items()})
+    if value.denominator != 1:
+        raise ValueError(f"formula {text!r} gives {value} for {layer!r} on {tuple(input_shape)}; "
+                         "expected a whole number")
+    put = re.sub(r"[A-Za-z_][A-Za-z0-9_]*", lambda m: str(values.get(m.group(0), m.group(0))), text)
+    return {"text": text, "substituted": put, "value": int(value),
+            "count": check_str(kind, "kind", "formula_for_page", COUNT_KINDS)}
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
 """The step-through: a layer one output element (or one tap) at a time, with the running
-counts, as text (:mod:`.render`) and pictures (:mod:`.plot`, needs the ``plot`` extra).
+counts, as text (:mod:`.render`), pictures (:mod:`.plot` drawing the frames of
+:mod:`.frame` with :mod:`.sheet`; needs the ``plot`` extra) and an interactive,
+self-contained web page (:mod:`.html`, also what ``steps(...)`` shows in Jupyter).
 
 It walks the window plans of the traced reference (:mod:`nnref.reference`), so it shares
 no code with :mod:`nnref.kernels`. The traced reference itself is re-exported here.
 """
 from ..reference import reference, references
 from ..reference._scalar import Tally, Traced, exp, maximum, minimum, sqrt
-from .steps import STEP_KINDS, Step, Tap, steps
+from .steps import STEP_KINDS, Step, Steps, Tap, steps
 
-__all__ = ["STEP_KINDS", "Step", "Tally", "Tap", "Traced", "exp", "maximum", "minimum", "reference",
+__all__ = ["STEP_KINDS", "Step", "Steps", "Tally", "Tap", "Traced", "exp", "maximum", "minimum", "reference",
            "references", "sqrt", "steps"]

@@ -94,8 +94,9 @@ def steps(layer, x, per_tap: bool = False, max_steps: int = DEFAULT_MAX_STEPS):
 
     Returns
     -------
-    iterator of Step
-        Checked eagerly: bad layers, inputs and sizes raise here, not on iteration.
+    Steps
+        An iterator of Step, checked eagerly: bad layers, inputs and sizes raise here,
+        not on iteration. In Jupyter it shows as the interactive page.
 
     Notes
     -----
@@ -116,7 +117,46 @@ def steps(layer, x, per_tap: bool = False, max_steps: int = DEFAULT_MAX_STEPS):
         raise ValueError(f"steps: {layer.kind} on input shape {tuple(np.shape(x))} needs {need}, "
                          f"more than max_steps={max_steps}; expected a smaller input, or raise "
                          "the limit with max_steps=N (nnref step --max-steps N)")
-    return _walk(p, np.asarray(x), per_tap, total)
+    return Steps(layer, np.asarray(x), per_tap, max_steps, _walk(p, np.asarray(x), per_tap, total))
+
+
+class Steps:
+    """The steps of a layer on an input: an iterator of :class:`Step`, which Jupyter
+    shows as the interactive page (:mod:`nnref.trace.html`).
+
+    ``len()`` is the number of steps; :meth:`html` returns the page, which
+    ``IPython.display.HTML`` also shows.
+    """
+
+    def __init__(self, layer, x, per_tap, max_steps, it):
+        self.layer, self.x, self.per_tap, self.max_steps = layer, x, per_tap, max_steps
+        self._it = it
+        self._total = None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> Step:
+        return next(self._it)
+
+    def __len__(self) -> int:
+        if self._total is None:
+            self._total = plan(self.layer, self.x).count_steps(self.per_tap)
+        return self._total
+
+    def html(self, formula=None) -> str:
+        """The self-contained interactive page of these steps (walked afresh)."""
+        from .html import page
+
+        return page(self.layer, self.x, self.per_tap, self.max_steps, formula)
+
+    def _repr_html_(self) -> str:
+        from .html import notebook
+
+        return notebook(self.html())
+
+    def __repr__(self):
+        return f"<steps of {self.layer.kind} on {tuple(self.x.shape)}: {len(self)} steps>"
 
 
 def _walk(p, x, per_tap, total):
