@@ -1,103 +1,64 @@
-"""Check three published Conv2d cost formulas against what the kernel actually counts.
+"""Check the seed cost formulas against what the kernels actually count, with check_formula.
 
-    python examples/derivation_check.py          # the full sweep
-    python examples/derivation_check.py --quick  # a handful of configurations
+    python examples/derivation_check.py            # 200 configurations per form
+    python examples/derivation_check.py --quick    # 20 per form
+    python examples/derivation_check.py --tables   # ... and every configuration's row
 
-For every configuration (Cin, Co, K, stride, padding, dilation, groups, bias) the
-Conv2d kernel runs on a random 1×Cin×H×W input and its count (mul + add) is set beside:
+Each form is an expression over the layer's named quantities (Cin, Co, K, Ho, Wo, C,
+bias as 0/1, ...), checked by :func:`nnref.testing.check_formula` on configurations
+drawn from a seeded generator; the kernel runs on each and its executed count (mul +
+add) is set beside the formula's value:
 
-* seed       (2·C·K² − 1)·Ho·Wo·Co   the derivation for a convolution without bias;
-* seed+bias  2·C·K²·Ho·Wo·Co         the same with one bias add per output;
-* TF         2·C·K²·Ho·Wo·Co + Co·Ho·Wo (with bias): the TensorFlow profiler's
-  convention, which counts every multiply-add as 2 FLOPs (so the first product of each
-  sum, which initialises the accumulator, gets an add that never happens) and counts
-  its BiasAdd op as one add per output on top;
+* seed       (2·Cin·K² − 1)·Ho·Wo·Co   a convolution without bias: exact;
+* seed+bias  2·Cin·K²·Ho·Wo·Co         the same with one bias add per output: exact;
+* seed, any bias: the no-bias form on layers with and without bias, off by Ho·Wo·Co
+  exactly where there is a bias (the hint says so);
+* TF         2·Cin·K²·Ho·Wo·Co + bias·Co·Ho·Wo: the TensorFlow profiler, 2 FLOPs per
+  multiply-add (the first product of each sum gets an add that never happens) plus its
+  BiasAdd: always Co·Ho·Wo too high, one per output;
+* depthwise  (2·K² − 1)·Ho·Wo·C and pointwise (2·Cin − 1)·Ho·Wo·Co, without bias: exact;
+* skip       the dense form against ``padding_taps="skip"``: off where taps land on padding.
 
-with C = Cin/groups, since a grouped convolution reads Cin/g channels per output. The Δ
-columns give formula − kernel ("exact" when 0). The last columns run the same layer
-with ``padding_taps="skip"`` (taps on padding are not computed) to show what the zero
-padding costs.
-
-Expected outcome: seed is exact without bias, seed+bias exact with bias, and TF is
-always Co·Ho·Wo too high: one FLOP per output element.
+Quantities that a form does not name and that multiply the work (N, groups) are held
+at 1, so each form is checked as written.
 """
 import argparse
-from itertools import product
 
-import numpy as np
 from tabulate import tabulate
-from tqdm import tqdm
 
-from nnref.layers.conv import Conv2d
+from nnref.testing import check_formula
 
-try:
-    from nnref.formulas.conv import conv2d_seed
-except ImportError:  # older nnref: the same closed form, written out
-    def conv2d_seed(cin, k, ho, wo, co, bias=False):
-        return (2 * cin * k * k - (0 if bias else 1)) * ho * wo * co
-
-
-def tf_profiler(cin, k, ho, wo, co, bias):
-    """TensorFlow profiler: 2 FLOPs per multiply-add, plus Co·Ho·Wo for a BiasAdd."""
-    return 2 * cin * k * k * ho * wo * co + (co * ho * wo if bias else 0)
-
-
-def configs(quick: bool):
-    """(Cin, Co, K, stride, padding, dilation, groups, bias) tuples."""
-    if quick:
-        return [(1, 2, 3, 1, 1, 1, 1, False), (3, 4, 3, 2, 1, 1, 1, True),
-                (4, 4, 3, 1, 1, 2, 2, True), (2, 2, 1, 1, 0, 1, 1, False)]
-    out = []
-    grid = product((1, 3, 4), (1, 3, 5), (1, 2), (1, 2), (1, 2), (False, True))
-    for cin, k, s, d, g, bias in grid:
-        if cin % g or (k == 1 and d > 1):
-            continue
-        out.append((cin, 4, k, s, k // 2, d, g, bias))
-    return out
-
-
-def delta(formula: int, kernel: int) -> str:
-    return "exact" if formula == kernel else f"{formula - kernel:+,}"
-
-
-def row(cfg, size: int, rng):
-    cin, co, k, s, p, d, g, bias = cfg
-    dense = Conv2d(cin, co, k, s, p, d, g, bias, rng=0)
-    skip = Conv2d(cin, co, k, s, p, d, g, bias, algorithm="naive", padding_taps="skip", rng=0)
-    x = rng.standard_normal((1, cin, size, size))
-    _, ops = dense(x)
-    _, ops_skip = skip(x)
-    _, _, ho, wo = dense.output_shape(x.shape)
-    kernel = ops.mul + ops.add
-    seed = conv2d_seed(cin // g, k, ho, wo, co, bias=False)
-    seed_b = conv2d_seed(cin // g, k, ho, wo, co, bias=True)
-    tf = tf_profiler(cin // g, k, ho, wo, co, bias)
-    skipped = ops_skip.mul + ops_skip.add
-    return [cin, co, k, s, p, d, g, "yes" if bias else "no", f"{ho}×{wo}", f"{kernel:,}",
-            f"{seed:,}", delta(seed, kernel), f"{seed_b:,}", delta(seed_b, kernel),
-            f"{tf:,}", delta(tf, kernel), f"{skipped:,}", f"{kernel - skipped:,}"]
-
-
-HEADERS = ["Cin", "Co", "K", "s", "p", "d", "g", "bias", "Ho×Wo", "kernel", "seed", "Δ",
-           "seed+bias", "Δ", "TF", "Δ", "skip pad", "pad cost"]
+FORMS = [  # (name, layer, formula, fixed quantities, padding taps)
+    ("seed", "Conv2d", "(2*Cin*K**2 - 1)*Ho*Wo*Co", {"bias": 0}, "dense"),
+    ("seed+bias", "Conv2d", "2*Cin*K**2*Ho*Wo*Co", {"bias": 1}, "dense"),
+    ("seed, any bias", "Conv2d", "(2*Cin*K**2 - 1)*Ho*Wo*Co", {}, "dense"),
+    ("TF", "Conv2d", "2*Cin*K**2*Ho*Wo*Co + bias*Co*Ho*Wo", {}, "dense"),
+    ("depthwise", "DepthwiseConv2d", "(2*K**2 - 1)*Ho*Wo*C", {"bias": 0}, "dense"),
+    ("pointwise", "PointwiseConv2d", "(2*Cin - 1)*Ho*Wo*Co", {"bias": 0}, "dense"),
+    ("skip", "Conv2d", "(2*Cin*K**2 - 1 + bias)*Ho*Wo*Co", {"padding": 1}, "skip"),
+]
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a handful of configurations")
-    parser.add_argument("--size", type=int, default=8, help="input height and width (default 8)")
+    parser.add_argument("--quick", action="store_true", help="20 configurations per form")
+    parser.add_argument("--tables", action="store_true", help="print every configuration")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the configurations")
     args = parser.parse_args(argv)
-    rng = np.random.default_rng(0)
-    rows = [row(c, args.size, rng) for c in tqdm(configs(args.quick), desc="Conv2d", leave=False)]
-    print(tabulate(rows, HEADERS, tablefmt="simple", stralign="right", disable_numparse=True))
-    n = len(rows)
-    for name, col in (("seed", 11), ("seed+bias", 13), ("TF", 15)):
-        exact = [r for r in rows if r[col] == "exact"]
-        when = {r[7] for r in exact}
-        where = f" (bias={'/'.join(sorted(when))})" if exact else ""
-        print(f"{name:>9}: exact in {len(exact)} of {n} configurations{where}")
-    print("TF overcounts by Co·Ho·Wo (one FLOP per output): the first product of each sum")
-    print("initialises the accumulator, so a K-tap dot product costs 2K − 1, not 2K.")
+    sweep = 20 if args.quick else 200
+    rows = []
+    for name, layer, formula, fix, taps in FORMS:
+        r = check_formula(layer, formula, sweep=sweep, fix=fix, seed=args.seed, padding_taps=taps)
+        if args.tables:
+            print(f"== {name}\n{r}\n")
+        verdict = (f"exact on all {len(r.rows)}" if r.exact
+                   else f"off on {len(r.failures)} of {len(r.rows)}")
+        rows.append([name, layer, formula, ", ".join(f"{k}={v}" for k, v in fix.items()) or "-",
+                     verdict, "; ".join(r.hints) or "-"])
+        print(f"{name:>15}: {r.summary}")
+    print()
+    print(tabulate(rows, ["form", "layer", "formula", "fixed", "result", "hint"],
+                   tablefmt="simple", maxcolwidths=[None, None, None, None, None, 60]))
     return 0
 
 

@@ -22,3 +22,6 @@ def test_readme_python_example_runs_and_its_comments_are_true():
     printed = " ".join(line.lstrip("# ") for line in block.splitlines() if line.startswith("#"))
     assert all(f"{k}={v:,}" in printed for k, v in expected.as_dict().items() if v)
     assert len(list(ns["steps"])) == 16  # a 4×4 output, one step each
+    check = ns["check"]  # the seed form fails exactly on the layers with a bias
+    assert not check.exact and {r.values["bias"] for r in check.failures} == {1}
+    assert "configurations with bias=1" in check.summary and "off by −Ho·Wo·Co" in check.summary
