@@ -107,6 +107,12 @@ def test_hint(layer, formula, kw, hint):
     assert hint in r.summary and "hint: " in str(r)
 
 
+def test_skip_hint_names_the_taps_on_padding():
+    r = check_formula("Conv2d", "(2*Cin*K**2 - 1 + bias)*Ho*Wo*Co", sweep=30,
+                      fix={"padding": 1}, padding_taps="skip")
+    assert any("too high wherever taps land on padding" in h for h in r.hints), r.hints
+
+
 def test_assert_exact_raises_with_the_summary():
     r = check_formula("Linear", "2*I*O", sweep=10, fix={"bias": 0})
     with pytest.raises(AssertionError, match="off by"):

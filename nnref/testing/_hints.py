@@ -178,6 +178,9 @@ def hints(rows, count) -> list:
     if cond:
         out.append(f"it fails exactly on the configurations with {cond[0]} and is exact on "
                    f"the others: {cond[1]}")
+    if not out and all(r.values.get("_padding_taps", 0) > 0 and r.difference > 0 for r in fails):
+        out.append("too high wherever taps land on padding: padding_taps='skip' does not "
+                   "compute them, and the formula counts them (the dense form)")
     if not out:
         diffs = [r.difference / r.executed for r in fails if r.executed]
         if diffs and all(d > 0 for d in diffs):
