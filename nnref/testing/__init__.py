@@ -5,9 +5,11 @@
     True
 """
 from importlib import import_module
+from types import MappingProxyType
 
 #: public name -> the module of this package that defines it
-_LAZY = {"check_formula": "formula", "FormulaCheck": "formula", "Formula": "formula"}
+_LAZY = MappingProxyType({"check_formula": "formula", "FormulaCheck": "formula",
+                          "Formula": "formula"})
 
 __all__ = sorted(_LAZY)
 
