@@ -50,12 +50,12 @@ def compiled():
     """``(counted, uncounted)``: functions of ``(a, b)`` that fill a new ``a·b``."""
     def caller(kernel):
         def call(a, b):
-            out = np.empty((a.shape[0], b.shape[1]), a.dtype)
+            (m, k), n = a.shape, b.shape[1]
+            out = np.empty((m, n), a.dtype)
             kb = max(1, gemm.PANEL_BYTES // (gemm.NR * a.itemsize))
-            m, n = a.shape[0], b.shape[1]
-            return kernel(a, False, b, False, np.zeros(0, a.dtype), gemm.BIAS_NONE, out, 0, False,
-                          m, n, kb, gemm.task_size(m, gemm.MR, gemm.MC),
-                          gemm.task_size(n, gemm.NR, gemm.NC))
+            ap, bp = gemm.pack(a, False, m, k, gemm.MR, kb), gemm.pack(b, True, n, k, gemm.NR, kb)
+            return kernel(ap, bp, k, kb, np.zeros(0, a.dtype), gemm.BIAS_NONE, out, 0, False, m, n,
+                          gemm.task_size(m, gemm.MR, gemm.MC), gemm.task_size(n, gemm.NR, gemm.NC))
         return call
     return caller(build(True)), caller(build(False))
 

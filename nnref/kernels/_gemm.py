@@ -19,7 +19,8 @@ panel to it::
 
 So each output element is still a plain dot product taken in the order k = 0, 1, …:
 its first product (k = 0) initialises it, every later one is added, then the bias is
-added once, each operation counted where it happens (LLVM hoists the increments out of
+added once as the task stores its block (fused: no second pass over the output), each
+operation counted where it happens (LLVM hoists the increments out of
 the loop, which costs nothing). Tiles cut by the edge of the output run the same code
 with fewer rows or columns; nothing is computed on padding. Counts: the rule of the
 calling family (:func:`nnref.formulas.conv.conv`, :func:`nnref.formulas.dense.dense`).
@@ -72,16 +73,13 @@ def stack_tile(typingctx, like):
 
 
 @njit(inline="always")
-def tile(kc, ap, bp, mr, nr, first, last, bias, bias_mode, acc, ai, aj, o, to, i0, j0, row):
-    """The micro-kernel: output rows ``i0 … i0+mr`` × columns ``j0 … j0+nr`` over one
-    block of ``kc`` reductions, from the packed panels ``ap`` (k-major, MR per k) and
-    ``bp`` (k-major, NR per k). Called with the constants ``mr = MR, nr = NR`` for full
-    tiles (so its loops unroll into registers) and with one row at the edges.
-
-    ``first``: the block holds k = 0 (its products initialise the tile), else the partial
-    sums are read from the task's ``acc`` at (``ai``, ``aj``). ``last``: add the bias and
-    store the tile into ``o``, where logical element (i, j) is ``o[i, j]``, or ``o[j, i]``
-    when ``to``; else store it into ``acc``. Counts go to the task's counter ``row``.
+def tile(kc, ap, bp, mr, nr, first, acc, ai, aj, row):
+    """The micro-kernel: ``mr`` rows × ``nr`` columns of the task's partial sums ``acc``
+    from (``ai``, ``aj``) over one block of ``kc`` reductions, from the packed panels
+    ``ap`` (k-major, MR per k) and ``bp`` (k-major, NR per k). Called with the constants
+    ``mr = MR, nr = NR`` for full tiles (so its loops unroll into registers) and with one
+    row at the edges. ``first``: the block holds k = 0, whose products initialise the
+    tile; else it starts from ``acc``. Counts go to the task's counter ``row``.
     """
     c = stack_tile(ap)
     nmul = 0
@@ -107,27 +105,9 @@ def tile(kc, ap, bp, mr, nr, first, last, bias, bias_mode, acc, ai, aj, o, to, i
                 c[i, j] += a[i] * bj
                 nmul += 1
                 nadd += 1
-    if not last:
-        for i in range(mr):
-            for j in range(nr):
-                acc[ai + i, aj + j] = c[i, j]
-    else:
-        if bias_mode == BIAS_ROW:
-            for i in range(mr):
-                for j in range(nr):
-                    c[i, j] += bias[i0 + i]
-                    nadd += 1
-        elif bias_mode == BIAS_COL:
-            for i in range(mr):
-                for j in range(nr):
-                    c[i, j] += bias[j0 + j]
-                    nadd += 1
-        for i in range(mr):
-            for j in range(nr):
-                if to:
-                    o[j0 + j, i0 + i] = c[i, j]
-                else:
-                    o[i0 + i, j0 + j] = c[i, j]
+    for i in range(mr):
+        for j in range(nr):
+            acc[ai + i, aj + j] = c[i, j]
     row[MUL] += nmul
     row[ADD] += nadd
 
@@ -178,13 +158,13 @@ def pack(x, t, rows, depth, width, kb):
 def gemm_task(ap, bp, K, kb, M, N, bias, bias_mode, o, to, i0, i1, j0, j1, acc, row):
     """Output block rows ``i0 … i1`` × columns ``j0 … j1``, the whole reduction, serially,
     from the packed operands ``ap`` and ``bp`` (:func:`pack`). For each block of ``kb``
-    reductions, for each panel of ``b`` (which stays in L1), for each panel of ``a``:
-    one :func:`tile`; partial sums wait in ``acc``."""
+    reductions, for each panel of ``b``, for each panel of ``a``: one :func:`tile` into
+    the partial sums ``acc``. Then the bias is added and the block stored into ``o``
+    (logical element (i, j) at ``o[i, j]``, or ``o[j, i]`` when ``to``)."""
     Mp = (M + MR - 1) // MR * MR
     Np = (N + NR - 1) // NR * NR
     for k0 in range(0, K, kb):
         kc = min(kb, K - k0)
-        first, last = k0 == 0, k0 + kc == K
         for j in range(j0, j1, NR):
             nr = min(NR, j1 - j)
             b_panel = bp[k0 * Np + j * kc:]
@@ -192,39 +172,44 @@ def gemm_task(ap, bp, K, kb, M, N, bias, bias_mode, o, to, i0, i1, j0, j1, acc, 
                 mr = min(MR, i1 - i)
                 a_panel = ap[k0 * Mp + i * kc:]
                 if mr == MR and nr == NR:
-                    tile(kc, a_panel, b_panel, MR, NR, first, last, bias, bias_mode,
-                         acc, i - i0, j - j0, o, to, i, j, row)
+                    tile(kc, a_panel, b_panel, MR, NR, k0 == 0, acc, i - i0, j - j0, row)
                     continue
                 for r in range(mr):  # edges, a row at a time (the loop along j vectorises)
-                    ar = a_panel[r:]
                     if nr == NR:
-                        tile(kc, ar, b_panel, 1, NR, first, last, bias, bias_mode,
-                             acc, i + r - i0, j - j0, o, to, i + r, j, row)
+                        tile(kc, a_panel[r:], b_panel, 1, NR, k0 == 0, acc, i + r - i0, j - j0, row)
                     else:
-                        tile(kc, ar, b_panel, 1, nr, first, last, bias, bias_mode,
-                             acc, i + r - i0, j - j0, o, to, i + r, j, row)
+                        tile(kc, a_panel[r:], b_panel, 1, nr, k0 == 0, acc, i + r - i0, j - j0, row)
+    nadd = 0
+    for i in range(i1 - i0):
+        for j in range(j1 - j0):
+            v = acc[i, j]
+            if bias_mode == BIAS_ROW:
+                v += bias[i0 + i]
+                nadd += 1
+            elif bias_mode == BIAS_COL:
+                v += bias[j0 + j]
+                nadd += 1
+            if to:
+                o[j0 + j, i0 + i] = v
+            else:
+                o[i0 + i, j0 + j] = v
+    row[ADD] += nadd
 
 
 @njit(parallel=True)
-def gemm_tiled(a, ta, b, tb, bias, bias_mode, out, col0, to, M, N, kb, mc, nc):
-    """Logical ``out (M, N) = A (M, K) · B (K, N)`` (+ bias) with one task per mc × nc block.
-
-    ``A[i, k]`` is ``a[i, k]`` (``a[k, i]`` if ``ta``), ``B[k, j]`` is ``b[k, j]``
-    (``b[j, k]`` if ``tb``), logical ``out[i, j]`` is ``o[i, j]`` (``o[j, i]`` if ``to``)
-    with ``o = out[:, col0:]``; all three arrays C-contiguous; ``kb`` reductions per
-    packed block. Returns the counter table.
+def gemm_tiled(ap, bp, K, kb, bias, bias_mode, out, col0, to, M, N, mc, nc):
+    """Logical ``out (M, N) = A (M, K) · B (K, N)`` (+ bias) from the packed operands
+    (:func:`pack`), with one task per ``mc × nc`` block; logical ``out[i, j]`` is
+    ``o[i, j]`` (``o[j, i]`` if ``to``) with ``o = out[:, col0:]``. Returns the counter table.
     """
-    K = a.shape[0] if ta else a.shape[1]
     o = out[:, col0:]
-    ap = pack(a, ta, M, K, MR, kb)
-    bp = pack(b, not tb, N, K, NR, kb)
     mt = (M + mc - 1) // mc
     nt = (N + nc - 1) // nc
     counts = np.zeros((max(mt * nt, 1), NKINDS), np.int64)
     for t in prange(mt * nt):
         i0 = (t // nt) * mc
         j0 = (t % nt) * nc
-        acc = np.empty((mc, nc), a.dtype)
+        acc = np.empty((mc, nc), ap.dtype)
         gemm_task(ap, bp, K, kb, M, N, bias, bias_mode, o, to, i0, min(i0 + mc, M), j0,
                   min(j0 + nc, N), acc, counts[t])
     return counts
@@ -272,7 +257,8 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
         bias_mode = {BIAS_ROW: BIAS_COL, BIAS_COL: BIAS_ROW}.get(bias_mode, bias_mode)
     (a, ta), (b, tb) = _base(a), _base(b)
     kb = max(1, PANEL_BYTES // (NR * out.itemsize))
-    return gemm_tiled(a, ta, b, tb, bias, bias_mode, out, col0, to, M, N, kb,
+    ap, bp = pack(a, ta, M, K, MR, kb), pack(b, not tb, N, K, NR, kb)
+    return gemm_tiled(ap, bp, K, kb, bias, bias_mode, out, col0, to, M, N,
                       task_size(M, MR, MC), task_size(N, NR, NC))
 
 
