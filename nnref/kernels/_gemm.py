@@ -123,12 +123,14 @@ def pack_panel(x, t, r0, w, k0, kc, width, dst):
             d = dst[k * width:k * width + w]
             for r in range(w):
                 d[r] = src[r]
-    else:
-        for r in range(w):
-            src = x[r0 + r, k0:k0 + kc]
-            d = dst[r:]
-            for k in range(kc):
-                d[k * width] = src[k]
+    else:  # a transpose, 16 reductions at a time so that the writes stay in L1
+        for k1 in range(0, kc, 16):
+            n = min(16, kc - k1)
+            d = dst[k1 * width:]
+            for r in range(w):
+                src = x[r0 + r, k0 + k1:k0 + k1 + n]
+                for k in range(n):
+                    d[k * width + r] = src[k]
 
 
 @njit(parallel=True)
