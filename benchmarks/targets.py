@@ -65,6 +65,16 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def vector_isa() -> str:
+    """The widest x86 vector extension the CPU reports (Linux), e.g. ``avx512f``."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        flags = []
+    return next((isa for isa in ("avx512f", "avx2", "avx", "sse4_2") if isa in flags), "unknown")
+
+
 def machine() -> dict:
     import numba
     from threadpoolctl import threadpool_info
@@ -72,7 +82,8 @@ def machine() -> dict:
     blas = [f"{i.get('internal_api')} {i.get('version')} {i.get('architecture', '')} "
             f"({i.get('num_threads')} threads)".replace("  ", " ")
             for i in threadpool_info() if i.get("user_api") == "blas"]
-    info = {"cpu": cpu_model(), "cores": os.cpu_count(), "blas": "; ".join(blas) or "unknown",
+    info = {"cpu": cpu_model(), "vector isa": vector_isa(), "cores": os.cpu_count(),
+            "blas": "; ".join(blas) or "unknown",
             "numba threads": numba.get_num_threads(), "numpy": np.__version__,
             "numba": numba.__version__, "python": sys.version.split()[0]}
     try:
