@@ -25,6 +25,8 @@ import time
 import numpy as np
 from tabulate import tabulate
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # this checkout's nnref
+
 from nnref import OpCounts, formulas
 from nnref.models import zoo
 

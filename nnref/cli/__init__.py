@@ -1,4 +1,5 @@
-"""The ``nnref`` command, one module per subcommand: ``count``, ``models``, ``step``, ``verify``.
+"""The ``nnref`` command, one module per subcommand: ``count``, ``models``, ``step``, ``verify``,
+``bench``.
 
     nnref count alexnet                                   # per-layer table
     nnref count resnet50 --format json --input 1,3,128,128
@@ -8,6 +9,7 @@
     nnref models
     nnref step "Conv2d(1, 1, 3, stride=2, padding=1)" --input 1,1,5,5 --html step.html
     nnref verify Conv2d --formula "(2*Cin*K**2 - 1)*Ho*Wo*Co" --sweep 200
+    nnref bench --quick                                   # the performance targets, one table
 
 Bad arguments (unknown model or layer, bad ``--input``, a shape a layer cannot take)
 print one line ``nnref: error: ...`` on stderr and exit with status 2.
@@ -18,7 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import count, models, step, verify
+from . import bench, count, models, step, verify
 from ._common import EXIT_USAGE, CliError, one_line, parse_shape
 
 __all__ = ["CliError", "build_parser", "main", "parse_shape"]
@@ -28,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="nnref", description="Run neural-network layers in NumPy and count every operation.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in (count, models, step, verify):
+    for command in (count, models, step, verify, bench):
         command.add_parser(sub)
     return p
 

@@ -1,113 +1,319 @@
-"""Counted GEMM: ``out[i, j] = Σ_k a[i, k]·b[j, k]`` (+ bias), both operands row-major.
+"""Counted GEMM: ``out = a·b`` (+ bias), tiled as BLIS and GotoBLAS tile it.
 
-Both operands hold their reduction axis last (``b`` is the transposed right operand),
-so every output element is a contiguous dot product that LLVM vectorises (the safe
-``reassoc`` flag lets it split the sum into lanes). Outputs are computed in 2×2 tiles
-of dot products, so each loaded element of ``a`` and ``b`` feeds two products.
+:func:`gemm` splits the output into **tasks** of ``MC × NC`` elements (from the shapes
+alone, never the thread count), run in parallel, each with its own counter row. A task
+walks the reduction in blocks of ``KC``: it copies ("packs") its ``MC × KC`` block of
+``a`` into panels of ``MR`` rows and its ``KC × NC`` block of ``b`` into panels of
+``NR`` columns, each stored in the order the micro-kernel reads it, then runs the
+**micro-kernel** :func:`tile` on every pair of panels. The micro-kernel keeps an
+``MR × NR`` tile of the output in registers (a stack array that LLVM promotes) and, for
+each k, adds the outer product of a column of the ``a`` panel and a row of the ``b``
+panel to it::
 
-Each dot product starts from its first product (k = 0) and accumulates the others;
-the bias, if any, is added after. Every product and sum is counted at its site. Counts:
-the rule of the calling family (:func:`nnref.formulas.conv.conv`,
-:func:`nnref.formulas.dense.dense`, ...).
+    for k:                       # along the reduction
+        for j < NR:              # vector lanes
+            for i < MR:          # one broadcast of a[i, k] per row
+                c[i, j] += a[i, k] · b[k, j]
+                nmul += 1
+                nadd += 1
 
-:func:`gemm_nt` splits the work into tasks of (2 rows × ``COLS`` columns), each with its
-own counter row. :func:`gemm_block` is the serial core, for kernels that run many small
-GEMMs inside their own parallel loop (grouped im2col convolution); it adds its counts
-to the counter row of the task that calls it.
+So each output element is still a plain dot product taken in the order k = 0, 1, …:
+its first product (k = 0) initialises it, every later one is added, then the bias is
+added once as the task stores its block (fused: no second pass over the output), each
+operation counted where it happens (LLVM hoists the increments out of
+the loop, which costs nothing). Tiles cut by the edge of the output run the same code
+with fewer rows or columns; nothing is computed on padding. Counts: the rule of the
+calling family (:func:`nnref.formulas.conv.conv`, :func:`nnref.formulas.dense.dense`).
 
-This is shared machinery: the family kernels (:mod:`.conv`, :mod:`.pointwise`,
-:mod:`.dense`, :mod:`.recurrent`) call it.
+:func:`gemm_block` and :func:`gemm_rows` are the simple dot-product GEMM (both operands
+with the reduction axis last): :func:`gemm_nt` uses it for skinny products (a few rows,
+such as a ``Linear`` on a batch of 1, which reads each weight once), and the tests
+check the tiled GEMM against it. Shared machinery of :mod:`.conv`, :mod:`.pointwise`,
+:mod:`.dense` and :mod:`.recurrent`.
 """
 import numpy as np
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
 
-#: Bias modes: none, one per row of ``out`` (conv), one per column (dense).
+#: Bias modes: none, one per row of the output (conv), one per column (dense).
 BIAS_NONE, BIAS_ROW, BIAS_COL = 0, 1, 2
-#: Columns of ``out`` per task of :func:`gemm_nt`.
+#: The register tile: MR rows of ``a`` (broadcast) × NR columns of ``b`` (vector lanes).
+#: 6 × 32 keeps 12 (float32) or 24 (float64) AVX-512 registers of accumulators.
+MR, NR = 6, 32
+#: Most output rows and columns of a task (:func:`task_size`).
+MC, NC = 96, 128
+#: Bytes of a packed panel of ``b`` (KC reductions × NR columns): KC = 512 for float32,
+#: 256 for float64. Deep blocks mean few passes over the partial sums; the panel (64 KiB)
+#: stays in L2 on every x86 server core since 2017 while the panels of ``a`` stream past.
+PANEL_BYTES = 65536
+#: Columns of the output per task of the dot-product GEMM :func:`gemm_rows`.
 COLS = 64
 
 
+@intrinsic
+def stack_tile(typingctx, like):
+    """An uninitialised (MR, NR) array of ``like``'s dtype on the stack (an ``alloca``,
+    which LLVM keeps in registers once the loops over it are unrolled)."""
+    arrty = types.Array(like.dtype, 2, "C")
+
+    def codegen(context, builder, sig, args):
+        lty = context.get_value_type(like.dtype)
+        size = context.get_abi_sizeof(lty)
+        tile = context.make_array(arrty)(context, builder)
+        intp = lambda v: context.get_constant(types.intp, v)  # noqa: E731
+        context.populate_array(tile, data=cgutils.alloca_once(builder, lty, size=MR * NR),
+                               shape=[intp(MR), intp(NR)], strides=[intp(NR * size), intp(size)],
+                               itemsize=intp(size), meminfo=None)
+        return tile._getvalue()
+
+    return arrty(like), codegen
+
+
+@njit(inline="always")
+def tile(kc, ap, bp, mr, nr, first, acc, ai, aj, row):
+    """The micro-kernel: ``mr`` rows × ``nr`` columns of the task's partial sums ``acc``
+    from (``ai``, ``aj``) over one block of ``kc`` reductions, from the packed panels
+    ``ap`` (k-major, MR per k) and ``bp`` (k-major, NR per k). Called with the constants
+    ``mr = MR, nr = NR`` for full tiles (so its loops unroll into registers) and with one
+    row at the edges. ``first``: the block holds k = 0, whose products initialise the
+    tile; else it starts from ``acc``. Counts go to the task's counter ``row``.
+    """
+    c = stack_tile(ap)
+    nmul = 0
+    nadd = 0
+    k0 = 0
+    if first:  # k = 0: the first product of each dot product initialises it
+        for j in range(nr):
+            bj = bp[j]
+            for i in range(mr):
+                c[i, j] = ap[i] * bj
+                nmul += 1
+        k0 = 1
+    else:
+        for i in range(mr):
+            for j in range(nr):
+                c[i, j] = acc[ai + i, aj + j]
+    for k in range(k0, kc):
+        a = ap[k * MR:(k + 1) * MR]
+        b = bp[k * NR:(k + 1) * NR]
+        for j in range(nr):
+            bj = b[j]
+            for i in range(mr):
+                c[i, j] += a[i] * bj
+                nmul += 1
+                nadd += 1
+    for i in range(mr):
+        for j in range(nr):
+            acc[ai + i, aj + j] = c[i, j]
+    row[MUL] += nmul
+    row[ADD] += nadd
+
+
+@njit(inline="always")
+def pack_panel(x, t, r0, w, k0, kc, width, dst):
+    """Copy rows ``r0 … r0+w`` × reductions ``k0 … k0+kc`` of the logical operand
+    (``x[r, k]``, or ``x[k, r]`` when ``t``) into the panel ``dst``, k-major with
+    ``width`` slots per k. Called with ``w = width`` (a constant) for full panels."""
+    if t:
+        for k in range(kc):
+            src = x[k0 + k, r0:r0 + w]
+            d = dst[k * width:k * width + w]
+            for r in range(w):
+                d[r] = src[r]
+    else:  # a transpose, 16 reductions at a time so that the writes stay in L1
+        for k1 in range(0, kc, 16):
+            n = min(16, kc - k1)
+            d = dst[k1 * width:]
+            for r in range(w):
+                src = x[r0 + r, k0 + k1:k0 + k1 + n]
+                for k in range(n):
+                    d[k * width + r] = src[k]
+
+
+@njit(parallel=True)
+def pack(x, t, rows, depth, width, kb):
+    """All of the logical operand (``rows`` × ``depth``: ``x[r, k]``, or ``x[k, r]`` when
+    ``t``) as panels of ``width`` rows: block ``b`` of ``kb`` reductions starts at
+    ``b·kb·R`` (R = rows rounded up to ``width``), its panel ``p`` at ``p·kc·width``
+    within it (kc = the block's depth). A copy: no arithmetic, nothing counted."""
+    npanel = (rows + width - 1) // width
+    R = npanel * width
+    out = np.empty(max(R * depth, 1), x.dtype)
+    nblock = (depth + kb - 1) // kb
+    for t_ in prange(nblock * npanel):
+        b, p = t_ // npanel, t_ % npanel
+        k0 = b * kb
+        kc = min(kb, depth - k0)
+        r0 = p * width
+        dst = out[k0 * R + r0 * kc:k0 * R + (r0 + width) * kc]
+        if r0 + width <= rows:
+            pack_panel(x, t, r0, width, k0, kc, width, dst)
+        else:
+            pack_panel(x, t, r0, rows - r0, k0, kc, width, dst)
+    return out
+
+
+@njit
+def gemm_task(ap, bp, K, kb, M, N, bias, bias_mode, o, to, i0, i1, j0, j1, acc, row):
+    """Output block rows ``i0 … i1`` × columns ``j0 … j1``, the whole reduction, serially,
+    from the packed operands ``ap`` and ``bp`` (:func:`pack`). For each block of ``kb``
+    reductions, for each panel of ``b``, for each panel of ``a``: one :func:`tile` into
+    the partial sums ``acc``. Then the bias is added and the block stored into ``o``
+    (logical element (i, j) at ``o[i, j]``, or ``o[j, i]`` when ``to``)."""
+    Mp = (M + MR - 1) // MR * MR
+    Np = (N + NR - 1) // NR * NR
+    for k0 in range(0, K, kb):
+        kc = min(kb, K - k0)
+        for j in range(j0, j1, NR):
+            nr = min(NR, j1 - j)
+            b_panel = bp[k0 * Np + j * kc:]
+            for i in range(i0, i1, MR):
+                mr = min(MR, i1 - i)
+                a_panel = ap[k0 * Mp + i * kc:]
+                if mr == MR and nr == NR:
+                    tile(kc, a_panel, b_panel, MR, NR, k0 == 0, acc, i - i0, j - j0, row)
+                    continue
+                for r in range(mr):  # edges, a row at a time (the loop along j vectorises)
+                    if nr == NR:
+                        tile(kc, a_panel[r:], b_panel, 1, NR, k0 == 0, acc, i + r - i0, j - j0, row)
+                    else:
+                        tile(kc, a_panel[r:], b_panel, 1, nr, k0 == 0, acc, i + r - i0, j - j0, row)
+    nadd = 0
+    for i in range(i1 - i0):
+        for j in range(j1 - j0):
+            v = acc[i, j]
+            if bias_mode == BIAS_ROW:
+                v += bias[i0 + i]
+                nadd += 1
+            elif bias_mode == BIAS_COL:
+                v += bias[j0 + j]
+                nadd += 1
+            if to:
+                o[j0 + j, i0 + i] = v
+            else:
+                o[i0 + i, j0 + j] = v
+    row[ADD] += nadd
+
+
+@njit(parallel=True)
+def gemm_tiled(ap, bp, K, kb, bias, bias_mode, out, col0, to, M, N, mc, nc):
+    """Logical ``out (M, N) = A (M, K) · B (K, N)`` (+ bias) from the packed operands
+    (:func:`pack`), with one task per ``mc × nc`` block; logical ``out[i, j]`` is
+    ``o[i, j]`` (``o[j, i]`` if ``to``) with ``o = out[:, col0:]``. Returns the counter table.
+    """
+    o = out[:, col0:]
+    mt = (M + mc - 1) // mc
+    nt = (N + nc - 1) // nc
+    counts = np.zeros((max(mt * nt, 1), NKINDS), np.int64)
+    for t in prange(mt * nt):
+        i0 = (t // nt) * mc
+        j0 = (t % nt) * nc
+        acc = np.empty((mc, nc), ap.dtype)
+        gemm_task(ap, bp, K, kb, M, N, bias, bias_mode, o, to, i0, min(i0 + mc, M), j0,
+                  min(j0 + nc, N), acc, counts[t])
+    return counts
+
+
+def _base(x):
+    """``(array, transposed)``: ``x`` as a C-contiguous array or the transpose of one."""
+    if x.flags.c_contiguous:
+        return x, False
+    if x.T.flags.c_contiguous:
+        return x.T, True
+    return np.ascontiguousarray(x), False
+
+
+def _full_tiles(m, n) -> int:
+    return (m // MR * MR) * (n // NR * NR)
+
+
+def task_size(n: int, unit: int, most: int) -> int:
+    """Rows (or columns) of a task: a quarter of ``n`` rounded up to ``unit``, within
+    [unit, most], so that small products still make several tasks. Shapes only."""
+    quarter = -(-n // 4)
+    return max(unit, min(most, -(-quarter // unit) * unit))
+
+
+def gemm(a, b, bias, bias_mode, out, col0=0):
+    """Fill ``out[:, col0:col0+N]`` with ``a`` (M, K) · ``b`` (K, N) (+ bias); return the
+    counter table.
+
+    ``a`` and ``b`` are C-contiguous or transposes of C-contiguous arrays (anything else
+    is copied first); ``out`` is C-contiguous, with M rows. ``bias`` has length M
+    (``BIAS_ROW``), N (``BIAS_COL``) or is ignored (``BIAS_NONE``). The product is
+    computed as ``outᵀ = bᵀ·aᵀ`` when that puts more of it in full register tiles; both
+    give the same values and the same counts.
+    """
+    (M, K), N = a.shape, b.shape[1]
+    if min(M, N, K) < 1 or b.shape[0] != K or out.shape[0] != M or out.shape[1] < col0 + N:
+        raise ValueError(f"gemm: shapes {a.shape} · {b.shape} into {out.shape} at column {col0} "
+                         "are invalid; expected (M, K) · (K, N) into (M, >= col0 + N), sizes >= 1")
+    if not out.flags.c_contiguous:
+        raise ValueError("gemm: out must be C-contiguous (a copy would drop the results)")
+    to = _full_tiles(N, M) > _full_tiles(M, N)
+    if to:  # outᵀ = bᵀ·aᵀ
+        a, b, M, N = b.T, a.T, N, M
+        bias_mode = {BIAS_ROW: BIAS_COL, BIAS_COL: BIAS_ROW}.get(bias_mode, bias_mode)
+    (a, ta), (b, tb) = _base(a), _base(b)
+    kb = max(1, PANEL_BYTES // (NR * out.itemsize))
+    ap, bp = pack(a, ta, M, K, MR, kb), pack(b, not tb, N, K, NR, kb)
+    return gemm_tiled(ap, bp, K, kb, bias, bias_mode, out, col0, to, M, N,
+                      task_size(M, MR, MC), task_size(N, NR, NC))
+
+
+# -- the simple dot-product GEMM: skinny products, and the tests' reference -------------
+
 @njit
 def gemm_block(a, b, bias, bias_mode, out, i0, i1, j0, j1, row):
-    """Fill ``out[i0:i1, j0:j1]``; add the products and sums, counted where they happen,
-    to the task's counter ``row``."""
+    """Fill ``out[i0:i1, j0:j1]`` with ``a[i]·b[j]`` dot products, ``a`` (M, K) and ``b``
+    (N, K); add the products and sums, counted where they happen, to the task's ``row``."""
     K = a.shape[1]
     nmul = 0
     nadd = 0
-    for i in range(i0, i1, 2):
-        pair = i + 1 < i1
-        a0 = a[i]
-        a1 = a[i + 1] if pair else a[i]
-        for j in range(j0, j1, 2):
-            b0 = b[j]
-            if pair and j + 1 < j1:  # the 2x2 tile
-                b1 = b[j + 1]
-                c00 = a0[0] * b0[0]
+    for i in range(i0, i1):
+        ai = a[i]
+        for j in range(j0, j1):
+            bj = b[j]
+            c = ai[0] * bj[0]
+            nmul += 1
+            for k in range(1, K):
+                c += ai[k] * bj[k]
                 nmul += 1
-                c01 = a0[0] * b1[0]
-                nmul += 1
-                c10 = a1[0] * b0[0]
-                nmul += 1
-                c11 = a1[0] * b1[0]
-                nmul += 1
-                for k in range(1, K):
-                    c00 += a0[k] * b0[k]
-                    nmul += 1
-                    nadd += 1
-                    c01 += a0[k] * b1[k]
-                    nmul += 1
-                    nadd += 1
-                    c10 += a1[k] * b0[k]
-                    nmul += 1
-                    nadd += 1
-                    c11 += a1[k] * b1[k]
-                    nmul += 1
-                    nadd += 1
-                out[i, j] = c00
-                out[i, j + 1] = c01
-                out[i + 1, j] = c10
-                out[i + 1, j + 1] = c11
-            else:  # edges: one dot product at a time
-                for ii in range(i, min(i + 2, i1)):
-                    for jj in range(j, min(j + 2, j1)):
-                        ai = a[ii]
-                        bj = b[jj]
-                        c = ai[0] * bj[0]
-                        nmul += 1
-                        for k in range(1, K):
-                            c += ai[k] * bj[k]
-                            nmul += 1
-                            nadd += 1
-                        out[ii, jj] = c
-    if bias_mode == BIAS_ROW:
-        for i in range(i0, i1):
-            for j in range(j0, j1):
-                out[i, j] += bias[i]
                 nadd += 1
-    elif bias_mode == BIAS_COL:
-        for i in range(i0, i1):
-            for j in range(j0, j1):
-                out[i, j] += bias[j]
+            if bias_mode == BIAS_ROW:
+                c += bias[i]
                 nadd += 1
+            elif bias_mode == BIAS_COL:
+                c += bias[j]
+                nadd += 1
+            out[i, j] = c
     row[MUL] += nmul
     row[ADD] += nadd
 
 
 @njit(parallel=True)
+def gemm_rows(a, b, bias, bias_mode, out):
+    """``out`` (M, N) = ``a`` (M, K) · ``b`` (N, K)ᵀ with dot products, one task per row of
+    ``a`` and block of COLS columns. Returns the counter table."""
+    M, N = a.shape[0], b.shape[0]
+    ncol = (N + COLS - 1) // COLS
+    counts = np.zeros((max(M * ncol, 1), NKINDS), np.int64)
+    for t in prange(M * ncol):
+        i, j0 = t // ncol, COLS * (t % ncol)
+        gemm_block(a, b, bias, bias_mode, out, i, i + 1, j0, min(j0 + COLS, N), counts[t])
+    return counts
+
+
 def gemm_nt(a, b, bias, bias_mode, out):
     """Fill ``out`` (M, N) with ``a`` (M, K) times ``b`` (N, K) transposed; return counts.
 
     ``bias`` has length M (``bias_mode=BIAS_ROW``), N (``BIAS_COL``) or is ignored.
-    K must be at least 1.
+    Fewer than MR rows (a batch of 1 through a ``Linear``, a recurrent step) run as dot
+    products (:func:`gemm_rows`), which read each row of ``b`` once; others run tiled.
     """
-    M = a.shape[0]
-    N = b.shape[0]
-    nrow = (M + 1) // 2
-    ncol = (N + COLS - 1) // COLS
-    counts = np.zeros((max(nrow * ncol, 1), NKINDS), np.int64)
-    for t in prange(nrow * ncol):
-        i0 = 2 * (t // ncol)
-        j0 = COLS * (t % ncol)
-        gemm_block(a, b, bias, bias_mode, out, i0, min(i0 + 2, M), j0, min(j0 + COLS, N), counts[t])
-    return counts
+    if a.shape[0] < MR:
+        return gemm_rows(np.ascontiguousarray(a), np.ascontiguousarray(b), bias, bias_mode, out)
+    return gemm(a, b.T, bias, bias_mode, out)

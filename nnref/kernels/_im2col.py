@@ -3,14 +3,14 @@
 For batch element n and a group's channels starting at c0, ``cols[p, q]`` holds tap
 q = (c, a, b, e) of output position p, or 0 where the tap lands on padding. Copying is
 not arithmetic and counts nothing; :mod:`.conv` multiplies ``cols`` by the weights with
-the counted GEMM (:mod:`._gemm`).
+the counted GEMM (:mod:`._gemm`), a bounded chunk of output rows at a time.
 """
 from ._numba import njit, prange
 
 
 @njit
-def unroll_row(x, n, c0, ksize, stride, padding, dilation, osize, r, cols):
-    """Fill the rows of ``cols`` for output row ``r`` = (od, oh) of channels ``c0 …`` of ``x[n]``.
+def unroll_row(x, n, c0, ksize, stride, padding, dilation, osize, r, block):
+    """Fill ``block`` (OW, K) for output row ``r`` = (od, oh) of channels ``c0 …`` of ``x[n]``.
 
     For each tap, copy along the row (a strided read of one input row), writing zeros
     where the tap lands on padding.
@@ -21,9 +21,8 @@ def unroll_row(x, n, c0, ksize, stride, padding, dilation, osize, r, cols):
     pd, ph, pw = padding
     dd, dh, dw = dilation
     _, OH, OW = osize
-    cg = cols.shape[1] // (KD * KH * KW)
+    cg = block.shape[1] // (KD * KH * KW)
     od, oh = r // OH, r % OH
-    block = cols[r * OW:(r + 1) * OW]
     q = 0
     for c in range(cg):
         for a in range(KD):
@@ -42,7 +41,10 @@ def unroll_row(x, n, c0, ksize, stride, padding, dilation, osize, r, cols):
 
 
 @njit(parallel=True)
-def im2col(x, n, c0, ksize, stride, padding, dilation, osize, cols):
-    """Fill ``cols`` (P, K) with the windows of channels ``c0 …`` of ``x[n]`` (N, C, D, H, W)."""
-    for r in prange(osize[0] * osize[1]):
-        unroll_row(x, n, c0, ksize, stride, padding, dilation, osize, r, cols)
+def im2col(x, n, c0, ksize, stride, padding, dilation, osize, r0, r1, cols):
+    """Fill ``cols`` ((r1 − r0)·OW, K) with the windows of output rows ``r0 … r1`` (each an
+    (od, oh) pair) of channels ``c0 …`` of ``x[n]`` (N, C, D, H, W)."""
+    OW = osize[2]
+    for r in prange(r0, r1):
+        unroll_row(x, n, c0, ksize, stride, padding, dilation, osize, r,
+                   cols[(r - r0) * OW:(r - r0 + 1) * OW])

@@ -27,4 +27,7 @@ def zero_pad(x, padding):
     """``x`` (N, C, D, H, W) with ``padding`` (pd, ph, pw) zeros on both sides of each axis."""
     if not any(padding):
         return np.ascontiguousarray(x)
-    return np.pad(x, ((0, 0), (0, 0)) + tuple((p, p) for p in padding))
+    (pd, ph, pw), (N, C, D, H, W) = padding, x.shape
+    padded = np.zeros((N, C, D + 2 * pd, H + 2 * ph, W + 2 * pw), x.dtype)  # np.pad is slower
+    padded[:, :, pd:pd + D, ph:ph + H, pw:pw + W] = x
+    return padded

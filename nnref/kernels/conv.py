@@ -1,8 +1,8 @@
 """Counted convolution, written once for 3-D (N, C, D, H, W), in two algorithms.
 
 * :func:`conv_naive`: the direct loop over output elements and taps (below);
-* :func:`conv_im2col`: windows unrolled into rows (:mod:`._im2col`), then the counted
-  GEMM (:mod:`._gemm`), one per (batch element, group).
+* :func:`conv_im2col`: windows unrolled into rows (:mod:`._im2col`), a bounded chunk at
+  a time, then the counted GEMM (:mod:`._gemm`), per (batch element, group).
 
 Both give the same values and the same counts (:func:`nnref.formulas.conv.conv`). In the
 direct loop, every output element is a dot product over its taps (c, a, b, e) = (input
@@ -28,8 +28,8 @@ nothing and keeps the bias (or 0) as its output.
 import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
-from ._gemm import BIAS_NONE, BIAS_ROW, gemm_block, gemm_nt
-from ._im2col import im2col, unroll_row
+from ._gemm import BIAS_NONE, BIAS_ROW, gemm
+from ._im2col import im2col
 from ._taps import inside, zero_pad
 
 #: Bytes of output accumulators a task keeps hot (its block of positions × channels).
@@ -128,62 +128,49 @@ def conv_naive(x, w, bias, stride, padding, dilation, groups, skip, out):
 
 # -- im2col: windows unrolled into rows, then the counted GEMM --------------------------
 
-#: With at least this many (batch element, group) pairs, each pair is one task
-#: (:func:`im2col_groups`); with fewer, each pair runs one parallel GEMM.
-MIN_PAIRS_PER_CALL = 8
+#: Default size of the column buffer of :func:`conv_im2col`, in bytes (the setting is the
+#: layers' ``column_buffer`` attribute, or the NNREF_COLUMN_BUFFER environment variable).
+COLUMN_BUFFER = 32 << 20
 
 
-@njit(parallel=True)
-def im2col_groups(x, wm, bias, bias_mode, ksize, stride, padding, dilation, osize, groups, out):
-    """Whole convolution with one task per (batch element, group): unroll, then a serial GEMM.
-
-    For convolutions with many groups (depthwise-like) or large batches, where one
-    parallel GEMM per group would spend its time starting threads. ``wm`` (Co, K),
-    ``out`` (N, Co, P). Returns the counter table, one row per (n, g).
-    """
-    N = x.shape[0]
-    Co, K = wm.shape
-    P = out.shape[2]
-    cog = Co // groups
-    cg = x.shape[1] // groups
-    counts = np.zeros((max(N * groups, 1), NKINDS), np.int64)
-    for t in prange(N * groups):
-        n, g = t // groups, t % groups
-        cols = np.empty((P, K), x.dtype)
-        for r in range(osize[0] * osize[1]):
-            unroll_row(x, n, g * cg, ksize, stride, padding, dilation, osize, r, cols)
-        gemm_block(wm[g * cog:(g + 1) * cog], cols, bias[g * cog:(g + 1) * cog], bias_mode,
-                   out[n, g * cog:(g + 1) * cog], 0, cog, 0, P, counts[t])
-    return counts
-
-
-def conv_im2col(x, w, bias, stride, padding, dilation, groups, out):
+def conv_im2col(x, w, bias, stride, padding, dilation, groups, out, column_buffer=COLUMN_BUFFER):
     """Convolution of 3-D operands into ``out`` (N, Co, OD, OH, OW); returns the counter table.
 
-    ``x`` (N, C, D, H, W), ``w`` (Co, C/groups, KD, KH, KW), ``bias`` (Co,) or None.
-    The task split depends only on the shapes, never on the thread count.
+    ``x`` (N, C, D, H, W), ``w`` (Co, C/groups, KD, KH, KW), ``bias`` (Co,) or None. For
+    each (batch element, group), the windows of as many output rows as fit in
+    ``column_buffer`` bytes (at least one row) are unrolled, then multiplied by the
+    weights with the counted GEMM straight into ``out``. A 1×1 convolution with stride 1
+    and no padding needs no unrolling: its input is already the column matrix. The chunks
+    and the GEMM's tasks depend only on the shapes and the buffer size, never on the
+    thread count.
     """
-    N = x.shape[0]
+    N, C = x.shape[:2]
     Co, Cg = w.shape[:2]
     ksize = tuple(w.shape[2:])
     osize = tuple(out.shape[2:])
     K = Cg * ksize[0] * ksize[1] * ksize[2]
     P = osize[0] * osize[1] * osize[2]
     cog = Co // groups
-    wm = np.ascontiguousarray(w.reshape(Co, K))
+    wm = w.reshape(Co, K)
     mode = BIAS_NONE if bias is None else BIAS_ROW
     b = np.zeros(Co, x.dtype) if bias is None else bias
+    flat = out.reshape(N, Co, P)
+    if not np.shares_memory(flat, out):
+        raise ValueError("out must be C-contiguous")  # a copy would drop the results
     geometry = (ksize, tuple(stride), tuple(padding), tuple(dilation), osize)
-    if N * groups >= MIN_PAIRS_PER_CALL:
-        flat = out.reshape(N, Co, P)
-        if not np.shares_memory(flat, out):
-            raise ValueError("out must be C-contiguous")  # a copy would drop the results
-        return im2col_groups(x, wm, b, mode, *geometry, groups, flat)
-    cols = np.empty((P, K), x.dtype)
+    direct = K == Cg and all(s == 1 for s in stride) and not any(padding) and x.shape[2:] == osize
+    rows = osize[0] * osize[1]  # output rows (od, oh), each of OW positions
+    chunk = min(rows, max(1, column_buffer // (osize[2] * K * x.itemsize)))
+    cols = None if direct else np.empty((chunk * osize[2], K), x.dtype)
     tables = []
     for n in range(N):
         for g in range(groups):
-            im2col(x, n, g * Cg, *geometry, cols)
-            o = out[n, g * cog:(g + 1) * cog].reshape(cog, P)
-            tables.append(gemm_nt(wm[g * cog:(g + 1) * cog], cols, b[g * cog:(g + 1) * cog], mode, o))
+            o, wg, bg = flat[n, g * cog:(g + 1) * cog], wm[g * cog:(g + 1) * cog], b[g * cog:(g + 1) * cog]
+            if direct:
+                tables.append(gemm(wg, x[n, g * Cg:(g + 1) * Cg].reshape(Cg, P), bg, mode, o))
+                continue
+            for r0 in range(0, rows, chunk):
+                r1 = min(r0 + chunk, rows)
+                im2col(x, n, g * Cg, *geometry, r0, r1, cols)
+                tables.append(gemm(wg, cols[:(r1 - r0) * osize[2]].T, bg, mode, o, r0 * osize[2]))
     return np.concatenate(tables)

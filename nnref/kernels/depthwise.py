@@ -9,7 +9,9 @@ The loop over taps and the loop along an output row are interchanged so the inne
 loop runs along the row (``out[..., j] += w·x[..., j·s + e·d − p]``) and vectorises;
 each output element still sees exactly its own taps, in the same order. Padding is
 handled as in :mod:`.conv` (dense padding pads with zeros first, "skip" runs only taps
-inside the input).
+inside the input). With dense padding and many channels or short rows,
+:func:`depthwise_last` runs the same taps in the same order channels last, so that the
+innermost loop runs along the channels instead.
 """
 import numpy as np
 
@@ -139,14 +141,101 @@ def depthwise(x, w, bias, has_bias, stride, padding, dilation, out):
     return counts
 
 
+# -- short rows: channels last, so the innermost loop runs along the channels --------------
+
+@njit(inline="always")
+def _channels(o, w, x, accumulate):
+    """``o[c] (+)= w[c]·x[c]`` for every c; returns the number of products (views from 0,
+    so LLVM sees non-negative indices and vectorises)."""
+    n = 0
+    for c in range(o.size):
+        if accumulate:
+            o[c] += w[c] * x[c]
+        else:
+            o[c] = w[c] * x[c]
+        n += 1
+    return n
+
+
+@njit(parallel=True)
+def depthwise_last(x, wt, bias, has_bias, stride, padding, dilation, out):
+    """Dense padding for short rows, where :func:`depthwise` would spend its time starting
+    loops: the input is copied channels last, zero-padded, each channel repeated for its m
+    outputs (``xt`` (N, Dp, Hp, Wp, C·m)); one task per output row (n, od, oh) runs, for
+    each output position, its taps (a, b, e) in order over all channels at once (the
+    first tap initialises, then the bias); the result is copied back into ``out``.
+    ``wt`` (KD, KH, KW, C·m) holds the weights channels last. Copies are not arithmetic.
+    Returns the counter table.
+    """
+    N, C, D, H, W = x.shape
+    KD, KH, KW, Co = wt.shape
+    m = Co // C
+    sd, sh, sw = stride
+    pd, ph, pw = padding
+    dd, dh, dw = dilation
+    OD, OH, OW = out.shape[2], out.shape[3], out.shape[4]
+    xt = np.zeros((N, D + 2 * pd, H + 2 * ph, W + 2 * pw, Co), x.dtype)
+    for t in prange(N * D * H):
+        n, d, h = t // (D * H), (t // H) % D, t % H
+        dst = xt[n, d + pd, h + ph]
+        for co in range(Co):
+            src = x[n, co // m, d, h]
+            for j in range(W):
+                dst[pw + j, co] = src[j]
+    outt = np.empty((N, OD, OH, OW, Co), x.dtype)
+    ntask = N * OD * OH
+    counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
+    for t in prange(ntask):
+        n, od, oh = t // (OD * OH), (t // OH) % OD, t % OH
+        nmul = 0
+        nadd = 0
+        for ow in range(OW):
+            o = outt[n, od, oh, ow]
+            for a in range(KD):
+                for b in range(KH):
+                    xrow = xt[n, od * sd + a * dd, oh * sh + b * dh]
+                    for e in range(KW):
+                        first = a == 0 and b == 0 and e == 0
+                        k = _channels(o, wt[a, b, e], xrow[ow * sw + e * dw], not first)
+                        nmul += k
+                        nadd += 0 if first else k
+            if has_bias:
+                for co in range(Co):
+                    o[co] += bias[co]
+                    nadd += 1
+        counts[t, MUL] = nmul
+        counts[t, ADD] = nadd
+    for t in prange(N * Co):
+        n, co = t // Co, t % Co
+        for od in range(OD):
+            for oh in range(OH):
+                o = out[n, co, od, oh]
+                src = outt[n, od, oh]
+                for ow in range(OW):
+                    o[ow] = src[ow, co]
+    return counts
+
+
+#: Dense padding runs channels last (:func:`depthwise_last`) with at least this many
+#: output channels, or with output rows shorter than SHORT_ROW (measured: the row kernel
+#: wins only on long rows of few channels, such as MobileNetV2's first, 32 × 112²).
+WIDE, SHORT_ROW = 64, 48
+
+
 def depthwise_conv(x, w, bias, stride, padding, dilation, skip, out):
     """Depthwise convolution of 3-D operands into ``out``; returns the counter table.
 
     ``bias`` may be None. With ``skip`` False the input is zero-padded first, so padding
-    taps are computed; with ``skip`` True they are skipped.
+    taps are computed; with ``skip`` True they are skipped. Dense padding with WIDE
+    channels or more, or rows shorter than SHORT_ROW, runs channels last
+    (:func:`depthwise_last`).
     """
     has_bias = bias is not None
     b = bias if has_bias else np.zeros(w.shape[0], x.dtype)
+    geometry = (tuple(stride), tuple(padding), tuple(dilation))
+    if not skip and (w.shape[0] >= WIDE or out.shape[4] < SHORT_ROW):
+        wt = np.ascontiguousarray(w[:, 0].transpose(1, 2, 3, 0))
+        return depthwise_last(x, wt, b, has_bias, *geometry, out)
     if not skip:
-        x, padding = zero_pad(x, padding), (0, 0, 0)
-    return depthwise(x, w, b, has_bias, tuple(stride), tuple(padding), tuple(dilation), out)
+        x, geometry = zero_pad(x, padding), (tuple(stride), (0, 0, 0), tuple(dilation))
+    return depthwise(x, w, b, has_bias, *geometry, out)

@@ -13,13 +13,14 @@ CHUNK = 1 << 15
 @njit(parallel=True)
 def add(a, b, out):
     """Fill the flat array ``out`` with ``a + b`` (same length); return the counter table."""
-    n = a.size
-    ntask = (n + CHUNK - 1) // CHUNK
+    ntask = (a.size + CHUNK - 1) // CHUNK
     counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
     for t in prange(ntask):
         nadd = 0
-        for i in range(t * CHUNK, min(n, (t + 1) * CHUNK)):
-            out[i] = a[i] + b[i]
+        lo, hi = t * CHUNK, (t + 1) * CHUNK
+        at, bt, ot = a[lo:hi], b[lo:hi], out[lo:hi]  # views from 0: LLVM sees indices >= 0
+        for i in range(ot.size):  # ... and vectorises
+            ot[i] = at[i] + bt[i]
             nadd += 1
         counts[t, ADD] = nadd
     return counts

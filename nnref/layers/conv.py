@@ -6,13 +6,15 @@ Along each spatial axis with input size ``i``, kernel ``k``, stride ``s``, paddi
     o = floor((i + 2p − d·(k − 1) − 1) / s) + 1
 
 (:func:`nnref.core.shapes.conv_out`). Two algorithms give the same values and the same
-counts: ``"im2col"`` (windows unrolled into rows, then the counted GEMM) and
+counts: ``"im2col"`` (windows unrolled into rows, a bounded chunk at a time, then the
+counted GEMM; a convolution with ``groups == in_channels`` runs the depthwise kernel) and
 ``"naive"`` (a direct loop over output elements and taps).
 
 Counts: :func:`nnref.formulas.conv.conv`.
 """
 from __future__ import annotations
 
+import os
 import warnings
 from math import prod
 
@@ -65,11 +67,33 @@ def conv_operands(layer, x) -> tuple:
     return x, w, b, np.empty(layer.output_shape(x.shape), x.dtype)
 
 
+def column_buffer_bytes(setting, owner: str) -> int:
+    """The im2col column buffer in bytes: ``setting`` (an int, or None for the
+    NNREF_COLUMN_BUFFER environment variable, e.g. ``"64M"``, or else 32 MiB)."""
+    from ..kernels.conv import COLUMN_BUFFER
+
+    if setting is None:
+        text = os.environ.get("NNREF_COLUMN_BUFFER", "").strip()
+        if not text:
+            return COLUMN_BUFFER
+        scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:].upper(), 1)
+        digits = text[:-1] if scale > 1 else text
+        if not digits.isdigit() or int(digits) < 1:
+            raise ValueError(f"{owner}: NNREF_COLUMN_BUFFER={text!r} is invalid; expected a "
+                             "positive number of bytes, optionally with K, M or G, e.g. 64M")
+        return int(digits) * scale
+    return check_int(setting, "column_buffer", owner)
+
+
 class _ConvNd(Layer):
     """Shared code of Conv1d/2d/3d; subclasses set ``ndim``."""
 
     ndim = 0
     param_names = ("weight", "bias")
+    #: Bytes of the im2col column buffer (the windows of a chunk of output rows), or None
+    #: for NNREF_COLUMN_BUFFER or the default (:func:`column_buffer_bytes`). Any value
+    #: gives the same outputs and counts; it only bounds the memory.
+    column_buffer = None
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode="zeros", *, algorithm="im2col",
@@ -109,14 +133,18 @@ class _ConvNd(Layer):
 
     def forward(self, x):
         from ..kernels.conv import conv_im2col, conv_naive
+        from ..kernels.depthwise import depthwise_conv
 
         x, w, b, y = conv_operands(self, x)
-        args = (lift(x, self.ndim), lift(w, self.ndim), b, lift3(self.stride, 1),
-                lift3(self.padding, 0), lift3(self.dilation, 1), self.groups)
+        geometry = (lift3(self.stride, 1), lift3(self.padding, 0), lift3(self.dilation, 1))
+        xl, wl, yl = lift(x, self.ndim), lift(w, self.ndim), lift(y, self.ndim)
         if self.algorithm == "naive":
-            rows = conv_naive(*args, self.padding_taps == "skip", lift(y, self.ndim))
+            rows = conv_naive(xl, wl, b, *geometry, self.groups, self.padding_taps == "skip", yl)
+        elif self.groups == self.in_channels:  # depthwise: its own kernel, same counts
+            rows = depthwise_conv(xl, wl, b, *geometry, False, yl)
         else:
-            rows = conv_im2col(*args, lift(y, self.ndim))
+            rows = conv_im2col(xl, wl, b, *geometry, self.groups, yl,
+                               column_buffer_bytes(self.column_buffer, self.kind))
         return y, OpCounts.from_rows(rows)
 
     def extra_repr(self):

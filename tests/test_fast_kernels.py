@@ -1,0 +1,125 @@
+"""Speed never changes a count: the fast kernels against the simple ones, untimed.
+
+* the tiled GEMM (packed panels, register tiles, either orientation, edges, blocks of
+  the reduction, an output column offset) against the dot-product GEMM;
+* the im2col convolution (chunked column buffer, 1×1 without unrolling, ``groups ==
+  in_channels`` routed to the depthwise kernel) against the textbook naive loop;
+* the routed depthwise convolution against the grouped im2col it replaces.
+
+Counts are equal kind by kind; outputs agree to float rounding (the sums are taken in
+the same order, but fused multiply-adds may round differently).
+"""
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import FACTORIES, seeds
+
+from nnref import OpCounts
+from nnref.kernels import _gemm as gemm
+from nnref.layers import Conv1d, Conv2d, Conv3d
+
+TOL = {np.float32: 2e-5, np.float64: 1e-12}
+#: Sizes around the register tile (MR = 6, NR = 32) and the reduction blocks (256, 512).
+SIZES = st.one_of(st.integers(1, 70), st.sampled_from([gemm.MR, gemm.NR, 2 * gemm.NR + 1]))
+DEPTHS = st.one_of(st.integers(1, 40), st.sampled_from([255, 256, 257, 511, 512, 513]))
+
+
+def close(y, ref):
+    scale = max(1.0, float(np.nanmax(np.abs(ref), initial=0)))
+    np.testing.assert_allclose(y, ref, rtol=TOL[y.dtype.type], atol=TOL[y.dtype.type] * scale)
+
+
+@given(m=SIZES, n=SIZES, k=DEPTHS, mode=st.sampled_from([gemm.BIAS_NONE, gemm.BIAS_ROW, gemm.BIAS_COL]),
+       dtype=st.sampled_from([np.float32, np.float64]), col0=st.integers(0, 3),
+       transposed=st.booleans(), seed=seeds)
+def test_tiled_gemm_equals_dot_products(m, n, k, mode, dtype, col0, transposed, seed):
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((m, k)).astype(dtype)
+    bt = rng.standard_normal((n, k)).astype(dtype)  # b as rows (the dot products' layout)
+    bias = rng.standard_normal(m if mode == gemm.BIAS_ROW else n).astype(dtype)
+    ref = np.empty((m, n), dtype)
+    simple = OpCounts.from_rows(gemm.gemm_rows(a, bt, bias, mode, ref))
+    out = np.full((m, n + col0 + 1), np.nan, dtype)
+    b = bt.T if transposed else np.ascontiguousarray(bt.T)  # a transposed view or a copy
+    fast = OpCounts.from_rows(gemm.gemm(a, b, bias, mode, out, col0))
+    assert fast == simple
+    close(out[:, col0:col0 + n], ref)
+    assert np.isnan(out[:, :col0]).all() and np.isnan(out[:, col0 + n:]).all()  # untouched
+
+
+def test_gemm_rejects_bad_operands():
+    a, b = np.ones((3, 4)), np.ones((4, 5))
+    with pytest.raises(ValueError, match="gemm: shapes"):
+        gemm.gemm(a, b, np.zeros(0), gemm.BIAS_NONE, np.empty((3, 4)))
+    with pytest.raises(ValueError, match="C-contiguous"):
+        gemm.gemm(a, b, np.zeros(0), gemm.BIAS_NONE, np.empty((5, 3)).T)
+
+
+def fast_and_naive(layer, x, column_buffer=None):
+    """``(y, ops)`` of ``layer`` as im2col (with ``column_buffer``) and as the naive loop."""
+    layer.algorithm, layer.padding_taps, layer.column_buffer = "im2col", "dense", column_buffer
+    fast = layer(x)
+    layer.algorithm = "naive"
+    return fast, layer(x)
+
+
+@pytest.mark.parametrize("cls", [Conv1d, Conv2d, Conv3d])
+@given(data=st.data())
+def test_im2col_equals_the_naive_loop(cls, data):
+    layer, x = data.draw(FACTORIES[cls.__name__](modes=[("naive", "dense")], nan=False))
+    budget = data.draw(st.sampled_from([None, 1, 64, 10**4]))  # 1 byte: one output row a chunk
+    (y, ops), (y_naive, ops_naive) = fast_and_naive(layer, x, budget)
+    assert ops == ops_naive
+    close(y, y_naive)
+
+
+@given(c=st.integers(1, 5), m=st.integers(1, 3), k=st.integers(1, 4), s=st.integers(1, 3),
+       p=st.integers(0, 3), d=st.integers(1, 2), size=st.integers(4, 9), bias=st.booleans(),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=seeds)
+def test_routed_depthwise_equals_grouped_im2col_and_naive(c, m, k, s, p, d, size, bias, dtype, seed):
+    from nnref.kernels.conv import conv_im2col
+
+    layer = Conv2d(c, c * m, k, s, p, d, groups=c, bias=bias, rng=seed)
+    x = np.random.default_rng(seed).standard_normal((2, c, size, size + 1)).astype(dtype)
+    if min(layer.output_shape(x.shape)[2:]) < 1:
+        return
+    (y, ops), (y_naive, ops_naive) = fast_and_naive(layer, x)
+    grouped = np.empty_like(y)
+    b = None if layer.bias is None else layer.bias.astype(dtype)
+    rows = conv_im2col(x[:, :, None], layer.weight.astype(dtype)[:, :, None], b, (1, s, s), (0, p, p),
+                       (1, d, d), c, grouped[:, :, None])
+    assert ops == ops_naive == OpCounts.from_rows(rows)
+    close(y, y_naive)
+    close(y, grouped)
+
+
+def test_column_buffer_setting(monkeypatch):
+    layer = Conv2d(2, 3, 3, padding=1, rng=0)
+    x = np.random.default_rng(0).standard_normal((1, 2, 9, 9)).astype(np.float32)
+    expected = layer(x)
+    monkeypatch.setenv("NNREF_COLUMN_BUFFER", "1K")
+    y, ops = layer(x)
+    assert ops == expected[1]
+    close(y, expected[0])
+    monkeypatch.setenv("NNREF_COLUMN_BUFFER", "lots")
+    with pytest.raises(ValueError, match="NNREF_COLUMN_BUFFER='lots'"):
+        layer(x)
+    layer.column_buffer = 0
+    with pytest.raises(ValueError, match="column_buffer=0"):
+        layer(x)
+    layer.column_buffer = "1M"
+    with pytest.raises(TypeError, match="column_buffer='1M'"):
+        layer(x)
+
+
+@pytest.mark.parametrize("channels, width", [(3, 60), (64, 5)])  # long rows, many channels
+def test_depthwise_row_and_channels_last_kernels_equal_the_naive_loop(channels, width):
+    from nnref.kernels import depthwise
+
+    layer = Conv2d(channels, channels, 3, padding=1, groups=channels, rng=0)
+    x = np.random.default_rng(0).standard_normal((1, channels, 4, width)).astype(np.float32)
+    assert (channels >= depthwise.WIDE or width < depthwise.SHORT_ROW) == (channels == 64)
+    (y, ops), (y_naive, ops_naive) = fast_and_naive(layer, x)
+    assert ops == ops_naive
+    close(y, y_naive)
