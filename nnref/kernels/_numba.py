@@ -45,8 +45,8 @@ if _cache_dir is not None:
 SAFE_FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
 
 #: Counter columns: the position of each kind in :data:`nnref.core.opcounts.KINDS`.
-ADD, SUB, MUL, DIV, NEG, EXP, SQRT, CMP = (KINDS.index(k) for k in
-                                          ("add", "sub", "mul", "div", "neg", "exp", "sqrt", "cmp"))
+ADD, SUB, MUL, DIV, NEG, EXP, SQRT, CMP, ERF, LOG = (
+    KINDS.index(k) for k in ("add", "sub", "mul", "div", "neg", "exp", "sqrt", "cmp", "erf", "log"))
 NKINDS = len(KINDS)
 
 prange = numba.prange
