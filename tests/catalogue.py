@@ -168,6 +168,45 @@ CATALOGUE.update({
     "LSTM[bias, batch_first, 17 wide]": like("LSTM", hidden_size=17, bias=True,
                                              batch_first=True),
 })
+
+
+# -- norms with the input's statistics, the activations, LogSoftmax and Embedding of issue 9 ----
+
+def _layer_norm(layer, t):
+    return F.layer_norm(t, layer.normalized_shape, _p(layer, "weight", t.dtype),
+                        _p(layer, "bias", t.dtype), layer.eps)
+
+
+def _group_norm(layer, t):
+    return F.group_norm(t, layer.num_groups, _p(layer, "weight", t.dtype),
+                        _p(layer, "bias", t.dtype), layer.eps)
+
+
+def _instance_norm(layer, t):
+    """torch's eval mode: the running statistics if tracked, else the input's (an unbatched
+    input runs as a batch of one, as nn.InstanceNorm*d does)."""
+    unbatched = t.ndim == layer.spatial + 1
+    p = [_p(layer, n, t.dtype) for n in ("running_mean", "running_var", "weight", "bias")]
+    y = F.instance_norm(t[None] if unbatched else t, *p,
+                        use_input_stats=not layer.track_running_stats, eps=layer.eps)
+    return y[0] if unbatched else y
+
+
+CATALOGUE.update({
+    "LayerNorm": _e(_layer_norm, (3, 50, 5, 6), (5, 6)),
+    "LayerNorm[no bias]": _e(_layer_norm, (2, 70, 9), 9, bias=False),
+    "LayerNorm[no affine, wide]": _e(_layer_norm, (3, 2000), 2000, elementwise_affine=False),
+    "GroupNorm": _any(_group_norm, (2, 4, 12, 12), 2, 4),
+    "GroupNorm[no affine, (N, C)]": _any(_group_norm, (5, 300), 3, 300, affine=False),
+    "InstanceNorm1d": _e(_instance_norm, (4, 3, 110), 3),
+    "InstanceNorm1d[unbatched]": _e(_instance_norm, (3, 400), 3, affine=True),
+    "InstanceNorm2d": _e(_instance_norm, (4, 3, 10, 11), 3, affine=True, eps=1e-3),
+    "InstanceNorm2d[running stats]": _e(_instance_norm, (2, 3, 4, 5), 3,
+                                        track_running_stats=True),
+    "InstanceNorm3d": _e(_instance_norm, (2, 3, 4, 5, 6), 3, affine=True,
+                         track_running_stats=True),
+    "InstanceNorm3d[input stats]": _e(_instance_norm, (3, 4, 5, 3, 6), 4),
+})
 NAMES = sorted(CATALOGUE)
 #: One entry per class: the class's own line.
 CLASSES = sorted(LAYERS)
@@ -181,10 +220,10 @@ def class_of(name):
 
 
 def make(name):
-    """The sample layer; BatchNorm gets trained statistics so that it is no identity."""
+    """The sample layer; a norm gets trained statistics and γ, β so that it is no identity."""
     e = CATALOGUE[name]
     layer = LAYERS[class_of(name)](*e.args, **e.kwargs)
-    if class_of(name).startswith("BatchNorm"):
+    if family(LAYERS[class_of(name)]) == "norm":
         trained(layer)
     return layer, e.shape
 

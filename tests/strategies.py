@@ -79,14 +79,15 @@ def spatial(cls):
 
 
 def trained(layer, seed=1):
-    """``layer`` (a BatchNorm) with random statistics and affine parameters, as after
-    training, so that it is no identity."""
+    """``layer`` (a norm) with random running statistics (if it has them) and affine
+    parameters (if it has them), as after training, so that it is no identity."""
     rng = np.random.default_rng(seed)
-    c = layer.num_features
-    layer.running_mean = rng.standard_normal(c).astype(np.float32)
-    layer.running_var = rng.uniform(0.5, 2.0, c).astype(np.float32)
-    if layer.affine:
-        layer.weight, layer.bias = rng.standard_normal((2, c)).astype(np.float32)
+    for name in layer.buffer_names:
+        shape = getattr(layer, name).shape
+        value = rng.uniform(0.5, 2.0, shape) if name == "running_var" else rng.standard_normal(shape)
+        setattr(layer, name, value.astype(np.float32))
+    for name, value in layer.parameters().items():
+        setattr(layer, name, rng.standard_normal(value.shape).astype(np.float32))
     return layer
 
 
@@ -171,6 +172,53 @@ def batchnorm(draw, cls, *, channels=3, batch=3, size=3, **values):
     trained(layer, draw(seeds))
     shape = (draw(st.integers(1, batch)), c) + draw(per_axis(ndim - 2, 1, size))
     return layer, draw(arrays(shape, **values))
+
+
+@st.composite
+def layer_norm(draw, *, axes=3, size=4, leading=2, **values):
+    """LayerNorm over 1 to ``axes`` trailing axes (normalized_shape an int or a tuple), with
+    γ and β, γ only or neither, any eps, up to ``leading`` leading axes (none too)."""
+    ns = draw(st.lists(st.integers(1, size), min_size=1, max_size=axes).map(tuple))
+    affine, bias = draw(st.booleans()), draw(st.booleans())
+    layer = LAYERS["LayerNorm"](ns[0] if len(ns) == 1 and draw(st.booleans()) else ns,
+                                eps=draw(st.sampled_from([1e-5, 1e-3, 0.1])),
+                                elementwise_affine=affine, bias=bias)
+    trained(layer, draw(seeds))
+    lead_axes = tuple(draw(st.lists(st.integers(1, 3), max_size=leading)))
+    return layer, draw(arrays(lead_axes + ns, **values))
+
+
+@st.composite
+def group_norm(draw, *, groups=3, per_group=2, batch=2, size=3, **values):
+    """GroupNorm: 1 to ``groups`` groups of 1 to ``per_group`` channels (one group; one
+    channel per group, i.e. instance norm), affine or not, 0 to 2 spatial axes; never the
+    one-value input torch refuses."""
+    g = draw(st.integers(1, groups))
+    c = g * draw(st.integers(1, per_group))
+    layer = LAYERS["GroupNorm"](g, c, eps=draw(st.sampled_from([1e-5, 1e-3, 0.1])),
+                                affine=draw(st.booleans()))
+    trained(layer, draw(seeds))
+    spatial = tuple(draw(st.lists(st.integers(1, size), max_size=2)))
+    n = draw(st.integers(1, batch))
+    if n * (c // g) * int(np.prod(spatial)) == 1:
+        n = 2
+    return layer, draw(arrays((n, c) + spatial, **values))
+
+
+@st.composite
+def instance_norm(draw, cls, *, channels=3, batch=2, size=4, **values):
+    """InstanceNorm{1,2,3}d, batched or not, affine or not, with or without running
+    statistics (then used, as in torch's eval); more than one spatial element when the
+    input's statistics are used, as torch demands."""
+    nd, c = spatial(cls), draw(st.integers(1, channels))
+    tracked = draw(st.booleans())
+    layer = cls(c, eps=draw(st.sampled_from([1e-5, 1e-3, 0.1])), affine=draw(st.booleans()),
+                track_running_stats=tracked)
+    trained(layer, draw(seeds))
+    sizes = draw(per_axis(nd, 1, size if nd < 3 else 3))
+    if not tracked and int(np.prod(sizes)) == 1:
+        sizes = (2,) + sizes[1:]
+    return layer, draw(arrays(draw(lead(c, batch)) + sizes, **values))
 
 
 @st.composite
@@ -260,6 +308,7 @@ _PER_CLASS = [  # factories whose first argument is the layer class
     (adaptive, "AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d "
                "AdaptiveMaxPool2d AdaptiveMaxPool3d"),
     (batchnorm, "BatchNorm1d BatchNorm2d BatchNorm3d"),
+    (instance_norm, "InstanceNorm1d InstanceNorm2d InstanceNorm3d"),
     (dense, "Dense Linear"),
     (recurrent, "RNN GRU LSTM"),
     (activation, "ReLU ReLU6 LeakyReLU SiLU"),
@@ -270,6 +319,7 @@ FACTORIES = MappingProxyType({
        for name in names.split()},
     "DepthwiseConv2d": depthwise, "PointwiseConv2d": pointwise, "Softmax": softmax,
     "Flatten": flatten, "Reshape": reshape, "Dropout": dropout, "Add": add,
+    "LayerNorm": layer_norm, "GroupNorm": group_norm,
 })
 #: class name -> strategy of (layer, x) with the default bounds
 STRATEGIES = MappingProxyType({name: FACTORIES[name]() for name in sorted(FACTORIES)})

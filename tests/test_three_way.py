@@ -25,7 +25,8 @@ from nnref.layers.adaptive import AdaptiveAvgPool2d, AdaptiveAvgPool3d, Adaptive
 from nnref.layers.dense import Dense, Linear
 from nnref.layers.depthwise import DepthwiseConv2d
 from nnref.layers.pointwise import PointwiseConv2d
-from nnref.layers.norm import BatchNorm1d, BatchNorm2d
+from nnref.layers.norm import (BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d,
+                               InstanceNorm3d, LayerNorm)
 from nnref.layers.pool import AvgPool1d, AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d
 from nnref.layers.recurrent import GRU, LSTM, RNN
 from nnref.layers.softmax import Softmax
@@ -141,6 +142,14 @@ NAMED = {
     "rnn_unbatched": lambda: (RNN(2, 3, rng=0), (3, 2)),
     "gru_batch_first_no_bias": lambda: (GRU(2, 2, bias=False, batch_first=True, rng=0), (2, 3, 2)),
     "lstm_batched": lambda: (LSTM(2, 3, rng=0), (2, 3, 2)),
+    # issue 9A: norms with the input's statistics
+    "layernorm_three_trailing_axes": lambda: (LayerNorm((2, 3, 2)), (2, 2, 3, 2)),
+    "layernorm_gamma_only_1d_input": lambda: (LayerNorm(5, bias=False), (5,)),
+    "groupnorm_one_group_no_affine": lambda: (GroupNorm(1, 3, affine=False), (2, 3, 2, 2)),
+    "groupnorm_four_spatial_axes": lambda: (GroupNorm(2, 4), (1, 4, 2, 1, 2, 2)),
+    "instancenorm1d_unbatched_running_stats": lambda: (
+        InstanceNorm1d(2, affine=True, track_running_stats=True), (2, 3)),
+    "instancenorm3d_batched": lambda: (InstanceNorm3d(2), (2, 2, 2, 1, 2)),
 }
 
 
