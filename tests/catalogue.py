@@ -192,7 +192,24 @@ def _instance_norm(layer, t):
     return y[0] if unbatched else y
 
 
+def _gelu(layer, t):
+    """torch's GELU computed in float64, then cast: torch's float32 exact GELU gives NaN at
+    +inf (its vectorised erf path; float64 gives inf, the limit, as nnref does)."""
+    return F.gelu(t.double(), approximate=layer.approximate).to(t.dtype)
+
+
+def _prelu(layer, t):
+    return F.prelu(t, _p(layer, "weight", t.dtype))
+
+
 CATALOGUE.update({
+    "GELU": _any(_gelu, BIG),
+    "GELU[tanh]": _any(_gelu, BIG, approximate="tanh"),
+    "ELU": _any(lambda m, t: F.elu(t, m.alpha), BIG, 0.7),
+    "PReLU": _any(_prelu, BIG, 3, -0.3),
+    "PReLU[one slope]": _any(_prelu, BIG, 1, 0.2),
+    "Softplus": _any(lambda m, t: F.softplus(t, m.beta, m.threshold), BIG, 2.0, 3.0),
+    "Mish": _any(lambda m, t: F.mish(t), BIG),
     "LayerNorm": _e(_layer_norm, (3, 50, 5, 6), (5, 6)),
     "LayerNorm[no bias]": _e(_layer_norm, (2, 70, 9), 9, bias=False),
     "LayerNorm[no affine, wide]": _e(_layer_norm, (3, 2000), 2000, elementwise_affine=False),

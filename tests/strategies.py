@@ -254,6 +254,34 @@ def activation(draw, cls, *, dims=4, **values):
 
 
 @st.composite
+def more_activation(draw, cls, *, dims=4, **values):
+    """GELU (both forms), ELU (α of either sign, 0, 1), Softplus (β of either sign,
+    thresholds crossed by the values), Mish, inplace where it exists, on any shape (0-d
+    too); PReLU with one slope, or one per channel of axis 1 drawn at random; values
+    scaled by 4 to reach saturation."""
+    name, kw = cls.__name__, {}
+    if name == "GELU":
+        kw["approximate"] = draw(st.sampled_from(["none", "tanh"]))
+    elif name == "ELU":
+        kw = dict(alpha=draw(st.sampled_from([1.0, 0.5, 2.0, 0.0, -0.5])),
+                  inplace=draw(st.booleans()))
+    elif name == "Softplus":
+        kw = dict(beta=draw(st.sampled_from([1.0, 2.0, 0.5, -1.0])),
+                  threshold=draw(st.sampled_from([20.0, 1.0, 0.0, -2.0])))
+    elif name == "Mish":
+        kw["inplace"] = draw(st.booleans())
+    shape = draw(shapes(0, dims))
+    if name == "PReLU":
+        channels = shape[1] if len(shape) >= 2 else 1
+        kw["num_parameters"] = draw(st.sampled_from([1, channels]))
+    layer = cls(**kw)
+    if name == "PReLU":
+        layer.weight = np.random.default_rng(draw(seeds)).standard_normal(
+            layer.num_parameters).astype(np.float32)
+    return layer, draw(arrays(shape, **{"scale": 4.0, **values}))
+
+
+@st.composite
 def softmax(draw, *, dims=4, **values):
     """Any axis of any shape; a 0-d input is one row of one element (dim 0 or −1), as in torch."""
     shape = draw(shapes(0, dims))
@@ -312,6 +340,7 @@ _PER_CLASS = [  # factories whose first argument is the layer class
     (dense, "Dense Linear"),
     (recurrent, "RNN GRU LSTM"),
     (activation, "ReLU ReLU6 LeakyReLU SiLU"),
+    (more_activation, "GELU ELU PReLU Softplus Mish"),
 ]
 #: class name -> factory(**bounds) of its strategy
 FACTORIES = MappingProxyType({
