@@ -210,6 +210,8 @@ CATALOGUE.update({
     "PReLU[one slope]": _any(_prelu, BIG, 1, 0.2),
     "Softplus": _any(lambda m, t: F.softplus(t, m.beta, m.threshold), BIG, 2.0, 3.0),
     "Mish": _any(lambda m, t: F.mish(t), BIG),
+    "LogSoftmax": _any(lambda m, t: F.log_softmax(t, m.dim), (2, 5, 300), 1),
+    "LogSoftmax[last axis]": _any(lambda m, t: F.log_softmax(t, m.dim), (600, 7), -1),
     "LayerNorm": _e(_layer_norm, (3, 50, 5, 6), (5, 6)),
     "LayerNorm[no bias]": _e(_layer_norm, (2, 70, 9), 9, bias=False),
     "LayerNorm[no affine, wide]": _e(_layer_norm, (3, 2000), 2000, elementwise_affine=False),

@@ -282,11 +282,12 @@ def more_activation(draw, cls, *, dims=4, **values):
 
 
 @st.composite
-def softmax(draw, *, dims=4, **values):
-    """Any axis of any shape; a 0-d input is one row of one element (dim 0 or −1), as in torch."""
+def softmax(draw, cls=None, *, dims=4, **values):
+    """Softmax (or ``cls``, LogSoftmax) on any axis of any shape; a 0-d input is one row
+    of one element (dim 0 or −1), as in torch."""
     shape = draw(shapes(0, dims))
     n = max(len(shape), 1)
-    return (LAYERS["Softmax"](draw(st.integers(-n, n - 1))),
+    return ((cls or LAYERS["Softmax"])(draw(st.integers(-n, n - 1))),
             draw(arrays(shape, **{"scale": 3.0, **values})))
 
 
@@ -349,6 +350,7 @@ FACTORIES = MappingProxyType({
     "DepthwiseConv2d": depthwise, "PointwiseConv2d": pointwise, "Softmax": softmax,
     "Flatten": flatten, "Reshape": reshape, "Dropout": dropout, "Add": add,
     "LayerNorm": layer_norm, "GroupNorm": group_norm,
+    "LogSoftmax": partial(softmax, LAYERS["LogSoftmax"]),
 })
 #: class name -> strategy of (layer, x) with the default bounds
 STRATEGIES = MappingProxyType({name: FACTORIES[name]() for name in sorted(FACTORIES)})
