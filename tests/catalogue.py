@@ -32,6 +32,7 @@ class Entry(NamedTuple):
     shape: tuple  # the input shape (of each operand, for Add)
     torch: Callable  # (nnref layer, *torch inputs) -> torch output
     any_ndim: bool = False  # takes inputs of any number of dimensions
+    indices: bool = False  # takes integer indices (Embedding), not float values
 
 
 # -- the torch twins ------------------------------------------------------------------------
@@ -147,7 +148,7 @@ def like(base, shape=None, **changes):
     """The entry ``base`` with some constructor arguments (by name) or the shape changed."""
     e = CATALOGUE[base]
     bound = inspect.signature(LAYERS[base]).bind(*e.args, **e.kwargs).arguments
-    return Entry((), {**bound, **changes}, shape or e.shape, e.torch, e.any_ndim)
+    return e._replace(args=(), kwargs={**bound, **changes}, shape=shape or e.shape)
 
 
 #: The variants: code paths of a class beyond its first sample.
@@ -202,6 +203,10 @@ def _prelu(layer, t):
     return F.prelu(t, _p(layer, "weight", t.dtype))
 
 
+def _embedding(layer, t):
+    return F.embedding(t, torch.from_numpy(np.asarray(layer.weight)), layer.padding_idx)
+
+
 CATALOGUE.update({
     "GELU": _any(_gelu, BIG),
     "GELU[tanh]": _any(_gelu, BIG, approximate="tanh"),
@@ -212,6 +217,9 @@ CATALOGUE.update({
     "Mish": _any(lambda m, t: F.mish(t), BIG),
     "LogSoftmax": _any(lambda m, t: F.log_softmax(t, m.dim), (2, 5, 300), 1),
     "LogSoftmax[last axis]": _any(lambda m, t: F.log_softmax(t, m.dim), (600, 7), -1),
+    "Embedding": Entry((50, 16), {"rng": 0}, (4, 30), _embedding, any_ndim=True, indices=True),
+    "Embedding[padding_idx, wide]": Entry((7, 2000), {"padding_idx": -2, "rng": 1}, (3,),
+                                         _embedding, any_ndim=True, indices=True),
     "LayerNorm": _e(_layer_norm, (3, 50, 5, 6), (5, 6)),
     "LayerNorm[no bias]": _e(_layer_norm, (2, 70, 9), 9, bias=False),
     "LayerNorm[no affine, wide]": _e(_layer_norm, (3, 2000), 2000, elementwise_affine=False),
@@ -248,8 +256,27 @@ def make(name):
 
 
 def inputs(name, shape, dtype=np.float64):
-    """The layer's input arrays: two operands for Add, one for the others."""
+    """The layer's input arrays: two operands for Add, one for the others; for a layer of
+    indices (Embedding), int64 indices in its range (``dtype`` is then unused)."""
+    e = CATALOGUE[name]
+    if e.indices:
+        rows = inspect.signature(LAYERS[class_of(name)]).bind(*e.args, **e.kwargs).arguments
+        return (np.random.default_rng(0).integers(0, rows["num_embeddings"], shape),)
     return tuple(rand(shape, dtype, seed) for seed in range(arity(name)))
+
+
+def poison(name, layer, xs):
+    """Put NaN in the first two and two middle values and ±inf in the last two of every
+    float input; for a layer of indices, in the table rows of the first and last index."""
+    if CATALOGUE[name].indices:
+        x = xs[0].reshape(-1)
+        layer.weight[x[0], :2] = np.nan
+        layer.weight[x[-1], -2:] = np.inf, -np.inf
+        return
+    for x in xs:  # NaN: the first two elements and two in the middle (strides skip some)
+        flat, mid = x.reshape(-1), x.size // 2
+        flat[[0, 1, mid, mid + 1]] = np.nan
+        flat[-2:] = np.inf, -np.inf  # and the last two are infinite
 
 
 def arity(name):

@@ -282,6 +282,19 @@ def more_activation(draw, cls, *, dims=4, **values):
 
 
 @st.composite
+def embedding(draw, *, rows=6, dim=4, dims=3, size=3):
+    """Embedding: padding_idx None or any row (negative too), a float32 or float64 table,
+    int64 or int32 indices of any shape (0-d too) reaching every row."""
+    n, d = draw(st.integers(1, rows)), draw(st.integers(1, dim))
+    pad = draw(st.one_of(st.none(), st.integers(-n, n - 1)))
+    layer = LAYERS["Embedding"](n, d, padding_idx=pad, rng=draw(seeds))
+    layer.weight = layer.weight.astype(draw(st.sampled_from(FLOATS)))
+    shape = draw(shapes(0, dims, size))
+    dtype = draw(st.sampled_from([np.int64, np.int32]))
+    return layer, np.random.default_rng(draw(seeds)).integers(0, n, shape).astype(dtype)
+
+
+@st.composite
 def softmax(draw, cls=None, *, dims=4, **values):
     """Softmax (or ``cls``, LogSoftmax) on any axis of any shape; a 0-d input is one row
     of one element (dim 0 or −1), as in torch."""
@@ -350,7 +363,7 @@ FACTORIES = MappingProxyType({
     "DepthwiseConv2d": depthwise, "PointwiseConv2d": pointwise, "Softmax": softmax,
     "Flatten": flatten, "Reshape": reshape, "Dropout": dropout, "Add": add,
     "LayerNorm": layer_norm, "GroupNorm": group_norm,
-    "LogSoftmax": partial(softmax, LAYERS["LogSoftmax"]),
+    "LogSoftmax": partial(softmax, LAYERS["LogSoftmax"]), "Embedding": embedding,
 })
 #: class name -> strategy of (layer, x) with the default bounds
 STRATEGIES = MappingProxyType({name: FACTORIES[name]() for name in sorted(FACTORIES)})

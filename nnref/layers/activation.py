@@ -133,7 +133,8 @@ class GELU(_Smooth):
     Parameters
     ----------
     approximate : {"none", "tanh"}
-        "none": y = x·0.5·(1 + erf(x/√2)); "tanh": y = x·0.5·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+        "none": y = x·0.5·(1 + erf(x/√2));
+        "tanh": y = x·0.5·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
 
     Notes
     -----
