@@ -144,7 +144,7 @@ def test_every_tool_on_drawn_configurations(name, data):
     if x.ndim == 0:  # ptflops takes len(input) as the batch size
         x = x.reshape(1)
     if x.dtype.kind == "f":
-        x = np.nan_to_num(x).astype(np.float32)  # THOP and fvcore's traces want float32
+        x = np.nan_to_num(x.astype(np.float32))  # finite float32, for THOP and fvcore
     check(layer, x)
 
 
