@@ -34,9 +34,12 @@ def check_dtype(dtype) -> np.dtype:
     raise TypeError(f"dtype={dtype!r} is invalid; expected {want}")
 
 
-def _draw(rng: np.random.Generator, shape: tuple, dt: np.dtype) -> np.ndarray:
-    """A standard-normal input; a MemoryError that says how to count without running."""
+def _draw(rng: np.random.Generator, shape: tuple, dt: np.dtype, layer=None) -> np.ndarray:
+    """A standard-normal input (or ``layer``'s random input: Embedding's are indices); a
+    MemoryError that says how to count without running."""
     try:
+        if layer is not None:
+            return layer.random_input(rng, shape, dt)
         return rng.standard_normal(shape, dtype=dt)
     except MemoryError:
         raise MemoryError(f"input_shape={shape} needs {prod(shape) * dt.itemsize:,} bytes of {dt} "
@@ -68,13 +71,13 @@ def count_report(layer_or_model, input_shape, dtype="float32", seed=0) -> Report
     if isinstance(layer_or_model, Container):
         shape = check_shape(input_shape, layer_or_model.title)
         layer_or_model.plan(shape)  # validate before drawing a possibly huge input
-        _, report = layer_or_model(_draw(rng, shape, dt))
+        _, report = layer_or_model(_draw(rng, shape, dt, layer_or_model.first_layer()))
         return report
     if isinstance(layer_or_model, Layer):
         layer = layer_or_model
         shape = layer.check_shape(input_shape)
         layer.output_shape(shape)
-        y, ops = layer(*(_draw(rng, shape, dt) for _ in range(layer.operands)))
+        y, ops = layer(*(_draw(rng, shape, dt, layer) for _ in range(layer.operands)))
         record = LayerRecord(name=layer.name or layer.kind.lower(), type=layer.kind,
                              output_shape=tuple(y.shape), params=layer.num_params, counts=ops)
         return Report(model=layer.kind, input_shape=shape, dtype=str(dt), params=layer.num_params,

@@ -32,6 +32,7 @@ class Entry(NamedTuple):
     shape: tuple  # the input shape (of each operand, for Add)
     torch: Callable  # (nnref layer, *torch inputs) -> torch output
     any_ndim: bool = False  # takes inputs of any number of dimensions
+    indices: bool = False  # takes integer indices (Embedding), not float values
 
 
 # -- the torch twins ------------------------------------------------------------------------
@@ -147,7 +148,7 @@ def like(base, shape=None, **changes):
     """The entry ``base`` with some constructor arguments (by name) or the shape changed."""
     e = CATALOGUE[base]
     bound = inspect.signature(LAYERS[base]).bind(*e.args, **e.kwargs).arguments
-    return Entry((), {**bound, **changes}, shape or e.shape, e.torch, e.any_ndim)
+    return e._replace(args=(), kwargs={**bound, **changes}, shape=shape or e.shape)
 
 
 #: The variants: code paths of a class beyond its first sample.
@@ -168,6 +169,71 @@ CATALOGUE.update({
     "LSTM[bias, batch_first, 17 wide]": like("LSTM", hidden_size=17, bias=True,
                                              batch_first=True),
 })
+
+
+# -- norms with the input's statistics, the activations, LogSoftmax and Embedding of issue 9 ----
+
+def _layer_norm(layer, t):
+    return F.layer_norm(t, layer.normalized_shape, _p(layer, "weight", t.dtype),
+                        _p(layer, "bias", t.dtype), layer.eps)
+
+
+def _group_norm(layer, t):
+    return F.group_norm(t, layer.num_groups, _p(layer, "weight", t.dtype),
+                        _p(layer, "bias", t.dtype), layer.eps)
+
+
+def _instance_norm(layer, t):
+    """torch's eval mode: the running statistics if tracked, else the input's (an unbatched
+    input runs as a batch of one, as nn.InstanceNorm*d does)."""
+    unbatched = t.ndim == layer.spatial + 1
+    p = [_p(layer, n, t.dtype) for n in ("running_mean", "running_var", "weight", "bias")]
+    y = F.instance_norm(t[None] if unbatched else t, *p,
+                        use_input_stats=not layer.track_running_stats, eps=layer.eps)
+    return y[0] if unbatched else y
+
+
+def _gelu(layer, t):
+    """torch's GELU computed in float64, then cast: torch's float32 exact GELU gives NaN at
+    +inf (its vectorised erf path; float64 gives inf, the limit, as nnref does)."""
+    return F.gelu(t.double(), approximate=layer.approximate).to(t.dtype)
+
+
+def _prelu(layer, t):
+    return F.prelu(t, _p(layer, "weight", t.dtype))
+
+
+def _embedding(layer, t):
+    return F.embedding(t, torch.from_numpy(np.asarray(layer.weight)), layer.padding_idx)
+
+
+CATALOGUE.update({
+    "GELU": _any(_gelu, BIG),
+    "GELU[tanh]": _any(_gelu, BIG, approximate="tanh"),
+    "ELU": _any(lambda m, t: F.elu(t, m.alpha), BIG, 0.7),
+    "PReLU": _any(_prelu, BIG, 3, -0.3),
+    "PReLU[one slope]": _any(_prelu, BIG, 1, 0.2),
+    "Softplus": _any(lambda m, t: F.softplus(t, m.beta, m.threshold), BIG, 2.0, 3.0),
+    "Mish": _any(lambda m, t: F.mish(t), BIG),
+    "LogSoftmax": _any(lambda m, t: F.log_softmax(t, m.dim), (2, 5, 300), 1),
+    "LogSoftmax[last axis]": _any(lambda m, t: F.log_softmax(t, m.dim), (600, 7), -1),
+    "Embedding": Entry((50, 16), {"rng": 0}, (4, 30), _embedding, any_ndim=True, indices=True),
+    "Embedding[padding_idx, wide]": Entry((7, 2000), {"padding_idx": -2, "rng": 1}, (3,),
+                                         _embedding, any_ndim=True, indices=True),
+    "LayerNorm": _e(_layer_norm, (3, 50, 5, 6), (5, 6)),
+    "LayerNorm[no bias]": _e(_layer_norm, (2, 70, 9), 9, bias=False),
+    "LayerNorm[no affine, wide]": _e(_layer_norm, (3, 2000), 2000, elementwise_affine=False),
+    "GroupNorm": _any(_group_norm, (2, 4, 12, 12), 2, 4),
+    "GroupNorm[no affine, (N, C)]": _any(_group_norm, (5, 300), 3, 300, affine=False),
+    "InstanceNorm1d": _e(_instance_norm, (4, 3, 110), 3),
+    "InstanceNorm1d[unbatched]": _e(_instance_norm, (3, 400), 3, affine=True),
+    "InstanceNorm2d": _e(_instance_norm, (4, 3, 10, 11), 3, affine=True, eps=1e-3),
+    "InstanceNorm2d[running stats]": _e(_instance_norm, (2, 3, 4, 5), 3,
+                                        track_running_stats=True),
+    "InstanceNorm3d": _e(_instance_norm, (2, 3, 4, 5, 6), 3, affine=True,
+                         track_running_stats=True),
+    "InstanceNorm3d[input stats]": _e(_instance_norm, (3, 4, 5, 3, 6), 4),
+})
 NAMES = sorted(CATALOGUE)
 #: One entry per class: the class's own line.
 CLASSES = sorted(LAYERS)
@@ -181,17 +247,36 @@ def class_of(name):
 
 
 def make(name):
-    """The sample layer; BatchNorm gets trained statistics so that it is no identity."""
+    """The sample layer; a norm gets trained statistics and γ, β so that it is no identity."""
     e = CATALOGUE[name]
     layer = LAYERS[class_of(name)](*e.args, **e.kwargs)
-    if class_of(name).startswith("BatchNorm"):
+    if family(LAYERS[class_of(name)]) == "norm":
         trained(layer)
     return layer, e.shape
 
 
 def inputs(name, shape, dtype=np.float64):
-    """The layer's input arrays: two operands for Add, one for the others."""
+    """The layer's input arrays: two operands for Add, one for the others; for a layer of
+    indices (Embedding), int64 indices in its range (``dtype`` is then unused)."""
+    e = CATALOGUE[name]
+    if e.indices:
+        rows = inspect.signature(LAYERS[class_of(name)]).bind(*e.args, **e.kwargs).arguments
+        return (np.random.default_rng(0).integers(0, rows["num_embeddings"], shape),)
     return tuple(rand(shape, dtype, seed) for seed in range(arity(name)))
+
+
+def poison(name, layer, xs):
+    """Put NaN in the first two and two middle values and ±inf in the last two of every
+    float input; for a layer of indices, in the table rows of the first and last index."""
+    if CATALOGUE[name].indices:
+        x = xs[0].reshape(-1)
+        layer.weight[x[0], :2] = np.nan
+        layer.weight[x[-1], -2:] = np.inf, -np.inf
+        return
+    for x in xs:  # NaN: the first two elements and two in the middle (strides skip some)
+        flat, mid = x.reshape(-1), x.size // 2
+        flat[[0, 1, mid, mid + 1]] = np.nan
+        flat[-2:] = np.inf, -np.inf  # and the last two are infinite
 
 
 def arity(name):

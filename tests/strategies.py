@@ -79,14 +79,15 @@ def spatial(cls):
 
 
 def trained(layer, seed=1):
-    """``layer`` (a BatchNorm) with random statistics and affine parameters, as after
-    training, so that it is no identity."""
+    """``layer`` (a norm) with random running statistics (if it has them) and affine
+    parameters (if it has them), as after training, so that it is no identity."""
     rng = np.random.default_rng(seed)
-    c = layer.num_features
-    layer.running_mean = rng.standard_normal(c).astype(np.float32)
-    layer.running_var = rng.uniform(0.5, 2.0, c).astype(np.float32)
-    if layer.affine:
-        layer.weight, layer.bias = rng.standard_normal((2, c)).astype(np.float32)
+    for name in layer.buffer_names:
+        shape = getattr(layer, name).shape
+        value = rng.uniform(0.5, 2.0, shape) if name == "running_var" else rng.standard_normal(shape)
+        setattr(layer, name, value.astype(np.float32))
+    for name, value in layer.parameters().items():
+        setattr(layer, name, rng.standard_normal(value.shape).astype(np.float32))
     return layer
 
 
@@ -174,6 +175,53 @@ def batchnorm(draw, cls, *, channels=3, batch=3, size=3, **values):
 
 
 @st.composite
+def layer_norm(draw, *, axes=3, size=4, leading=2, **values):
+    """LayerNorm over 1 to ``axes`` trailing axes (normalized_shape an int or a tuple), with
+    γ and β, γ only or neither, any eps, up to ``leading`` leading axes (none too)."""
+    ns = draw(st.lists(st.integers(1, size), min_size=1, max_size=axes).map(tuple))
+    affine, bias = draw(st.booleans()), draw(st.booleans())
+    layer = LAYERS["LayerNorm"](ns[0] if len(ns) == 1 and draw(st.booleans()) else ns,
+                                eps=draw(st.sampled_from([1e-5, 1e-3, 0.1])),
+                                elementwise_affine=affine, bias=bias)
+    trained(layer, draw(seeds))
+    lead_axes = tuple(draw(st.lists(st.integers(1, 3), max_size=leading)))
+    return layer, draw(arrays(lead_axes + ns, **values))
+
+
+@st.composite
+def group_norm(draw, *, groups=3, per_group=2, batch=2, size=3, **values):
+    """GroupNorm: 1 to ``groups`` groups of 1 to ``per_group`` channels (one group; one
+    channel per group, i.e. instance norm), affine or not, 0 to 2 spatial axes; never the
+    one-value input torch refuses."""
+    g = draw(st.integers(1, groups))
+    c = g * draw(st.integers(1, per_group))
+    layer = LAYERS["GroupNorm"](g, c, eps=draw(st.sampled_from([1e-5, 1e-3, 0.1])),
+                                affine=draw(st.booleans()))
+    trained(layer, draw(seeds))
+    spatial = tuple(draw(st.lists(st.integers(1, size), max_size=2)))
+    n = draw(st.integers(1, batch))
+    if n * (c // g) * int(np.prod(spatial)) == 1:
+        n = 2
+    return layer, draw(arrays((n, c) + spatial, **values))
+
+
+@st.composite
+def instance_norm(draw, cls, *, channels=3, batch=2, size=4, **values):
+    """InstanceNorm{1,2,3}d, batched or not, affine or not, with or without running
+    statistics (then used, as in torch's eval); more than one spatial element when the
+    input's statistics are used, as torch demands."""
+    nd, c = spatial(cls), draw(st.integers(1, channels))
+    tracked = draw(st.booleans())
+    layer = cls(c, eps=draw(st.sampled_from([1e-5, 1e-3, 0.1])), affine=draw(st.booleans()),
+                track_running_stats=tracked)
+    trained(layer, draw(seeds))
+    sizes = draw(per_axis(nd, 1, size if nd < 3 else 3))
+    if not tracked and int(np.prod(sizes)) == 1:
+        sizes = (2,) + sizes[1:]
+    return layer, draw(arrays(draw(lead(c, batch)) + sizes, **values))
+
+
+@st.composite
 def dense(draw, cls, *, features=5, leading=2, size=3, **values):
     """Dense / Linear on any number of leading axes (none: a 1-D input)."""
     i, o = draw(st.integers(1, features)), draw(st.integers(1, features))
@@ -206,11 +254,53 @@ def activation(draw, cls, *, dims=4, **values):
 
 
 @st.composite
-def softmax(draw, *, dims=4, **values):
-    """Any axis of any shape; a 0-d input is one row of one element (dim 0 or −1), as in torch."""
+def more_activation(draw, cls, *, dims=4, **values):
+    """GELU (both forms), ELU (α of either sign, 0, 1), Softplus (β of either sign,
+    thresholds crossed by the values), Mish, inplace where it exists, on any shape (0-d
+    too); PReLU with one slope, or one per channel of axis 1 drawn at random; values
+    scaled by 4 to reach saturation."""
+    name, kw = cls.__name__, {}
+    if name == "GELU":
+        kw["approximate"] = draw(st.sampled_from(["none", "tanh"]))
+    elif name == "ELU":
+        kw = dict(alpha=draw(st.sampled_from([1.0, 0.5, 2.0, 0.0, -0.5])),
+                  inplace=draw(st.booleans()))
+    elif name == "Softplus":
+        kw = dict(beta=draw(st.sampled_from([1.0, 2.0, 0.5, -1.0])),
+                  threshold=draw(st.sampled_from([20.0, 1.0, 0.0, -2.0])))
+    elif name == "Mish":
+        kw["inplace"] = draw(st.booleans())
+    shape = draw(shapes(0, dims))
+    if name == "PReLU":
+        channels = shape[1] if len(shape) >= 2 else 1
+        kw["num_parameters"] = draw(st.sampled_from([1, channels]))
+    layer = cls(**kw)
+    if name == "PReLU":
+        layer.weight = np.random.default_rng(draw(seeds)).standard_normal(
+            layer.num_parameters).astype(np.float32)
+    return layer, draw(arrays(shape, **{"scale": 4.0, **values}))
+
+
+@st.composite
+def embedding(draw, *, rows=6, dim=4, dims=3, size=3):
+    """Embedding: padding_idx None or any row (negative too), a float32 or float64 table,
+    int64 or int32 indices of any shape (0-d too) reaching every row."""
+    n, d = draw(st.integers(1, rows)), draw(st.integers(1, dim))
+    pad = draw(st.one_of(st.none(), st.integers(-n, n - 1)))
+    layer = LAYERS["Embedding"](n, d, padding_idx=pad, rng=draw(seeds))
+    layer.weight = layer.weight.astype(draw(st.sampled_from(FLOATS)))
+    shape = draw(shapes(0, dims, size))
+    dtype = draw(st.sampled_from([np.int64, np.int32]))
+    return layer, np.random.default_rng(draw(seeds)).integers(0, n, shape).astype(dtype)
+
+
+@st.composite
+def softmax(draw, cls=None, *, dims=4, **values):
+    """Softmax (or ``cls``, LogSoftmax) on any axis of any shape; a 0-d input is one row
+    of one element (dim 0 or −1), as in torch."""
     shape = draw(shapes(0, dims))
     n = max(len(shape), 1)
-    return (LAYERS["Softmax"](draw(st.integers(-n, n - 1))),
+    return ((cls or LAYERS["Softmax"])(draw(st.integers(-n, n - 1))),
             draw(arrays(shape, **{"scale": 3.0, **values})))
 
 
@@ -260,9 +350,11 @@ _PER_CLASS = [  # factories whose first argument is the layer class
     (adaptive, "AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d "
                "AdaptiveMaxPool2d AdaptiveMaxPool3d"),
     (batchnorm, "BatchNorm1d BatchNorm2d BatchNorm3d"),
+    (instance_norm, "InstanceNorm1d InstanceNorm2d InstanceNorm3d"),
     (dense, "Dense Linear"),
     (recurrent, "RNN GRU LSTM"),
     (activation, "ReLU ReLU6 LeakyReLU SiLU"),
+    (more_activation, "GELU ELU PReLU Softplus Mish"),
 ]
 #: class name -> factory(**bounds) of its strategy
 FACTORIES = MappingProxyType({
@@ -270,6 +362,8 @@ FACTORIES = MappingProxyType({
        for name in names.split()},
     "DepthwiseConv2d": depthwise, "PointwiseConv2d": pointwise, "Softmax": softmax,
     "Flatten": flatten, "Reshape": reshape, "Dropout": dropout, "Add": add,
+    "LayerNorm": layer_norm, "GroupNorm": group_norm,
+    "LogSoftmax": partial(softmax, LAYERS["LogSoftmax"]), "Embedding": embedding,
 })
 #: class name -> strategy of (layer, x) with the default bounds
 STRATEGIES = MappingProxyType({name: FACTORIES[name]() for name in sorted(FACTORIES)})

@@ -15,7 +15,7 @@ from functools import partial
 import numpy as np
 import pytest
 from catalogue import (CATALOGUE, CLASSES, NAMES, NO_KERNEL, arity, class_of, inputs,
-                       make, twin)
+                       make, poison, twin)
 from conftest import assert_close_torch, rand, with_threads
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -52,10 +52,7 @@ def test_matches_torch(name, dtype):
 def test_nan_and_inf_propagate_like_torch(name):
     layer, shape = make(name)
     xs = inputs(name, shape, np.float32)
-    for x in xs:  # NaN: the first two elements and two in the middle (strides skip some)
-        flat, mid = x.reshape(-1), x.size // 2
-        flat[[0, 1, mid, mid + 1]] = np.nan
-        flat[-2:] = np.inf, -np.inf  # and the last two are infinite
+    poison(name, layer, xs)  # in the inputs, or in an Embedding's table
     y, ops = run(layer, *xs)
     assert np.isnan(y).any()
     assert_close_torch(y, twin(layer, *xs))
@@ -149,10 +146,16 @@ def test_formulas_reject_what_is_not_a_layer():
             formulas.for_layer(bad, (2, 3))
 
 
+#: Input dtypes no layer of float values takes, and none of indices (Embedding) takes.
+BAD_DTYPES = {False: [np.int64, np.int32, np.bool_, np.complex128, np.float16, object],
+              True: [np.float64, np.float32, np.bool_, np.complex128, np.float16, object]}
+
+
 @pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.bool_, np.complex128, np.float16, object])
-def test_non_float_input_is_a_type_error(name, dtype):
+@pytest.mark.parametrize("which", range(6))
+def test_wrong_input_dtype_is_a_type_error(name, which):
     layer, shape = make(name)
+    dtype = BAD_DTYPES[CATALOGUE[name].indices][which]
     with pytest.raises(TypeError, match="dtype"):
         layer(*[np.zeros(shape, dtype)] * arity(name))
 

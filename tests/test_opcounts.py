@@ -6,7 +6,7 @@ from nnref import KINDS, OpCounts, format_flops, format_si
 
 
 def test_kinds_and_defaults():
-    assert KINDS == ("add", "sub", "mul", "div", "neg", "exp", "sqrt", "cmp")
+    assert KINDS == ("add", "sub", "mul", "div", "neg", "exp", "sqrt", "cmp", "erf", "log")
     assert OpCounts().flops == 0
 
 
@@ -17,7 +17,8 @@ def test_add_mul_eq_flops_dict():
     assert a * 3 == 3 * a == OpCounts(add=3, mul=6, cmp=9)
     assert sum([a, b, a]) == OpCounts(add=2, sub=4, mul=4, exp=5, cmp=6)
     assert (a + b).flops == 15
-    assert a.as_dict() == {"add": 1, "sub": 0, "mul": 2, "div": 0, "neg": 0, "exp": 0, "sqrt": 0, "cmp": 3}
+    assert a.as_dict() == {"add": 1, "sub": 0, "mul": 2, "div": 0, "neg": 0, "exp": 0, "sqrt": 0, "cmp": 3,
+                           "erf": 0, "log": 0}
     assert a.as_dict(flops=True)["flops"] == 6
 
 
@@ -38,7 +39,7 @@ def test_yotta_scale_does_not_overflow():
 
 
 def test_from_rows_sums_columns_exactly():
-    rows = np.full((3, 8), 2**62, dtype=np.int64)  # the column sums overflow int64
+    rows = np.full((3, len(KINDS)), 2**62, dtype=np.int64)  # the column sums overflow int64
     c = OpCounts.from_rows(rows)
     assert c.add == 3 * 2**62 and c.cmp == 3 * 2**62
 
@@ -66,3 +67,40 @@ def test_format_si_plain_and_errors():
     assert format_si(25_557_032) == "25.6 M"
     with pytest.raises(TypeError, match="n="):
         format_si(1.5)
+
+
+# -- erf and log, and reading counts back from a dict -----------------------------------------
+def test_erf_and_log_are_kinds_at_the_end():
+    c = OpCounts(add=1, erf=2, log=3)
+    assert c.as_tuple()[-2:] == (2, 3) and c.flops == 6
+    assert str(c) == "OpCounts(add=1, erf=2, log=3; 6 FLOPs)"
+    rows = np.zeros((2, len(KINDS)), np.int64)
+    rows[:, KINDS.index("erf")], rows[:, KINDS.index("log")] = 5, 7
+    assert OpCounts.from_rows(rows) == OpCounts(erf=10, log=14)
+
+
+def test_rows_of_a_kernel_cached_before_the_kinds_changed_say_so():
+    with pytest.raises(ValueError, match=r"\(3, 8\).*numba cache.*delete"):
+        OpCounts.from_rows(np.zeros((3, 8), np.int64))
+
+
+def test_from_dict_reads_a_missing_kind_as_zero():
+    old = {"add": 1, "sub": 0, "mul": 2, "div": 0, "neg": 0, "exp": 0, "sqrt": 0, "cmp": 3,
+           "flops": 6}  # written before erf and log existed
+    assert OpCounts.from_dict(old) == OpCounts(add=1, mul=2, cmp=3)
+    assert OpCounts.from_dict({"log": 4}) == OpCounts(log=4)
+    c = OpCounts(add=1, erf=2, log=3)
+    assert OpCounts.from_dict(c.as_dict(flops=True)) == OpCounts.from_dict(c.as_dict()) == c
+
+
+@pytest.mark.parametrize("bad,error,match", [
+    ({"add": 1, "flops": 2}, ValueError, "flops"),  # not the sum of the kinds
+    ({"tanh": 1}, ValueError, "'tanh'"),
+    ({"mul": -1}, ValueError, "'mul'"),
+    ({"mul": 1.0}, TypeError, "'mul'"),
+    ({"exp": True}, TypeError, "'exp'"),
+    ([("add", 1)], TypeError, "counts="),
+])
+def test_from_dict_rejects_what_is_not_counts(bad, error, match):
+    with pytest.raises(error, match=match):
+        OpCounts.from_dict(bad)

@@ -24,7 +24,7 @@ LAYERS = (
 REPORT = Report("tiny", (1, 4, 8, 8), "float32", 762, LAYERS)
 # By hand: mul 1000+640, add 900+640+10+10, cmp 256+192, neg/exp/div 10+10.
 TOTAL = {"add": 1560, "sub": 0, "mul": 1640, "div": 20, "neg": 20, "exp": 20, "sqrt": 0,
-         "cmp": 448, "flops": 3708}
+         "cmp": 448, "erf": 0, "log": 0, "flops": 3708}
 
 
 def rows_of(table: str) -> dict:
@@ -71,10 +71,10 @@ def test_table_main_kinds_lumps_other_kinds():
 
 def test_table_all_kinds_has_a_column_per_kind():
     table = render_table(REPORT, units="raw", kinds="all")
-    assert header_of(table)[-10:] == ["mul", "add", "sub", "div", "neg", "exp", "sqrt", "cmp",
-                                      "FLOPs", "%"]
-    assert rows_of(table)["total"].split()[-10:-2] == ["1,640", "1,560", "0", "20", "20", "20",
-                                                       "0", "448"]
+    assert header_of(table)[-12:] == ["mul", "add", "sub", "div", "neg", "exp", "sqrt", "cmp",
+                                      "erf", "log", "FLOPs", "%"]
+    assert rows_of(table)["total"].split()[-12:-2] == ["1,640", "1,560", "0", "20", "20", "20",
+                                                       "0", "448", "0", "0"]
 
 
 def test_table_units_raw_vs_auto():
@@ -161,7 +161,8 @@ def test_json_validates_and_has_exactly_the_layout(jsonschema):
     first = doc["layers"][0]
     assert first == {"name": "features.0", "type": "Conv2d", "output_shape": [1, 4, 8, 8],
                      "params": 112, "counts": {"add": 900, "sub": 0, "mul": 1000, "div": 0, "neg": 0,
-                                               "exp": 0, "sqrt": 0, "cmp": 0, "flops": 1900}}
+                                               "exp": 0, "sqrt": 0, "cmp": 0, "erf": 0, "log": 0,
+                                               "flops": 1900}}
 
 
 def test_json_lists_each_call_and_ignores_depth():
@@ -217,3 +218,80 @@ def test_plot_without_matplotlib_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(ImportError, match=r"nnref\[plot\]"):
         plot_report(REPORT, tmp_path / "x.png")
+
+
+# -- the kinds erf and log in every report; old JSON without them --------------------------------
+SPECIAL = Report("special", (2, 6), "float64", 0, (
+    LayerRecord("gelu", "GELU", (2, 6), 0, OpCounts(mul=36, add=12, erf=12)),
+    LayerRecord("logsm", "LogSoftmax", (2, 6), 0, OpCounts(cmp=10, sub=24, exp=12, add=10, log=2)),
+))
+
+
+def test_erf_and_log_in_the_table_csv_json_and_footer():
+    table = render_table(SPECIAL, units="raw", kinds="all")
+    assert header_of(table)[-4:-2] == ["erf", "log"]
+    assert rows_of(table)["gelu"].split()[-4:-2] == ["12", "0"]
+    assert rows_of(table)["total"].split()[-4:-2] == ["12", "2"]
+    # other = erf 12 + cmp 10 + sub 24 + exp 12 + log 2
+    assert rows_of(render_table(SPECIAL, units="raw"))["total"].split()[-3] == "60"
+    assert "erf 12" in table and "log 2" in table  # the footer's FLOPs by kind
+    rows = list(csv.DictReader(io.StringIO(render_csv(SPECIAL))))
+    assert (rows[-1]["erf"], rows[-1]["log"], rows[-1]["flops"]) == ("12", "2", "118")
+    doc = json.loads(render_json(SPECIAL))
+    assert doc["total"]["erf"] == 12 and doc["layers"][1]["counts"]["log"] == 2
+
+
+def _without_new_kinds(doc):
+    """``doc`` as nnref wrote it before erf and log were kinds."""
+    for counts in [doc["total"]] + [r["counts"] for r in doc["layers"]]:
+        del counts["erf"], counts["log"]
+    return doc
+
+
+def test_old_json_without_erf_and_log_is_valid_and_reads_them_as_zero(jsonschema):
+    from nnref.reports.read import read_json, report_from_dict
+
+    old = _without_new_kinds(report_to_dict(REPORT))
+    jsonschema.validate(old, REPORT_SCHEMA)
+    assert report_from_dict(old) == REPORT
+    assert read_json(render_json(REPORT)) == REPORT
+    assert read_json(render_json(SPECIAL)).total == OpCounts(mul=36, add=22, erf=12, cmp=10,
+                                                               sub=24, exp=12, log=2)
+
+
+@pytest.mark.parametrize("breaks,match", [
+    ("total_is_not_the_sum", "report.total"), ("layer_flops_wrong", r"layers\[0\].counts"),
+    ("unknown_kind", "'tanh'"), ("missing_key", "'params'"), ("extra_key", "'macs'"),
+    ("bad_shape", r"output_shape\[1\]"), ("bad_dtype", "dtype"),
+])
+def test_reader_names_what_is_wrong(breaks, match):
+    from nnref.reports.read import report_from_dict
+
+    doc = report_to_dict(REPORT)
+    first = doc["layers"][0]
+    if breaks == "total_is_not_the_sum":
+        doc["total"]["mul"] += 1
+        doc["total"]["flops"] += 1
+    elif breaks == "layer_flops_wrong":
+        first["counts"]["flops"] += 1
+    elif breaks == "unknown_kind":
+        first["counts"]["tanh"] = 0
+    elif breaks == "missing_key":
+        del first["params"]
+    elif breaks == "extra_key":
+        first["macs"] = 1
+    elif breaks == "bad_shape":
+        first["output_shape"][1] = 0
+    else:
+        doc["dtype"] = "float16"
+    with pytest.raises((TypeError, ValueError), match=match):
+        report_from_dict(doc)
+
+
+def test_read_json_rejects_what_is_not_json():
+    from nnref.reports.read import read_json
+
+    with pytest.raises(ValueError, match="not JSON"):
+        read_json("{model")
+    with pytest.raises(TypeError, match="text"):
+        read_json(None)

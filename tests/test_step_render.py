@@ -157,3 +157,10 @@ def test_cli_errors_are_one_line_exit_2(capsys, argv, match):
     assert captured.out == ""
     assert captured.err.count("\n") == 1 and match in captured.err
     assert captured.err.startswith("nnref step: error: ")
+
+
+def test_counter_line_shows_erf_and_log_when_they_occur():
+    from nnref import OpCounts
+    from nnref.trace.render import format_counts
+
+    assert format_counts(OpCounts(mul=2, erf=3, log=1)) == "mul 2  add 0  cmp 0  div 0  erf 3  log 1"

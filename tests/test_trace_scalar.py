@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nnref.core.opcounts import OpCounts
-from nnref.reference._scalar import Tally, Traced, exp, maximum, minimum, sqrt, unwrap, wrap
+from nnref.reference._scalar import (Tally, Traced, erf, exp, log, maximum, minimum, sqrt,
+                                     unwrap, wrap)
 
 BINARY = [(operator.add, "add"), (operator.sub, "sub"), (operator.mul, "mul"),
           (operator.truediv, "div")]
@@ -37,7 +38,8 @@ def test_constant_operand_counts_on_either_side(op, kind):
 
 
 @pytest.mark.parametrize("f,kind,expected", [
-    (operator.neg, "neg", -3.0), (exp, "exp", math.exp(3.0)), (sqrt, "sqrt", math.sqrt(3.0))])
+    (operator.neg, "neg", -3.0), (exp, "exp", math.exp(3.0)), (sqrt, "sqrt", math.sqrt(3.0)),
+    (erf, "erf", math.erf(3.0)), (log, "log", math.log(3.0))])
 def test_unary_op_records_its_kind(f, kind, expected):
     a, _, tally = pair(3.0)
     assert f(a).value == expected
@@ -90,6 +92,22 @@ def test_division_by_zero_is_ieee_inf(num, den, expected):
 def test_zero_or_nan_over_zero_is_nan(num):
     a, b, _ = pair(num, 0.0)
     assert math.isnan((a / b).value)
+
+
+@pytest.mark.parametrize("v,expected", [(0.0, -math.inf), (-0.0, -math.inf), (-1.0, math.nan),
+                                        (math.nan, math.nan), (math.inf, math.inf)])
+def test_log_is_ieee_not_a_python_error(v, expected):
+    tally = Tally()
+    r = log(Traced(v, tally)).value
+    assert r == expected or (math.isnan(r) and math.isnan(expected))
+    assert tally.counts() == OpCounts(log=1)
+
+
+def test_erf_saturates_and_propagates_nan():
+    tally = Tally()
+    assert [erf(Traced(v, tally)).value for v in (math.inf, -math.inf, 30.0)] == [1.0, -1.0, 1.0]
+    assert math.isnan(erf(Traced(math.nan, tally)).value)
+    assert tally.counts() == OpCounts(erf=4)
 
 
 def test_sqrt_of_negative_and_nan_is_nan():

@@ -1,7 +1,9 @@
-"""Every tool's rule for the activations ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, SiLU.
+"""Every tool's rule for the activations ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, SiLU, GELU,
+ELU, PReLU, Softplus, Mish.
 
-THOP, fvcore, torch and TF count (almost) none of them (TF counts SiLU's two Muls), and
-ptflops counts the output numel, twice for ReLU (module hook and patched F.relu).
+THOP, fvcore, torch and TF count (almost) none of them (THOP counts PReLU's numel, TF the
+Muls, Adds and comparisons its ops are built of), and ptflops counts the output numel,
+twice for ReLU, GELU, ELU and PReLU (module hook and patched F.relu, F.gelu, ...).
 nnref's counts: :func:`nnref.formulas.activation.activation`.
 """
 from __future__ import annotations
@@ -67,3 +69,81 @@ rule("tf", "Tanh")(zero("Tanh: not registered, 0"))
 @rule("tf", "SiLU")
 def tf_silu(layer, shape_in, shape_out):
     return 2 * numel(shape_in), "tf.nn.silu, x·sigmoid(β·x): Mul 2 per element"
+
+
+# -- GELU, ELU, PReLU, Softplus, Mish --------------------------------------------------------
+# Checked live against THOP, ptflops, fvcore and FlopCounterMode in
+# tests/test_conventions_norm_activation.py; the TF rules are read from the source (tf.nn.gelu
+# in tensorflow/python/ops/nn_ops.py, Keras 3.16's ELU, PReLU and mish).
+
+MORE = ("GELU", "ELU", "PReLU", "Softplus", "Mish")
+
+rule("thop", "GELU", "ELU", "Softplus", "Mish")(zero("no rule for the module: 0"))
+
+
+@rule("thop", "PReLU")
+def thop_prelu(layer, shape_in, shape_out):
+    return numel(shape_in), "count_prelu (eval): input numel"
+
+
+def _hook_and_patched(function: str):
+    """ptflops: the relu hook on the module, and ``function`` patched, which its forward calls."""
+
+    def ptflops_rule(layer, shape_in, shape_out, call):
+        if call != "module":
+            return 0, f"called as {function}, no module hook", function
+        return numel(shape_out), "relu hook: output numel", function
+
+    return ptflops_rule
+
+
+rule("ptflops", "GELU")(_hook_and_patched("F.gelu"))
+rule("ptflops", "ELU")(_hook_and_patched("F.elu"))
+rule("ptflops", "PReLU")(_hook_and_patched("F.prelu"))
+rule("ptflops", "Softplus")(hook_only(zero("no hook (F.softplus not patched): 0")))
+rule("ptflops", "Mish")(hook_only(zero("no hook (F.mish not patched): 0")))
+rule("ptflops_aten", *MORE)(zero("no aten.mm/addmm/bmm/convolution: 0"))
+for _name, _op in (("GELU", "gelu"), ("ELU", "elu"), ("PReLU", "prelu"), ("Softplus", "softplus"),
+                   ("Mish", "mish")):
+    rule("fvcore", _name)(zero(f"aten::{_op}: unsupported op, 0"))
+rule("torch", *MORE)(zero("no flop formula registered: 0"))
+
+
+@rule("tf", "GELU")
+def tf_gelu(layer, shape_in, shape_out):
+    """tf.nn.gelu: 0.5·x·(1 + erf(x / √2)), or 0.5·x·(1 + tanh(0.797…·(x + 0.044715·x³)));
+    Erf and Tanh are not registered."""
+    n = numel(shape_in)
+    if layer.approximate == "tanh":
+        return 7 * n, "tf.nn.gelu(approximate=True): Pow, Mul ×4, AddV2 ×2 per element"
+    return 4 * n, "tf.nn.gelu: RealDiv, Mul ×2, AddV2 per element (Erf not registered)"
+
+
+@rule("tf", "ELU")
+def tf_elu(layer, shape_in, shape_out):
+    """Keras 3: tf.nn.elu (Elu, not registered), and for α ≠ 1 where(x > 0, elu, α·elu)."""
+    if layer.alpha == 1:
+        return 0, "Elu: not registered, 0"
+    return 2 * numel(shape_in), "Elu, then Greater and Mul per element (α != 1)"
+
+
+@rule("tf", "PReLU")
+def tf_prelu(layer, shape_in, shape_out):
+    """Keras 3's PReLU: relu(x) + (−α)·relu(−x), α of shape (1, ..., C) or shared."""
+    return (3 * numel(shape_in) + layer.num_parameters,
+            "Neg, Mul, AddV2 per element, Neg per slope (Relu not registered)")
+
+
+@rule("tf", "Softplus")
+def tf_softplus(layer, shape_in, shape_out):
+    """tf.math.softplus (Softplus, not registered, with its own threshold); a β other than 1
+    as softplus(β·x) / β."""
+    if layer.beta == 1:
+        return 0, "Softplus: not registered, 0"
+    return 2 * numel(shape_in), "Mul, Softplus, RealDiv per element (β != 1)"
+
+
+@rule("tf", "Mish")
+def tf_mish(layer, shape_in, shape_out):
+    """keras.activations.mish: x · tanh(softplus(x))."""
+    return numel(shape_in), "Softplus, Tanh (not registered), Mul per element"

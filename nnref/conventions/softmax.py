@@ -1,12 +1,13 @@
-"""Every tool's rule for Softmax (torch's ``nn.Softmax``).
+"""Every tool's rule for Softmax and LogSoftmax (torch's ``nn.Softmax``, ``nn.LogSoftmax``).
 
 THOP skips the max and the subtraction, TF counts 5 per element, ptflops the input numel
-through its patched F.softmax. nnref's counts: :func:`nnref.formulas.softmax.softmax`.
+through its patched F.softmax; no tool counts LogSoftmax. nnref's counts:
+:func:`nnref.formulas.softmax.softmax`, :func:`nnref.formulas.softmax.log_softmax`.
 """
 from __future__ import annotations
 
 from ._common import numel
-from ._registry import rule, zero
+from ._registry import hook_only, rule, zero
 
 
 @rule("thop", "Softmax")
@@ -29,3 +30,13 @@ rule("torch", "Softmax")(zero("no flop formula registered: 0"))
 @rule("tf", "Softmax")
 def tf(layer, shape_in, shape_out):
     return 5 * numel(shape_in), "Softmax: 5 per element"
+
+
+# LogSoftmax: checked live against THOP, ptflops, fvcore and FlopCounterMode in
+# tests/test_conventions_norm_activation.py; TF's from flops_registry.py (LogSoftmax absent).
+rule("thop", "LogSoftmax")(zero("no rule for nn.LogSoftmax: 0"))
+rule("ptflops", "LogSoftmax")(hook_only(zero("no hook (F.log_softmax not patched): 0")))
+rule("ptflops_aten", "LogSoftmax")(zero("no aten.mm/addmm/bmm/convolution: 0"))
+rule("fvcore", "LogSoftmax")(zero("aten::log_softmax: unsupported op, 0"))
+rule("torch", "LogSoftmax")(zero("no flop formula registered: 0"))
+rule("tf", "LogSoftmax")(zero("LogSoftmax: not registered, 0"))

@@ -5,8 +5,11 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-#: The kinds of operation nnref counts, in the column order of kernel counter rows.
-KINDS = ("add", "sub", "mul", "div", "neg", "exp", "sqrt", "cmp")
+#: The kinds of operation nnref counts, in the column order of kernel counter rows. A
+#: special function is a kind only when no layer writes it out in these: tanh is
+#: 1 − 2/(exp(2x) + 1) everywhere, but erf (GELU) and log (LogSoftmax, Softplus, Mish) are
+#: kinds. New kinds go at the end; JSON written before a kind existed reads it as 0.
+KINDS = ("add", "sub", "mul", "div", "neg", "exp", "sqrt", "cmp", "erf", "log")
 
 #: SI prefixes of 10^3, 10^6, ..., 10^24.
 _SI = ("k", "M", "G", "T", "P", "E", "Z", "Y")
@@ -24,6 +27,8 @@ class OpCounts:
     exp: int = 0
     sqrt: int = 0
     cmp: int = 0
+    erf: int = 0
+    log: int = 0
 
     def __post_init__(self):
         for f in fields(self):
@@ -36,14 +41,46 @@ class OpCounts:
 
     @classmethod
     def from_rows(cls, rows) -> "OpCounts":
-        """Sum kernel counter rows of shape (tasks, 8) into exact Python ints."""
+        """Sum kernel counter rows of shape (tasks, len(KINDS)) into exact Python ints."""
         rows = np.asarray(rows)
         if rows.dtype.kind not in "iu":
             raise TypeError(f"rows has dtype {rows.dtype}; expected integer counts")
+        if rows.ndim == 2 and rows.shape[1] < len(KINDS):  # a kernel compiled before a new kind
+            raise ValueError(f"rows has shape {rows.shape}; expected (tasks, {len(KINDS)}), one "
+                             "column per kind: the kernel comes from a numba cache written "
+                             "before the kinds changed; delete the cache (*.nbi and *.nbc files "
+                             "in nnref/kernels/__pycache__ or NUMBA_CACHE_DIR) and run again")
         if rows.ndim != 2 or rows.shape[1] != len(KINDS):
             raise ValueError(f"rows has shape {rows.shape}; expected (tasks, {len(KINDS)})")
         totals = rows.astype(object).sum(axis=0) if rows.shape[0] else [0] * len(KINDS)
         return cls(*(int(t) for t in totals))
+
+    @classmethod
+    def from_dict(cls, counts, owner: str = "OpCounts.from_dict") -> "OpCounts":
+        """The counts of a dict by kind, as :meth:`as_dict` writes it (JSON reports).
+
+        A kind that is missing is read as 0, so a report written before the kind existed
+        stays valid. A ``"flops"`` entry is optional; when present it must equal the sum
+        of the kinds. Any other key, or a count that is not an int >= 0, is an error
+        naming it.
+        """
+        if not isinstance(counts, dict):
+            raise TypeError(f"{owner}: counts={counts!r} is invalid; expected a dict of counts "
+                            f"by kind ({', '.join(KINDS)}, flops)")
+        unknown = sorted(set(counts) - set(KINDS) - {"flops"}, key=str)
+        if unknown:
+            raise ValueError(f"{owner}: counts has unknown key {unknown[0]!r}; expected kinds "
+                             f"among {', '.join(KINDS)} and flops")
+        for key, v in counts.items():
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+                raise TypeError(f"{owner}: counts[{key!r}]={v!r} is invalid; expected an int >= 0")
+            if v < 0:
+                raise ValueError(f"{owner}: counts[{key!r}]={v!r} is invalid; expected an int >= 0")
+        ops = cls(**{k: counts.get(k, 0) for k in KINDS})
+        if "flops" in counts and counts["flops"] != ops.flops:
+            raise ValueError(f"{owner}: counts['flops']={counts['flops']!r} is not the sum of the "
+                             f"kinds ({ops.flops}); expected them to agree")
+        return ops
 
     @property
     def flops(self) -> int:

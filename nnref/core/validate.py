@@ -93,17 +93,42 @@ def as_tuple(value, n: int, name: str, owner: str, minimum: int = 1) -> tuple:
     return tuple(int(v) for v in items)
 
 
+def _as_array(x, owner: str, name: str, want: str) -> np.ndarray:
+    """``x`` (an array, nested lists, ...) as an ndarray; a TypeError expecting ``want``."""
+    if isinstance(x, np.ndarray):
+        return x
+    try:
+        return np.asarray(x)
+    except Exception as e:  # ragged lists and the like
+        raise TypeError(f"{owner}: {name} of type {type(x).__name__} is invalid; "
+                        f"expected {want}") from e
+
+
 def check_array(x, owner: str, name: str = "x") -> np.ndarray:
     """``x`` as a float32 or float64 ndarray; integer, bool and complex input are a TypeError."""
-    if not isinstance(x, np.ndarray):
-        try:
-            x = np.asarray(x)
-        except Exception as e:  # ragged lists and the like
-            raise TypeError(f"{owner}: {name} of type {type(x).__name__} is invalid; "
-                            "expected a float32 or float64 ndarray") from e
+    x = _as_array(x, owner, name, "a float32 or float64 ndarray")
     if x.dtype not in (np.float32, np.float64):
         raise TypeError(f"{owner}: {name} has dtype {x.dtype}; expected float32 or float64 "
                         "(cast with x.astype(np.float32))")
+    return x
+
+
+def check_indices(x, owner: str, size: int, name: str = "x") -> np.ndarray:
+    """``x`` as an integer ndarray with every entry in ``[0, size)``: indices into a table.
+
+    Floats (integral or not), bool and complex are a TypeError naming the dtype; an index
+    out of range a ValueError naming it and its position.
+    """
+    x = _as_array(x, owner, name, "an ndarray of integer indices")
+    if x.dtype.kind not in "iu":
+        raise TypeError(f"{owner}: {name} has dtype {x.dtype}; expected integer indices "
+                        "(int64 or int32, as torch)")
+    if x.size:
+        bad = np.flatnonzero((x < 0) | (x >= size))
+        if bad.size:
+            where = np.unravel_index(bad[0], x.shape)
+            raise ValueError(f"{owner}: {name} has the index {x[where]} at position "
+                             f"{tuple(int(i) for i in where)}; expected indices in [0, {size})")
     return x
 
 

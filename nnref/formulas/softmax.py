@@ -1,4 +1,4 @@
-"""Closed form for softmax along one axis."""
+"""Closed forms for softmax and log-softmax along one axis."""
 from math import prod
 
 from ..core.opcounts import OpCounts
@@ -37,3 +37,31 @@ def softmax_layer(layer, input_shape) -> OpCounts:
     axis ``dim`` and rows the product of the other axes."""
     n = input_shape[layer.dim % len(input_shape)] if input_shape else 1  # 0-d: one row of 1
     return softmax(n, prod(input_shape) // n)
+
+
+def log_softmax(n: int, rows: int = 1) -> OpCounts:
+    """Counts of ``rows`` log-softmax rows of length ``n`` (the parameters of :func:`softmax`).
+
+    Notes
+    -----
+    Each row ``x`` of length n is computed as
+
+        m = max_k x_k          cmp n − 1   (x_0 initialises m)
+        d_k = x_k − m          sub n
+        s = Σ_k exp(d_k)       exp n, add n − 1
+        y_k = d_k − log(s)     log 1, sub n
+
+    so the total is cmp rows·(n − 1), sub rows·2n, exp rows·n, add rows·(n − 1),
+    log rows, whatever the values (NaN included).
+    """
+    n, rows = ints("log_softmax", n=n, rows=rows)
+    return OpCounts(cmp=rows * (n - 1), sub=rows * 2 * n, exp=rows * n, add=rows * (n - 1),
+                    log=rows)
+
+
+@formula("LogSoftmax")
+def log_softmax_layer(layer, input_shape) -> OpCounts:
+    """Counts of ``layer`` (a LogSoftmax) on ``input_shape``: :func:`log_softmax`, rows as
+    :func:`softmax_layer`."""
+    n = input_shape[layer.dim % len(input_shape)] if input_shape else 1  # 0-d: one row of 1
+    return log_softmax(n, prod(input_shape) // n)

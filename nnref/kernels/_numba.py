@@ -45,8 +45,8 @@ if _cache_dir is not None:
 SAFE_FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
 
 #: Counter columns: the position of each kind in :data:`nnref.core.opcounts.KINDS`.
-ADD, SUB, MUL, DIV, NEG, EXP, SQRT, CMP = (KINDS.index(k) for k in
-                                          ("add", "sub", "mul", "div", "neg", "exp", "sqrt", "cmp"))
+ADD, SUB, MUL, DIV, NEG, EXP, SQRT, CMP, ERF, LOG = (
+    KINDS.index(k) for k in ("add", "sub", "mul", "div", "neg", "exp", "sqrt", "cmp", "erf", "log"))
 NKINDS = len(KINDS)
 
 prange = numba.prange
@@ -66,3 +66,19 @@ def njit(func=None, *, parallel=False, inline="never"):
         raise TypeError(f"njit: func={func!r} is invalid; expected a function (no eager "
                         "signatures: kernels compile lazily)")
     return numba.njit(**options)(func)
+
+
+@njit(inline="always")
+def record(row, add=0, sub=0, mul=0, div=0, neg=0, exp=0, sqrt=0, cmp=0, erf=0, log=0):
+    """Add a task's local counters, counted beside their operations, to its counter ``row``:
+    ``record(counts[t], add=nadd, mul=nmul)`` at the end of task t."""
+    row[ADD] += add
+    row[SUB] += sub
+    row[MUL] += mul
+    row[DIV] += div
+    row[NEG] += neg
+    row[EXP] += exp
+    row[SQRT] += sqrt
+    row[CMP] += cmp
+    row[ERF] += erf
+    row[LOG] += log

@@ -1,4 +1,5 @@
-"""Counted elementwise activations: one kernel, one branch per activation.
+"""Counted elementwise activations: a kernel with one branch per activation (:func:`elementwise`,
+:func:`smooth`), and PReLU's per-channel slope (:func:`prelu`).
 
 Work is split into fixed chunks of ``CHUNK`` elements; each chunk is a task with its
 own counter row. :func:`sigmoid` and :func:`tanh` are the counted scalar arithmetic
@@ -11,7 +12,7 @@ import math
 
 import numpy as np
 
-from ._numba import ADD, CMP, DIV, EXP, MUL, NEG, NKINDS, SUB, njit, prange
+from ._numba import ADD, CMP, DIV, EXP, MUL, NEG, NKINDS, SUB, njit, prange, record
 
 RELU, RELU6, LEAKY_RELU, SIGMOID, TANH, SILU = range(6)
 CHUNK = 1 << 15
@@ -82,4 +83,115 @@ def elementwise(x, y, op, slope):
             ys[i] = r
         row[MUL] += nmul
         row[CMP] += ncmp
+    return counts
+
+
+# -- GELU, ELU, Softplus, Mish; PReLU ---------------------------------------------------------
+
+GELU, GELU_TANH, ELU, SOFTPLUS, MISH = range(10, 15)
+SQRT1_2 = 0.7071067811865476  # 1/√2
+SQRT_2_OVER_PI = 0.7978845608028654  # √(2/π)
+KAPPA = 0.044715
+
+
+@njit(parallel=True)
+def smooth(x, y, op, a, b):
+    """Apply ``op`` (GELU, GELU_TANH, ELU, SOFTPLUS, MISH) to the flat ``x`` into ``y``.
+
+    ``a`` is ELU's α or Softplus' β, ``b`` Softplus' threshold. Where an activation
+    selects between two expressions, both are computed and one is kept, so every element
+    runs the same operations whatever its value. Returns the counter table.
+    """
+    n = x.size
+    ntask = (n + CHUNK - 1) // CHUNK
+    counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
+    for t in prange(ntask):
+        row = counts[t]
+        nadd = nsub = nmul = ndiv = nexp = ncmp = nerf = nlog = 0
+        for i in range(t * CHUNK, min(n, (t + 1) * CHUNK)):
+            v = x[i]
+            if op == GELU:  # x·0.5·(1 + erf(x·(1/√2))), as torch writes it
+                e = v * SQRT1_2
+                nmul += 1
+                e = math.erf(e)
+                nerf += 1
+                e = 1.0 + e
+                nadd += 1
+                h = v * 0.5
+                nmul += 1
+                r = h * e
+                nmul += 1
+            elif op == GELU_TANH:  # x·0.5·(1 + tanh(√(2/π)·(x + 0.044715·x·x·x)))
+                c = v * v
+                nmul += 1
+                c = c * v
+                nmul += 1
+                c = KAPPA * c
+                nmul += 1
+                c = v + c
+                nadd += 1
+                c = SQRT_2_OVER_PI * c
+                nmul += 1
+                c = tanh(c, row)
+                c = 1.0 + c
+                nadd += 1
+                h = v * 0.5
+                nmul += 1
+                r = h * c
+                nmul += 1
+            elif op == ELU:  # select(x > 0, x, α·(exp(x) − 1))
+                e = math.exp(v)
+                nexp += 1
+                e = e - 1.0
+                nsub += 1
+                e = a * e
+                nmul += 1
+                ncmp += 1
+                r = v if v > 0 else e
+            elif op == SOFTPLUS:  # select(β·x > threshold, x, log(1 + exp(β·x)) / β)
+                z = a * v
+                nmul += 1
+                e = math.exp(z)
+                nexp += 1
+                e = 1.0 + e
+                nadd += 1
+                e = math.log(e)
+                nlog += 1
+                e = e / a
+                ndiv += 1
+                ncmp += 1
+                r = v if z > b else e
+            else:  # MISH: x·tanh(log(1 + exp(x)))
+                e = math.exp(v)
+                nexp += 1
+                e = 1.0 + e
+                nadd += 1
+                e = math.log(e)
+                nlog += 1
+                e = tanh(e, row)
+                r = v * e
+                nmul += 1
+            y[i] = r
+        record(row, add=nadd, sub=nsub, mul=nmul, div=ndiv, exp=nexp, cmp=ncmp, erf=nerf,
+               log=nlog)
+    return counts
+
+
+@njit(parallel=True)
+def prelu(x, y, weight, C, inner):
+    """PReLU of the flat ``x`` into ``y``: element i has the slope ``weight[(i // inner) % C]``
+    (C = 1: one slope for all). select(x > 0, x, a·x), a·x always computed. Returns the
+    counter table."""
+    n = x.size
+    ntask = (n + CHUNK - 1) // CHUNK
+    counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
+    for t in prange(ntask):
+        nmul = ncmp = 0
+        for i in range(t * CHUNK, min(n, (t + 1) * CHUNK)):
+            v = x[i]
+            m = weight[(i // inner) % C] * v
+            nmul += 1
+            ncmp += 1
+            y[i] = v if v > 0 else m
+        record(counts[t], mul=nmul, cmp=ncmp)
     return counts

@@ -1,8 +1,9 @@
-"""Elementwise activations: ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, SiLU.
+"""Elementwise activations: ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, SiLU, GELU, ELU, PReLU,
+Softplus, Mish.
 
 Each works on any shape; the output has the input's shape and dtype. As in PyTorch,
-ReLU, ReLU6, LeakyReLU and SiLU take ``inplace``: with True the result is also written
-into ``x`` (which must be writeable) and ``x`` is returned.
+ReLU, ReLU6, LeakyReLU, SiLU, ELU and Mish take ``inplace``: with True the result is also
+written into ``x`` (which must be writeable) and ``x`` is returned.
 
 Counts: :func:`nnref.formulas.activation.activation`.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.opcounts import OpCounts
-from ..core.validate import check_bool, check_float
+from ..core.validate import check_bool, check_float, check_int, check_str, make_rng
 from .base import Layer
 
 
@@ -30,12 +31,15 @@ class _Elementwise(Layer):
         if self.inplace and not x.flags.writeable:
             raise ValueError(f"{self.kind}: inplace=True needs a writeable x; x is read-only")
         y = np.empty(x.shape, x.dtype)  # x's shape, also for a 0-d x
-        flat = np.ascontiguousarray(x).reshape(-1)
-        rows = K.elementwise(flat, y.reshape(-1), getattr(K, self.op), self._slope())
+        rows = self._kernel(K, np.ascontiguousarray(x).reshape(-1), y.reshape(-1))
         if self.inplace:
             np.copyto(x, y)
             y = x
         return y, OpCounts.from_rows(rows)
+
+    def _kernel(self, K, flat, out):
+        """Run the counted kernel of :mod:`nnref.kernels.activation` on ``flat`` into ``out``."""
+        return K.elementwise(flat, out, getattr(K, self.op), self._slope())
 
     def _slope(self) -> float:
         return 0.0
@@ -108,3 +112,160 @@ class SiLU(_InPlace):
     """y = x · sigmoid(x). Counts: :func:`nnref.formulas.activation.activation`."""
 
     op = "SILU"
+
+
+# -- GELU, ELU, PReLU, Softplus, Mish --------------------------------------------------------
+
+class _Smooth(_Elementwise):
+    """An activation of the kernel :func:`nnref.kernels.activation.smooth`, which takes the
+    op code ``op`` and two constants (``_constants``)."""
+
+    def _kernel(self, K, flat, out):
+        return K.smooth(flat, out, getattr(K, self.op), *self._constants())
+
+    def _constants(self) -> tuple:
+        return 0.0, 0.0
+
+
+class GELU(_Smooth):
+    """y = x · Φ(x), Φ the standard normal CDF: exactly, or with torch's tanh approximation.
+
+    Parameters
+    ----------
+    approximate : {"none", "tanh"}
+        "none": y = x·0.5·(1 + erf(x/√2));
+        "tanh": y = x·0.5·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+
+    Notes
+    -----
+    Counts: :func:`nnref.formulas.activation.activation` ("GELU", "GELU(tanh)").
+    """
+
+    def __init__(self, approximate="none"):
+        super().__init__()
+        self.approximate = check_str(approximate, "approximate", "GELU", ("none", "tanh"))
+        self.op = "GELU_TANH" if self.approximate == "tanh" else "GELU"
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class ELU(_Smooth):
+    """y = x if x > 0 else α·(exp(x) − 1). Counts: :func:`nnref.formulas.activation.activation`.
+
+    Parameters
+    ----------
+    alpha : float
+        α, any finite number (PyTorch's default 1.0).
+    inplace : bool
+        Also write the result into ``x``.
+    """
+
+    op = "ELU"
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = check_float(alpha, "alpha", "ELU")
+        self.inplace = check_bool(inplace, "inplace", "ELU")
+
+    def _constants(self):
+        return self.alpha, 0.0
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Softplus(_Smooth):
+    """y = log(1 + exp(β·x)) / β, or x where β·x > threshold (torch's linear regime).
+
+    Parameters
+    ----------
+    beta : float
+        β, a finite number other than 0 (PyTorch's default 1.0).
+    threshold : float
+        Above it β·x gives y = x (PyTorch's default 20.0).
+
+    Notes
+    -----
+    Both sides are computed for every element and one is selected, so the counts do not
+    depend on the values. Counts: :func:`nnref.formulas.activation.activation`.
+    """
+
+    op = "SOFTPLUS"
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta = check_float(beta, "beta", "Softplus")
+        if self.beta == 0:
+            raise ValueError("Softplus: beta=0.0 is invalid; expected a finite number other than 0")
+        self.threshold = check_float(threshold, "threshold", "Softplus")
+
+    def _constants(self):
+        return self.beta, self.threshold
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Mish(_Smooth):
+    """y = x · tanh(log(1 + exp(x))). Counts: :func:`nnref.formulas.activation.activation`."""
+
+    op = "MISH"
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = check_bool(inplace, "inplace", "Mish")
+
+
+class PReLU(Layer):
+    """y = x if x > 0 else a·x, with a learned slope per channel (axis 1) or one for all.
+
+    Parameters
+    ----------
+    num_parameters : int
+        1 (one slope for every element) or C, the channels of axis 1.
+    init : float
+        The initial slope, finite (PyTorch's default 0.25).
+    rng : None, int or numpy Generator
+        Accepted for a uniform constructor; the initial slopes are ``init``, as in PyTorch.
+
+    Attributes
+    ----------
+    weight : ndarray of shape (num_parameters,)
+
+    Notes
+    -----
+    A 0-d or 1-D input has one channel, as in torch. Counts: as LeakyReLU,
+    :func:`nnref.formulas.activation.activation`.
+    """
+
+    param_names = ("weight",)
+
+    def __init__(self, num_parameters=1, init=0.25, *, rng=None):
+        super().__init__()
+        self.num_parameters = check_int(num_parameters, "num_parameters", "PReLU")
+        self.init = check_float(init, "init", "PReLU")
+        make_rng(rng)
+        self.weight = np.full(self.num_parameters, self.init, np.float32)
+
+    def output_shape(self, input_shape):
+        shape = self.check_shape(input_shape)
+        channels = shape[1] if len(shape) >= 2 else 1
+        if self.num_parameters not in (1, channels):
+            raise ValueError(f"PReLU: input has shape {shape} with {channels} channels (axis 1, "
+                             f"or 1 below 2-D); expected num_parameters={self.num_parameters} "
+                             "of them")
+        return shape
+
+    def forward(self, x):
+        from ..kernels.activation import prelu
+
+        shape, c = self.output_shape(x.shape), self.num_parameters
+        weight = self.param("weight", (c,), x.dtype)
+        y = np.empty(shape, x.dtype)  # also for a 0-d x
+        inner = x.size // shape[0] // c if c > 1 else x.size  # elements per channel run
+        rows = prelu(np.ascontiguousarray(x).reshape(-1), y.reshape(-1), weight, c, inner)
+        return y, OpCounts.from_rows(rows)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"

@@ -62,9 +62,19 @@ class Layer:
         return type(self).__name__
 
     def __call__(self, x):
-        x = check_array(x, self.kind)
+        x = self.check_input(x)
         self.output_shape(x.shape)  # validates the shape, with a message naming it
         return self.forward(x)
+
+    def check_input(self, x, name: str = "x", owner: str | None = None) -> np.ndarray:
+        """``x`` as an array this layer takes, before its shape is checked: float32 or
+        float64 (Embedding takes integer indices). Errors name ``owner`` (the layer's kind)."""
+        return check_array(x, owner or self.kind, name)
+
+    def random_input(self, rng: np.random.Generator, shape: tuple, dtype) -> np.ndarray:
+        """A random input of ``shape`` that this layer takes, for :func:`nnref.count`:
+        standard-normal values of ``dtype`` (Embedding: indices)."""
+        return rng.standard_normal(shape, dtype=dtype)
 
     def check_shape(self, input_shape) -> tuple:
         return check_shape(input_shape, self.kind)

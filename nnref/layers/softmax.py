@@ -1,4 +1,4 @@
-"""Softmax along one axis (PyTorch semantics, with ``dim`` required)."""
+"""Softmax and LogSoftmax along one axis (PyTorch semantics, with ``dim`` required)."""
 from __future__ import annotations
 
 from math import prod
@@ -10,28 +10,17 @@ from ..core.validate import _is_int, normalize_dim
 from .base import Layer
 
 
-class Softmax(Layer):
-    """y = exp(x − max x) / Σ exp(x − max x) along axis ``dim``.
+class _AlongDim(Layer):
+    """A row-wise layer along axis ``dim``: the kernel :func:`nnref.kernels.softmax.softmax`,
+    as a log-softmax if ``log``."""
 
-    Parameters
-    ----------
-    dim : int
-        The axis to normalise; negative values count from the end. Required (PyTorch's
-        implicit choice for ``dim=None`` is deprecated).
-
-    Notes
-    -----
-    For ``x : ndarray of shape (*A, n, *B)`` with the softmax axis of size ``n``, each of
-    the ``prod(A)·prod(B)`` rows is normalised on its own. Subtracting the maximum keeps
-    ``exp`` from overflowing. A NaN in a row makes the whole row NaN, as in torch.
-    Counts: :func:`nnref.formulas.softmax.softmax`.
-    """
+    log = False
 
     def __init__(self, dim=None):
         super().__init__()
         if not _is_int(dim):
-            raise TypeError(f"Softmax: dim={dim!r} is invalid; expected an int axis "
-                            "(negative counts from the end), e.g. Softmax(dim=1)")
+            raise TypeError(f"{self.kind}: dim={dim!r} is invalid; expected an int axis "
+                            f"(negative counts from the end), e.g. {self.kind}(dim=1)")
         self.dim = int(dim)
 
     def output_shape(self, input_shape):
@@ -49,8 +38,44 @@ class Softmax(Layer):
         d = self.dim % x.ndim
         x3 = np.ascontiguousarray(x).reshape(prod(x.shape[:d]), x.shape[d], prod(x.shape[d + 1:]))
         y = np.empty_like(x3)
-        rows = softmax(x3, y)
+        rows = softmax(x3, y, self.log)
         return y.reshape(x.shape), OpCounts.from_rows(rows)
 
     def extra_repr(self):
         return f"dim={self.dim}"
+
+
+class Softmax(_AlongDim):
+    """y = exp(x − max x) / Σ exp(x − max x) along axis ``dim``.
+
+    Parameters
+    ----------
+    dim : int
+        The axis to normalise; negative values count from the end. Required (PyTorch's
+        implicit choice for ``dim=None`` is deprecated).
+
+    Notes
+    -----
+    For ``x : ndarray of shape (*A, n, *B)`` with the softmax axis of size ``n``, each of
+    the ``prod(A)·prod(B)`` rows is normalised on its own. Subtracting the maximum keeps
+    ``exp`` from overflowing. A NaN in a row makes the whole row NaN, as in torch.
+    Counts: :func:`nnref.formulas.softmax.softmax`.
+    """
+
+
+class LogSoftmax(_AlongDim):
+    """y = (x − max x) − log Σ exp(x − max x) along axis ``dim``: the log of Softmax, stably.
+
+    Parameters
+    ----------
+    dim : int
+        The axis; negative values count from the end. Required, as for :class:`Softmax`.
+
+    Notes
+    -----
+    Rows as in :class:`Softmax`; one log per row, never a log of a probability that
+    underflowed to 0, so y is finite wherever x is. A NaN in a row makes it all NaN, as
+    in torch. Counts: :func:`nnref.formulas.softmax.log_softmax`.
+    """
+
+    log = True

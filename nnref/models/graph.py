@@ -177,15 +177,20 @@ class Container:
         y : ndarray of x's dtype
         report : Report
         """
-        x = check_array(x, self.title)
+        first = self.first_layer()  # what it takes: float values, or indices (Embedding)
+        x = check_array(x, self.title) if first is None else first.check_input(x, "x", self.title)
         self.plan(x.shape)  # validate every layer on shapes before any arithmetic
         if progress is not None and not callable(progress):
             raise TypeError(f"{self.title}: progress={progress!r} is invalid; expected a callable")
         ex = Runner(self._names(), progress)
         y = self.flow(x, ex)
-        report = Report(model=self.title, input_shape=tuple(x.shape), dtype=str(x.dtype),
+        report = Report(model=self.title, input_shape=tuple(x.shape),
+                        dtype=str(x.dtype if x.dtype.kind == "f" else y.dtype),
                         params=self.num_params, layers=tuple(ex.records))
         return y, report
+
+    def first_layer(self):  # the leaf that takes the model's input (first called), or None
+        return next(iter(self._leaves()), None)
 
     @property
     def title(self) -> str:

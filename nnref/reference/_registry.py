@@ -33,7 +33,7 @@ def checked_input(layer, x):
         return xs
     if isinstance(x, tuple):
         raise TypeError(f"{layer.kind}: x of type tuple is invalid; expected one array")
-    x = check_array(x, layer.kind)
+    x = layer.check_input(x)  # a float array, or what the layer takes (Embedding: indices)
     layer.output_shape(x.shape)  # a ValueError naming the shape if the layer cannot take it
     return x
 

@@ -8,8 +8,10 @@
     OpCounts(add=1, mul=1; 2 FLOPs)
 
 Operations between a Traced and a plain number count too (the constant is an operand).
-Comparisons return a plain bool and record one ``cmp``. ``exp``, ``sqrt`` and
-``maximum``/``minimum`` are module functions; ``wrap``/``unwrap`` convert arrays.
+Comparisons return a plain bool and record one ``cmp``. ``exp``, ``sqrt``, ``erf``,
+``log`` and ``maximum``/``minimum`` are module functions (IEEE results, never a Python
+exception: log(0) = −inf, log of a negative number is NaN); ``wrap``/``unwrap`` convert
+arrays.
 The Tally belongs to one trace run: nothing is accumulated globally.
 """
 from __future__ import annotations
@@ -125,6 +127,19 @@ def exp(t: Traced) -> Traced:
 
 def sqrt(t: Traced) -> Traced:
     return t._new("sqrt", math.sqrt(t.value) if t.value >= 0 else math.nan)
+
+
+def erf(t: Traced) -> Traced:
+    """The error function, one ``erf``; erf(±inf) = ±1, erf(NaN) = NaN."""
+    return t._new("erf", math.erf(t.value))
+
+
+def log(t: Traced) -> Traced:
+    """The natural logarithm, one ``log``: log(0) = −inf, log(x < 0) = NaN, log(inf) = inf."""
+    v = t.value
+    if v > 0:
+        return t._new("log", math.log(v))
+    return t._new("log", -math.inf if v == 0 else math.nan)  # v < 0 or NaN: NaN
 
 
 def maximum(a: Traced, b) -> Traced:

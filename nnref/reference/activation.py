@@ -2,12 +2,17 @@
 
 Each element is computed from its definition: ReLU max(x, 0); ReLU6 min(max(x, 0), 6);
 LeakyReLU x if x > 0 else a·x; Sigmoid 1/(1 + exp(−x)); Tanh 1 − 2/(exp(2x) + 1);
-SiLU x·sigmoid(x). Counts: :func:`nnref.formulas.activation.activation`.
+SiLU x·sigmoid(x); GELU x·0.5·(1 + erf(x/√2)) or x·0.5·(1 + tanh(√(2/π)·(x + 0.044715·x³)));
+ELU x if x > 0 else α·(exp(x) − 1); PReLU as LeakyReLU with its channel's slope; Softplus
+x if β·x > threshold else log(1 + exp(β·x))/β; Mish x·tanh(log(1 + exp(x))).
+Counts: :func:`nnref.formulas.activation.activation`.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ._registry import traced
-from ._scalar import Tally, exp, maximum, minimum, unwrap, wrap
+from ._scalar import Tally, Traced, erf, exp, log, maximum, minimum, unwrap, wrap
 
 
 def _elementwise(*names):
@@ -54,3 +59,44 @@ def _tanh(t, layer):
 @_elementwise("SiLU")
 def _silu(t, layer):
     return t * (1.0 / (1.0 + exp(-t)))
+
+
+# -- GELU, ELU, PReLU, Softplus, Mish --------------------------------------------------------
+
+@_elementwise("GELU")
+def _gelu(t, layer):
+    if layer.approximate == "tanh":
+        u = 0.7978845608028654 * (t + 0.044715 * (t * t * t))
+        return (t * 0.5) * (1.0 + _tanh(u, layer))
+    return (t * 0.5) * (1.0 + erf(t * 0.7071067811865476))
+
+
+@_elementwise("ELU")
+def _elu(t, layer):
+    m = layer.alpha * (exp(t) - 1.0)  # always computed
+    return t if t > 0.0 else m
+
+
+@_elementwise("Softplus")
+def _softplus(t, layer):
+    z = layer.beta * t
+    s = log(1.0 + exp(z)) / layer.beta  # always computed
+    return t if z > layer.threshold else s
+
+
+@_elementwise("Mish")
+def _mish(t, layer):
+    return t * _tanh(log(1.0 + exp(t)), layer)
+
+
+@traced("PReLU")
+def prelu(layer, x):
+    """PReLU: the slope of channel c (axis 1; the only one below 2-D, or when there is one)."""
+    tally = Tally()
+    weight = layer.param("weight", (layer.num_parameters,), x.dtype)
+    out = np.empty(x.shape, dtype=object)
+    for idx, v in np.ndenumerate(wrap(x, tally)):
+        a = Traced(weight[idx[1] if layer.num_parameters > 1 else 0], tally)
+        m = a * v  # always computed
+        out[idx] = v if v > 0.0 else m
+    return unwrap(out, x.dtype), tally.counts()

@@ -7,8 +7,8 @@ It walks the window plans of the traced reference (:mod:`nnref.reference`), so i
 no code with :mod:`nnref.kernels`. The traced reference itself is re-exported here.
 """
 from ..reference import reference, references
-from ..reference._scalar import Tally, Traced, exp, maximum, minimum, sqrt
+from ..reference._scalar import Tally, Traced, erf, exp, log, maximum, minimum, sqrt
 from .steps import STEP_KINDS, Step, Steps, Tap, steps
 
-__all__ = ["STEP_KINDS", "Step", "Steps", "Tally", "Tap", "Traced", "exp", "maximum", "minimum", "reference",
-           "references", "sqrt", "steps"]
+__all__ = ["STEP_KINDS", "Step", "Steps", "Tally", "Tap", "Traced", "erf", "exp", "log", "maximum",
+           "minimum", "reference", "references", "sqrt", "steps"]
