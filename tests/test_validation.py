@@ -89,3 +89,19 @@ def test_read_only_install_still_runs_kernels(tmp_path):
                          cwd=str(tmp_path), timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split()[0] == "2"
+
+
+def test_cached_kernels_built_for_other_counter_kinds_are_cleared(tmp_path):
+    from nnref.kernels._numba import clear_stale_cache
+
+    (tmp_path / "conv.direct-38.py311.nbi").write_text("index")
+    (tmp_path / "conv.direct-38.py311.1.nbc").write_text("code")
+    (tmp_path / "keep.py").write_text("not a cache file")
+    assert clear_stale_cache(str(tmp_path), ("add", "mul"))  # no stamp yet: cleared
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.py", "nnref-kinds.txt"]
+    (tmp_path / "conv.direct-38.py311.nbi").write_text("index")
+    assert not clear_stale_cache(str(tmp_path), ("add", "mul"))  # same kinds: kept
+    assert (tmp_path / "conv.direct-38.py311.nbi").exists()
+    assert clear_stale_cache(str(tmp_path), ("add", "mul", "erf"))  # a kind more: cleared
+    assert not (tmp_path / "conv.direct-38.py311.nbi").exists()
+    assert (tmp_path / "nnref-kinds.txt").read_text() == "add mul erf"

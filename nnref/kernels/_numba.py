@@ -32,9 +32,40 @@ def _choose_cache_dir(package_dir: str, env, writable=_writable) -> str | None:
     return os.path.join(tempfile.gettempdir(), f"nnref-numba-cache-{user}")
 
 
-_cache_dir = _choose_cache_dir(os.path.dirname(os.path.abspath(__file__)), os.environ)
+def clear_stale_cache(directory: str, kinds=KINDS) -> bool:
+    """Remove the cached kernels in ``directory`` if they were built for other counter kinds.
+
+    numba decides whether a cached kernel is stale from that kernel's own source file
+    only, but every kernel's counter table has one column per kind of
+    :data:`nnref.core.opcounts.KINDS`. A stamp file beside the cache records the kinds
+    it was built with; when they differ, the cached ``*.nbi``/``*.nbc`` files go and the
+    kernels recompile. Returns whether anything was removed. A directory that is not
+    writable is left alone (a pip install writes new sources, which numba sees itself).
+    """
+    stamp, want = os.path.join(directory, "nnref-kinds.txt"), " ".join(kinds)
+    try:
+        with open(stamp) as f:
+            if f.read() == want:
+                return False
+    except OSError:
+        pass
+    if not _writable(directory):
+        return False
+    stale = [n for n in os.listdir(directory) if n.endswith((".nbi", ".nbc"))]
+    for name in stale:
+        os.remove(os.path.join(directory, name))
+    with open(stamp, "w") as f:
+        f.write(want)
+    return bool(stale)
+
+
+_package_dir = os.path.dirname(os.path.abspath(__file__))
+_cache_dir = _choose_cache_dir(_package_dir, os.environ)
 if _cache_dir is not None:
     os.environ["NUMBA_CACHE_DIR"] = _cache_dir
+elif not os.environ.get("NUMBA_CACHE_DIR") and _writable(_package_dir):
+    os.makedirs(os.path.join(_package_dir, "__pycache__"), exist_ok=True)
+    clear_stale_cache(os.path.join(_package_dir, "__pycache__"))
 
 import numba  # noqa: E402  (after the cache directory is settled)
 
