@@ -28,4 +28,9 @@ rule("torch", "Softmax")(zero("no flop formula registered: 0"))
 
 @rule("tf", "Softmax")
 def tf(layer, shape_in, shape_out):
-    return 5 * numel(shape_in), "Softmax: 5 per element"
+    """Softmax: 5 per element; on an axis other than the last, ``tf.nn.softmax`` swaps it
+    to the end first, and the index arithmetic of the swap is two scalar Subs."""
+    last = not shape_in or layer.dim % len(shape_in) == len(shape_in) - 1
+    if last:
+        return 5 * numel(shape_in), "Softmax: 5 per element"
+    return 5 * numel(shape_in) + 2, "Softmax: 5 per element, + 2 Sub of the axis swap"
