@@ -270,6 +270,7 @@ RUNNERS = MappingProxyType({
 
 def run_tools(module, inputs, tools=None) -> dict:
     """Every tool of ``tools`` (default: all of :data:`RUNNERS`) on one module: ``{tool: LiveCount}``."""
+    inputs = _check(module, inputs)
     names = list(RUNNERS) if tools is None else list(tools)
     unknown = [t for t in names if t not in RUNNERS]
     if unknown:
