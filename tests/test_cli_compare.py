@@ -148,3 +148,42 @@ def test_the_help_says_when_a_module_is_imported(capsys):
 def test_count_compare_stays_a_shortcut(capsys):
     status, out, _ = run(capsys, "count", "alexnet", "--compare", "thop")
     assert status == 0 and "714,206,912" in out
+
+
+# -- --live: the real tools beside the reproduction ---------------------------------------------
+def test_live_on_a_layer_runs_the_real_tools(capsys, jsonschema):
+    pytest.importorskip("thop"), pytest.importorskip("ptflops"), pytest.importorskip("fvcore")
+    status, out, err = run(capsys, "compare", "Conv2d(3, 8, 3, padding=1)", "--input", "2,3,5,5",
+                           "--live")
+    assert status == 0, err
+    live = out.split("Live check")[1]
+    assert live.count("= nnref's reproduction, total and every module") == 4
+    assert "5,600" in live  # ptflops: (5,400 + 200) × 2 images ÷ batch 2
+    status, out, _ = run(capsys, "compare", "GRU(5, 7)", "--input", "4,3,5", "--live",
+                         "--format", "json")
+    doc = json.loads(out)
+    jsonschema.validate(doc, COMPARE_SCHEMA)
+    assert doc["live"]["thop"] == {"total": 4116, "nnref": 4116, "reproduced": True,
+                                   "modules_differ": []}
+    assert doc["live"]["tf"]["total"] is None
+
+
+def test_live_reports_a_tool_that_differs_with_status_1(capsys, monkeypatch):
+    from nnref.testing import tools
+
+    def wrong(module, inputs, names):
+        out = {t: tools.RUNNERS[t](module, inputs) for t in names if t == "torch"}
+        bad = out["torch"]
+        out["torch"] = tools.LiveCount("torch", bad.total + 1, {"": bad.total + 1}, "FLOPs")
+        return out
+
+    monkeypatch.setattr(tools, "run_tools", wrong)
+    status, out, _ = run(capsys, "compare", "Linear(4, 3)", "--input", "2,4", "--tools",
+                         "torch", "--live")
+    assert status == 1 and "!= nnref's 48" in out and "please report it" in out
+
+
+@pytest.mark.skipif(hasattr(nnref, "to_torch"), reason="the torch bridge exists")
+def test_live_on_an_nnref_model_needs_the_bridge(capsys):
+    status, _, err = run(capsys, "compare", "seed_crnn", "--live")
+    assert status == 2 and "nnref.to_torch" in error_line(err)

@@ -108,3 +108,23 @@ def test_importing_the_plugin_loads_neither_numba_nor_the_counts():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=Path(__file__).parent.parent, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_oracle_object():
+    """What the fixture returns, used directly."""
+    import torch
+
+    from nnref.testing.plugin import Oracle
+
+    oracle = Oracle("thop")
+    rec = oracle.compare("seed_crnn", tools=["thop", "fvcore"])
+    assert rec.totals == {"thop": 125_026_016, "fvcore": 8_691_200}
+    assert [r.name for r in rec.layers][:2] == ["conv", "relu"]
+    assert oracle.count("seed_crnn") == 125_026_016 and oracle.count("seed_crnn", None, "macs") \
+        == 124_942_208
+    live = oracle.run_tools(torch.nn.Conv2d(3, 8, 3, padding=1), torch.zeros(1, 3, 5, 5),
+                            tools=["torch"])
+    assert live["torch"].total == 2 * 5400
+    assert oracle.strategies.BY_NAME["conv2d"] == "Conv2d"
+    with pytest.raises(ValueError, match="convention='flops'"):
+        Oracle("flops")

@@ -28,6 +28,7 @@ class Target(NamedTuple):
     functional: tuple
     title: str
     kind: str  # "model", "layer" or "factory"
+    torch_module: object = None  # what a factory returned, if it was a torch.nn.Module
 
 
 def is_factory(text: str) -> bool:
@@ -92,11 +93,11 @@ def resolve_target(text: str, input_text=None) -> Target:
             raise CliError(f"--input is required for a factory such as {name!r}; "
                            "e.g. --input 1,3,224,224")
         obj = load_factory(name)
-        if _is_torch_module(obj):
-            obj = _from_torch(obj, shape, name)
         if not _is_model(obj):
             raise CliError(f"factory {name!r} returned {type(obj).__name__}; expected an "
                            "nnref layer or model, or a torch.nn.Module")
+        if _is_torch_module(obj):
+            return Target(_from_torch(obj, shape, name), shape, (), name, "factory", obj)
         return Target(obj, shape, (), name, "factory")
     if is_layer_spec(name):
         from ..layers.spec import parse_layer

@@ -50,6 +50,12 @@ COMPARE_SCHEMA = {
                    "required": ["exact", "macs", "conventions", "why"],
                    "properties": {"exact": _COUNTS, "macs": {"type": "integer", "minimum": 0},
                                   "conventions": _INTS, "why": _WHY}},
+        "live": {"type": "object", "additionalProperties": {
+            "type": "object", "required": ["total", "nnref", "modules_differ"],
+            "properties": {"total": {"type": ["integer", "null"]}, "nnref": {"type": "integer"},
+                           "reproduced": {"type": "boolean"},
+                           "modules_differ": {"type": "array", "items": {"type": "string"}},
+                           "note": {"type": "string"}}}},
         "sources": {"type": "array", "maxItems": 3, "items": {
             "type": "object", "required": ["type", "calls", "differences", "share", "text"],
             "properties": {"type": {"type": "string"}, "calls": {"type": "integer"},
@@ -155,12 +161,85 @@ def run(args) -> int:
     else:
         shape = obj.check_shape(target.input_shape)
         plan = [(obj.name or obj.kind.lower(), obj, shape, obj.output_shape(shape))]
+    module = _torch_module(target) if args.live else None  # before any work
     rec = compare_layers(plan, tools, target.functional, target.title)
+    live = run_live(module, target, rec) if args.live else None
     if args.format == "json":
-        emit(json.dumps(to_dict(rec), indent=1))
+        doc = to_dict(rec)
+        if live is not None:
+            doc["live"] = live
+        emit(json.dumps(doc, indent=1))
     else:
-        emit(render_table(rec))
-    return 0
+        emit(render_table(rec) + ("" if live is None else "\n\n" + render_live(live)))
+    return 1 if live and not all(v.get("reproduced", True) for v in live.values()) else 0
+
+
+def _torch_module(target):
+    """The torch module the real tools run on: the factory's own, a layer's torch twin, or
+    ``nnref.to_torch`` of an nnref model."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise CliError("--live needs torch and the real tools: pip install "
+                       "'nnref[test,compare]'") from None
+    if target.torch_module is not None:
+        return target.torch_module.eval()
+    if not hasattr(target.obj, "plan"):
+        from ..testing.twins import torch_twin
+
+        return torch_twin(target.obj, target.input_shape)
+    try:
+        from ..bridges.torch import to_torch
+    except ImportError:
+        raise CliError("--live on an nnref model needs nnref.to_torch (the torch bridge), "
+                       "which this nnref does not have; use a layer spec or a factory that "
+                       "returns a torch.nn.Module") from None
+    return to_torch(target.obj).eval()
+
+
+def run_live(module, target, rec) -> dict:
+    """Run the real tools of ``rec`` on the torch ``module``: per tool its total, whether it
+    is nnref's reproduction, and the modules where they differ."""
+    import torch
+
+    from ..testing.tools import RUNNERS, leaf_names, per_module, run_tools
+
+    tools = [t for t in rec.counts if t in RUNNERS]
+    operands = getattr(target.obj, "operands", 1)
+    try:
+        got = run_tools(module, tuple(torch.zeros(target.input_shape) for _ in range(operands)),
+                        tools)
+    except ImportError as e:
+        raise CliError(f"--live needs the real tools ({e}); pip install 'nnref[compare]'") from None
+    leaves, out = leaf_names(module), {}
+    for tool in tools:
+        mine = per_module(rec.counts[tool], leaves)
+        differ = sorted(n for n in set(mine) | set(got[tool].modules)
+                        if mine.get(n, 0) != got[tool].modules.get(n, 0))
+        out[tool] = {"total": got[tool].total, "nnref": rec.totals[tool],
+                     "reproduced": got[tool].total == rec.totals[tool] and not differ,
+                     "modules_differ": differ}
+    if "tf" in rec.counts:
+        out["tf"] = {"total": None, "nnref": rec.totals["tf"], "modules_differ": [],
+                     "note": "not run: TensorFlow is too heavy; nnref's tf rules are checked "
+                             "against TF 2.21's profiler in its tests"}
+    return out
+
+
+def render_live(live: dict) -> str:
+    lines = ["Live check: the real tools on the torch module, beside nnref's reproduction:"]
+    width = max(map(len, live))
+    for tool, v in live.items():
+        if v["total"] is None:
+            lines.append(f"  {tool:<{width}}  {v['note']}")
+        elif v["reproduced"]:
+            lines.append(f"  {tool:<{width}}  {v['total']:>16,}  = nnref's reproduction, total "
+                         "and every module")
+        else:
+            where = ", ".join(repr(n) for n in v["modules_differ"][:5]) or "the total only"
+            lines.append(f"  {tool:<{width}}  {v['total']:>16,}  != nnref's {v['nnref']:,} "
+                         f"(differs on {where}): please report it")
+    return "\n".join(lines)
 
 
 def add_parser(subparsers) -> None:
@@ -182,4 +261,9 @@ def add_parser(subparsers) -> None:
     c.add_argument("--tools", metavar="TOOLS", default=None,
                    help="comma-separated subset of thop,ptflops,fvcore,torch,tf (default all)")
     c.add_argument("--format", choices=("table", "json"), default="table")
+    c.add_argument("--live", action="store_true",
+                   help="also run the real THOP, ptflops, fvcore and FlopCounterMode (pip "
+                        "install 'nnref[compare]') on the torch module and check nnref's "
+                        "reproduction against them, in total and per module; exit 1 if any "
+                        "differs")
     c.set_defaults(func=run)

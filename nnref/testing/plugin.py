@@ -51,11 +51,14 @@ class Oracle:
 
         return assert_counts(actual, layer_or_model, input_shape, convention or self.convention)
 
-    def compare(self, model, input_shape=None, tools=None):
-        """Every tool's count beside nnref's, per layer and explained (``nnref compare``)."""
+    def compare(self, layer_or_model, input_shape=None, tools=None):
+        """Every tool's count beside nnref's, per layer and explained (``nnref compare``): a
+        :class:`~nnref.conventions.Reconciliation`."""
         from ..conventions import compare_layers
+        from .assertions import resolve_plan
 
-        return compare_layers(model, input_shape, tools)
+        plan, title = resolve_plan(layer_or_model, input_shape, "nnref_oracle.compare")
+        return compare_layers(plan, tools, title=title)
 
     def run_tools(self, module, inputs, tools=None):
         """The real THOP, ptflops, fvcore and FlopCounterMode on a torch module (``compare`` extra)."""
