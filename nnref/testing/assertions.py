@@ -63,7 +63,7 @@ def resolve_plan(layer_or_model, input_shape, owner="assert_counts"):
         layer = layer_or_model
         shape = layer.check_shape(input_shape)
         return [(layer.name or layer.kind.lower(), layer, shape, layer.output_shape(shape))], repr(layer)
-    if hasattr(layer_or_model, "plan") and hasattr(layer_or_model, "named_children"):
+    if hasattr(layer_or_model, "plan") and not _is_torch_module(layer_or_model):
         return list(layer_or_model.plan(input_shape)), getattr(layer_or_model, "title", "model")
     if _is_torch_module(layer_or_model):
         try:
@@ -164,7 +164,8 @@ def assert_counts(actual, layer_or_model, input_shape=None, convention="exact"):
         A whole count (the total; for ``"exact"`` the total of every operation), counts
         by kind (``"exact"`` only: ``{"mul": ..., "add": ...}``, the kinds given are
         checked), or counts per layer, by the dotted names of the plan (calls of one
-        name add up; for ``"exact"`` an int is the layer's total, or an OpCounts).
+        name add up; for ``"exact"`` an int is the layer's total, or an OpCounts; for
+        ``"ptflops"`` a layer's count is before ptflops divides by the batch size).
     layer_or_model : nnref layer, nnref model, zoo model name or torch.nn.Module
         A torch module is converted by ``nnref.from_torch``.
     input_shape : tuple of int
