@@ -1,31 +1,27 @@
-"""nnref as an oracle in other projects' test suites: assertions, strategies, live tools.
+"""nnref as an oracle in other projects' test suites; each name loads on first use.
 
-Everything loads on first use (hypothesis, torch and the tools are optional), one line
-per public name::
+    >>> from nnref.testing import assert_counts           # a count against nnref's, explained
+    >>> from nnref.testing import strategies               # hypothesis: layers + torch twins
+    >>> from nnref.testing.tools import run_tools          # the real tools, live
 
-    from nnref.testing import assert_counts
-    from nnref.testing import strategies   # hypothesis: layers with their torch twins
+The pytest plugin (``nnref.testing.plugin``, entry point ``pytest11``) gives the
+``nnref_oracle`` fixture. hypothesis, torch and the tools are needed only by the parts
+that use them.
 """
 from importlib import import_module
+from types import MappingProxyType
 
-#: public name -> module of nnref.testing that defines it
-_NAMES = {
-    "assert_counts": "assertions",
-    "CountMismatch": "assertions",
-    "expected_counts": "assertions",
-    "torch_twin": "twins",
-    "run_tools": "tools",
-}
-_MODULES = ("assertions", "plugin", "strategies", "tools", "twins")
+#: public name -> the module of this package that defines it
+_LAZY = MappingProxyType({"assert_counts": "assertions", "CountMismatch": "assertions",
+                          "expected_counts": "assertions", "torch_twin": "twins",
+                          "run_tools": "tools"})
 
-__all__ = [*_NAMES, *_MODULES]
+__all__ = sorted(_LAZY)
 
 
 def __getattr__(name):
-    if name in _NAMES:
-        return getattr(import_module(f".{_NAMES[name]}", __name__), name)
-    if name in _MODULES:
-        return import_module(f".{name}", __name__)
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
