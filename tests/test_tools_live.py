@@ -72,9 +72,13 @@ def test_every_tool_on_every_layer_type(name, data):
     assert_reproduced(one(layer, shape), twin, xs, tools=tools)
 
 
-def test_ptflops_cannot_run_on_a_0d_input():
+def test_ptflops_and_thops_softmax_cannot_run_on_a_0d_input():
     with pytest.raises(RuntimeError, match="ptflops failed"):
         run_ptflops(torch.nn.ReLU(), torch.zeros(()))
+    with pytest.raises(IndexError):
+        RUNNERS["thop"](torch.nn.Softmax(0), torch.zeros(()))
+    with pytest.raises(ValueError, match="THOP count"):  # nnref says so, rather than a number
+        run_tool("thop", one(nnref.Softmax(0), ()))
 
 
 @pytest.mark.parametrize("count_functional", [True, False])

@@ -11,6 +11,10 @@ from ._registry import rule, zero
 
 @rule("thop", "Softmax")
 def thop(layer, shape_in, shape_out):
+    if not shape_in:  # checked live: THOP's hook raises IndexError on a 0-d input
+        raise ValueError(f"thop: {layer!r} on input_shape=() has no THOP count: its "
+                         "count_softmax reads x.size()[dim], which a 0-d tensor does not have; "
+                         "expected an input with at least one axis")
     n = shape_in[layer.dim]
     return numel(shape_in) // n * (3 * n - 1), "count_softmax: rows × (n exp + (n − 1) add + n div)"
 

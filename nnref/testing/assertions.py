@@ -303,8 +303,12 @@ def _causes(what, want, got, convention, cs, plan, per_call, layer, batch):
     return likely_causes("macs", want, got, candidates, batch, others)
 
 
-def _tool_total(tool, plan) -> int:
-    return run_tool(tool, _plain(plan), functional=_functional(plan)).total
+def _tool_total(tool, plan):
+    """The tool's total, or None where the tool cannot count the plan (a rule says so)."""
+    try:
+        return run_tool(tool, _plain(plan), functional=_functional(plan)).total
+    except ValueError:
+        return None
 
 
 def _tool_label(tool) -> str:
