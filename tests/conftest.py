@@ -24,13 +24,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 def need(module: str):
     """Import an optional test dependency; skip the test without it, except under CI.
 
-    Every one of them is in the ``test`` extra (``pip install '.[test]'``), so CI
-    (``CI`` set in the environment) must have it: there a missing one is an error.
+    Every one of them is in the ``test`` or the ``compare`` extra (``pip install
+    '.[test,compare]'``), so CI (``CI`` set in the environment) must have it: there a
+    missing one is an error.
     """
     if os.environ.get("CI"):
         return importlib.import_module(module)
     return pytest.importorskip(module, reason=f"{module} is not installed; "
-                                              "pip install '.[test]' to run this check")
+                                              "pip install '.[test,compare]' to run this check")
 
 
 torch = need("torch")

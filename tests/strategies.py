@@ -1,30 +1,26 @@
-"""Shared hypothesis strategies: one per layer class whose constructor takes arguments.
+"""The project's hypothesis strategies: nnref.testing.strategies' configurations, with arrays.
 
-Each draws ``(layer, x)``: a small random configuration of the class and an input it
+Each draws ``(layer, x)``: a small random configuration of the class (the public
+:func:`nnref.testing.strategies.configs`, one strategy per layer class) and an input it
 accepts, ``x`` a float32 or float64 array, sometimes with a NaN or an infinity
-(:func:`arrays`); Add draws ``(Add(), (a, b))``. ``STRATEGIES`` maps every such class
-name to its strategy with the default bounds. The factories take bounds (sizes, the
-number of spatial axes, the algorithms, ...) and the options of :func:`arrays`, for the
-per-family tests that need other ranges or clean float64 inputs, e.g.
-``FACTORIES["Conv2d"](modes=[("naive", "skip")], nan=False, dtypes=(np.float64,))``.
+(:func:`arrays`); Add draws ``(Add(), (a, b))``. ``STRATEGIES`` maps every layer class
+name to its strategy with the default bounds. The factories take the family's bounds
+(sizes, the number of spatial axes, the algorithms, ...; see ``configs``) and the
+options of :func:`arrays`, for the per-family tests that need other ranges or clean
+float64 inputs, e.g. ``FACTORIES["Conv2d"](modes=[("naive", "skip")], nan=False,
+dtypes=(np.float64,))``.
 
 Shapes are tiny by default: the traced reference they feed is slow plain Python.
 """
-from functools import partial
 from types import MappingProxyType
 
 import numpy as np
 from hypothesis import strategies as st
 
-from nnref.layers import LAYERS
+from nnref.testing.strategies import BY_CLASS, MODES, SCALES, configs, seeds, trained  # noqa: F401
 
 FLOATS = (np.float64, np.float32)
-#: The (algorithm, padding_taps) pairs of Conv{1,2,3}d that exist (im2col is dense only).
-MODES = (("im2col", "dense"), ("naive", "dense"), ("naive", "skip"))
-seeds = st.integers(0, 2**16)
 
-
-# -- building blocks --------------------------------------------------------------------
 
 @st.composite
 def arrays(draw, shape, scale=1.0, nan=True, dtypes=FLOATS):
@@ -40,330 +36,31 @@ def arrays(draw, shape, scale=1.0, nan=True, dtypes=FLOATS):
     return x
 
 
-def per_axis(n, lo, hi):
-    """A tuple of ``n`` ints in [lo, hi], drawn independently (unequal per axis)."""
-    return st.tuples(*[st.integers(lo, hi)] * n)
+def factory(name):
+    """The factory of class ``name``: ``(**bounds) -> strategy of (layer, x)``."""
+
+    def make(*, scale=None, nan=True, dtypes=FLOATS, **bounds):
+        values = dict(scale=SCALES[name] if scale is None else scale, nan=nan)
+
+        @st.composite
+        def draw_layer_and_input(draw):
+            layer, shape = draw(configs(name, **bounds))
+            if not np.issubdtype(layer.random_input(np.random.default_rng(0), (), np.float32).dtype,
+                                 np.floating):  # indices (Embedding)
+                rng = np.random.default_rng(draw(seeds))
+                dtype = draw(st.sampled_from([np.int64, np.int32]))
+                return layer, layer.random_input(rng, shape, np.float32).astype(dtype)
+            a = draw(arrays(shape, dtypes=dtypes, **values))
+            if layer.operands == 1:
+                return layer, a
+            return layer, (a, draw(arrays(shape, dtypes=(a.dtype.type,), **values)))
+
+        return draw_layer_and_input()
+
+    return make
 
 
-def shapes(min_dims=1, max_dims=4, size=4):
-    return st.lists(st.integers(1, size), min_size=min_dims, max_size=max_dims).map(tuple)
-
-
-@st.composite
-def lead(draw, channels, batch=2):
-    """The leading axes: ``(N, C)`` with N up to ``batch``, or ``(C,)`` (unbatched)."""
-    if draw(st.booleans()):
-        return (channels,)
-    return draw(st.integers(1, batch)), channels
-
-
-@st.composite
-def windows(draw, nd, kernel=3, stride=2, dilation=2, padding=2, half_kernel=False, extra=3):
-    """Per-axis ``(kernel_size, stride, padding, dilation, sizes)`` of a sliding window.
-
-    Padding is at most ``padding`` (and at most half the kernel with ``half_kernel``, as
-    pools demand; conv padding may exceed the kernel); the spatial ``sizes`` are the
-    smallest that the dilated kernel fits on the padded input, plus up to ``extra``.
-    """
-    k = draw(per_axis(nd, 1, kernel))
-    s, d = draw(per_axis(nd, 1, stride)), draw(per_axis(nd, 1, dilation))
-    p = tuple(draw(st.integers(0, min(padding, kk // 2) if half_kernel else padding)) for kk in k)
-    least = [max(1, dd * (kk - 1) + 1 - 2 * pp) for kk, pp, dd in zip(k, p, d)]
-    sizes = tuple(draw(st.integers(lo, lo + extra)) for lo in least)
-    return k, s, p, d, sizes
-
-
-def spatial(cls):
-    """The number of spatial axes in a class name: ``MaxPool3d`` -> 3."""
-    return int(cls.__name__[-2])
-
-
-def trained(layer, seed=1):
-    """``layer`` (a norm) with random running statistics (if it has them) and affine
-    parameters (if it has them), as after training, so that it is no identity."""
-    rng = np.random.default_rng(seed)
-    for name in layer.buffer_names:
-        shape = getattr(layer, name).shape
-        value = rng.uniform(0.5, 2.0, shape) if name == "running_var" else rng.standard_normal(shape)
-        setattr(layer, name, value.astype(np.float32))
-    for name, value in layer.parameters().items():
-        setattr(layer, name, rng.standard_normal(value.shape).astype(np.float32))
-    return layer
-
-
-# -- one strategy per family ----------------------------------------------------------------
-
-@st.composite
-def conv(draw, cls, *, modes=MODES, groups=3, per_group=2, batch=2, kernel=None, most=2,
-         extra=None, **values):
-    """Conv1d/2d/3d: non-square kernels, unequal strides and dilations per axis, padding up
-    to ``most`` (so larger than a small kernel), groups up to ``groups`` (depthwise when
-    each group has one input channel), bias or not, every (algorithm, padding_taps) of
-    ``modes``, batch up to ``batch``."""
-    nd = spatial(cls)
-    kernel = kernel or (2 if nd == 3 else 3)
-    extra = (2 if nd == 3 else 3) if extra is None else extra
-    g = draw(st.integers(1, groups))
-    cin, cout = g * draw(st.integers(1, per_group)), g * draw(st.integers(1, per_group))
-    k, s, p, d, sizes = draw(windows(nd, kernel, most, most, most, extra=extra))
-    algorithm, padding_taps = draw(st.sampled_from(modes))
-    layer = cls(cin, cout, k, s, p, d, g, bias=draw(st.booleans()), algorithm=algorithm,
-                padding_taps=padding_taps, rng=draw(seeds))
-    return layer, draw(arrays((draw(st.integers(1, batch)), cin) + sizes, **values))
-
-
-@st.composite
-def depthwise(draw, *, channels=3, multiplier=2, batch=2, kernel=3, most=2, extra=3,
-              padding_tapss=("dense", "skip"), **values):
-    """DepthwiseConv2d: depth multiplier, per-axis geometry as :func:`conv`, both modes."""
-    c = draw(st.integers(1, channels))
-    k, s, p, d, sizes = draw(windows(2, kernel, most, most, most, extra=extra))
-    layer = LAYERS["DepthwiseConv2d"](c, k, draw(st.integers(1, multiplier)), s, p, d,
-                                      bias=draw(st.booleans()),
-                                      padding_taps=draw(st.sampled_from(padding_tapss)),
-                                      rng=draw(seeds))
-    return layer, draw(arrays((draw(st.integers(1, batch)), c) + sizes, **values))
-
-
-@st.composite
-def pointwise(draw, *, channels=4, batch=2, size=3, **values):
-    cin, cout = draw(st.integers(1, channels)), draw(st.integers(1, channels))
-    layer = LAYERS["PointwiseConv2d"](cin, cout, bias=draw(st.booleans()), rng=draw(seeds))
-    return layer, draw(arrays((draw(st.integers(1, batch)), cin) + draw(per_axis(2, 1, size)),
-                              **values))
-
-
-@st.composite
-def pool(draw, cls, *, kernel=3, stride=3, channels=3, batch=2, extra=3, **values):
-    """MaxPool/AvgPool{1,2,3}d: per-axis kernel, stride, padding (at most half the kernel),
-    dilation (max pools), ceil_mode, count_include_pad (avg pools), unbatched or not."""
-    nd, is_max = spatial(cls), cls.__name__.startswith("Max")
-    k, s, p, d, sizes = draw(windows(nd, kernel, stride, 2 if is_max else 1, kernel,
-                                     half_kernel=True, extra=extra))
-    ceil_mode = draw(st.booleans())
-    if is_max:
-        layer = cls(k, s, p, d, ceil_mode)
-    else:
-        layer = cls(k, s, p, ceil_mode, count_include_pad=draw(st.booleans()))
-    return layer, draw(arrays(draw(lead(draw(st.integers(1, channels)), batch)) + sizes, **values))
-
-
-@st.composite
-def adaptive(draw, cls, *, size=None, channels=3, batch=2, **values):
-    """Adaptive pools: output sizes below, equal to or above the input (overlapping or
-    repeating windows), None (keep the input size), a plain int for 1-D; input sizes up
-    to ``size`` (default 7, 5 for 3-D)."""
-    nd = spatial(cls)
-    size = size or (5 if nd == 3 else 7)
-    sizes = draw(per_axis(nd, 1, size))
-    out = tuple(draw(st.one_of(st.none(), st.integers(1, size + 1))) for _ in range(nd))
-    if nd == 1 and out[0] is not None and draw(st.booleans()):
-        out = out[0]
-    return cls(out), draw(arrays(draw(lead(draw(st.integers(1, channels)), batch)) + sizes, **values))
-
-
-@st.composite
-def batchnorm(draw, cls, *, channels=3, batch=3, size=3, **values):
-    """BatchNorm{1,2,3}d (BatchNorm1d on (N, C) and (N, C, L)), affine or not, trained
-    statistics, eps including 0."""
-    ndim = {1: draw(st.sampled_from([2, 3])), 2: 4, 3: 5}[spatial(cls)]
-    c = draw(st.integers(1, channels))
-    layer = cls(c, eps=draw(st.sampled_from([1e-5, 1e-3, 0.1, 0.0])), affine=draw(st.booleans()))
-    trained(layer, draw(seeds))
-    shape = (draw(st.integers(1, batch)), c) + draw(per_axis(ndim - 2, 1, size))
-    return layer, draw(arrays(shape, **values))
-
-
-@st.composite
-def layer_norm(draw, *, axes=3, size=4, leading=2, **values):
-    """LayerNorm over 1 to ``axes`` trailing axes (normalized_shape an int or a tuple), with
-    γ and β, γ only or neither, any eps, up to ``leading`` leading axes (none too)."""
-    ns = draw(st.lists(st.integers(1, size), min_size=1, max_size=axes).map(tuple))
-    affine, bias = draw(st.booleans()), draw(st.booleans())
-    layer = LAYERS["LayerNorm"](ns[0] if len(ns) == 1 and draw(st.booleans()) else ns,
-                                eps=draw(st.sampled_from([1e-5, 1e-3, 0.1])),
-                                elementwise_affine=affine, bias=bias)
-    trained(layer, draw(seeds))
-    lead_axes = tuple(draw(st.lists(st.integers(1, 3), max_size=leading)))
-    return layer, draw(arrays(lead_axes + ns, **values))
-
-
-@st.composite
-def group_norm(draw, *, groups=3, per_group=2, batch=2, size=3, **values):
-    """GroupNorm: 1 to ``groups`` groups of 1 to ``per_group`` channels (one group; one
-    channel per group, i.e. instance norm), affine or not, 0 to 2 spatial axes; never the
-    one-value input torch refuses."""
-    g = draw(st.integers(1, groups))
-    c = g * draw(st.integers(1, per_group))
-    layer = LAYERS["GroupNorm"](g, c, eps=draw(st.sampled_from([1e-5, 1e-3, 0.1])),
-                                affine=draw(st.booleans()))
-    trained(layer, draw(seeds))
-    spatial = tuple(draw(st.lists(st.integers(1, size), max_size=2)))
-    n = draw(st.integers(1, batch))
-    if n * (c // g) * int(np.prod(spatial)) == 1:
-        n = 2
-    return layer, draw(arrays((n, c) + spatial, **values))
-
-
-@st.composite
-def instance_norm(draw, cls, *, channels=3, batch=2, size=4, **values):
-    """InstanceNorm{1,2,3}d, batched or not, affine or not, with or without running
-    statistics (then used, as in torch's eval); more than one spatial element when the
-    input's statistics are used, as torch demands."""
-    nd, c = spatial(cls), draw(st.integers(1, channels))
-    tracked = draw(st.booleans())
-    layer = cls(c, eps=draw(st.sampled_from([1e-5, 1e-3, 0.1])), affine=draw(st.booleans()),
-                track_running_stats=tracked)
-    trained(layer, draw(seeds))
-    sizes = draw(per_axis(nd, 1, size if nd < 3 else 3))
-    if not tracked and int(np.prod(sizes)) == 1:
-        sizes = (2,) + sizes[1:]
-    return layer, draw(arrays(draw(lead(c, batch)) + sizes, **values))
-
-
-@st.composite
-def dense(draw, cls, *, features=5, leading=2, size=3, **values):
-    """Dense / Linear on any number of leading axes (none: a 1-D input)."""
-    i, o = draw(st.integers(1, features)), draw(st.integers(1, features))
-    layer = cls(i, o, bias=draw(st.booleans()), rng=draw(seeds))
-    axes = tuple(draw(st.lists(st.integers(1, size), max_size=leading)))
-    return layer, draw(arrays(axes + (i,), **values))
-
-
-@st.composite
-def recurrent(draw, cls, *, features=3, steps=3, batch=3, **values):
-    """RNN/GRU/LSTM: bias or not, batch_first or not, unbatched (T, I) input or not."""
-    i, h = draw(st.integers(1, features)), draw(st.integers(1, features))
-    layer = cls(i, h, bias=draw(st.booleans()), batch_first=draw(st.booleans()), rng=draw(seeds))
-    t, b = draw(st.integers(1, steps)), draw(st.integers(1, batch))
-    if draw(st.booleans()):
-        shape = (t, i)
-    else:
-        shape = (b, t, i) if layer.batch_first else (t, b, i)
-    return layer, draw(arrays(shape, **values))
-
-
-@st.composite
-def activation(draw, cls, *, dims=4, **values):
-    """ReLU, ReLU6, SiLU, LeakyReLU (slopes 0, small, above 1 and negative), inplace or
-    not, on any shape (0-d too); values scaled by 4 to reach saturation."""
-    kw = dict(inplace=draw(st.booleans()))
-    if cls.__name__ == "LeakyReLU":
-        kw["negative_slope"] = draw(st.sampled_from([0.01, 0.2, 1.5, 0.0, -0.5]))
-    return cls(**kw), draw(arrays(draw(shapes(0, dims)), **{"scale": 4.0, **values}))
-
-
-@st.composite
-def more_activation(draw, cls, *, dims=4, **values):
-    """GELU (both forms), ELU (α of either sign, 0, 1), Softplus (β of either sign,
-    thresholds crossed by the values), Mish, inplace where it exists, on any shape (0-d
-    too); PReLU with one slope, or one per channel of axis 1 drawn at random; values
-    scaled by 4 to reach saturation."""
-    name, kw = cls.__name__, {}
-    if name == "GELU":
-        kw["approximate"] = draw(st.sampled_from(["none", "tanh"]))
-    elif name == "ELU":
-        kw = dict(alpha=draw(st.sampled_from([1.0, 0.5, 2.0, 0.0, -0.5])),
-                  inplace=draw(st.booleans()))
-    elif name == "Softplus":
-        kw = dict(beta=draw(st.sampled_from([1.0, 2.0, 0.5, -1.0])),
-                  threshold=draw(st.sampled_from([20.0, 1.0, 0.0, -2.0])))
-    elif name == "Mish":
-        kw["inplace"] = draw(st.booleans())
-    shape = draw(shapes(0, dims))
-    if name == "PReLU":
-        channels = shape[1] if len(shape) >= 2 else 1
-        kw["num_parameters"] = draw(st.sampled_from([1, channels]))
-    layer = cls(**kw)
-    if name == "PReLU":
-        layer.weight = np.random.default_rng(draw(seeds)).standard_normal(
-            layer.num_parameters).astype(np.float32)
-    return layer, draw(arrays(shape, **{"scale": 4.0, **values}))
-
-
-@st.composite
-def embedding(draw, *, rows=6, dim=4, dims=3, size=3):
-    """Embedding: padding_idx None or any row (negative too), a float32 or float64 table,
-    int64 or int32 indices of any shape (0-d too) reaching every row."""
-    n, d = draw(st.integers(1, rows)), draw(st.integers(1, dim))
-    pad = draw(st.one_of(st.none(), st.integers(-n, n - 1)))
-    layer = LAYERS["Embedding"](n, d, padding_idx=pad, rng=draw(seeds))
-    layer.weight = layer.weight.astype(draw(st.sampled_from(FLOATS)))
-    shape = draw(shapes(0, dims, size))
-    dtype = draw(st.sampled_from([np.int64, np.int32]))
-    return layer, np.random.default_rng(draw(seeds)).integers(0, n, shape).astype(dtype)
-
-
-@st.composite
-def softmax(draw, cls=None, *, dims=4, **values):
-    """Softmax (or ``cls``, LogSoftmax) on any axis of any shape; a 0-d input is one row
-    of one element (dim 0 or −1), as in torch."""
-    shape = draw(shapes(0, dims))
-    n = max(len(shape), 1)
-    return ((cls or LAYERS["Softmax"])(draw(st.integers(-n, n - 1))),
-            draw(arrays(shape, **{"scale": 3.0, **values})))
-
-
-@st.composite
-def flatten(draw, *, dims=5, **values):
-    """Flatten of any axis range, each end given positive or negative."""
-    shape = draw(shapes(1, dims))
-    n = len(shape)
-    s = draw(st.integers(0, n - 1))
-    e = draw(st.integers(s, n - 1))
-    s, e = (s - n if draw(st.booleans()) else s), (e - n if draw(st.booleans()) else e)
-    return LAYERS["Flatten"](s, e), draw(arrays(shape, **values))
-
-
-@st.composite
-def reshape(draw, *, dims=4, **values):
-    """Reshape to a permutation of the input's axes, two of them sometimes merged, one
-    sometimes -1 (the batch axis is reshaped too)."""
-    shape = draw(shapes(1, dims))
-    target = list(draw(st.permutations(shape)))
-    if len(target) > 1 and draw(st.booleans()):
-        target[:2] = [target[0] * target[1]]
-    if draw(st.booleans()):
-        target[draw(st.integers(0, len(target) - 1))] = -1
-    return LAYERS["Reshape"](tuple(target)), draw(arrays(shape, **values))
-
-
-@st.composite
-def dropout(draw, *, dims=4, **values):
-    layer = LAYERS["Dropout"](draw(st.floats(0.0, 1.0)), inplace=draw(st.booleans()))
-    return layer, draw(arrays(draw(shapes(0, dims)), **values))
-
-
-@st.composite
-def add(draw, *, dims=4, **values):
-    """Add of two operands of one shape (0-d too), of one dtype."""
-    a = draw(arrays(draw(shapes(0, dims)), **values))
-    b = draw(arrays(a.shape, **{**values, "dtypes": (a.dtype.type,)}))
-    return LAYERS["Add"](), (a, b)
-
-
-# -- the registry -------------------------------------------------------------------------
-
-_PER_CLASS = [  # factories whose first argument is the layer class
-    (conv, "Conv1d Conv2d Conv3d"),
-    (pool, "MaxPool1d MaxPool2d MaxPool3d AvgPool1d AvgPool2d AvgPool3d"),
-    (adaptive, "AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d "
-               "AdaptiveMaxPool2d AdaptiveMaxPool3d"),
-    (batchnorm, "BatchNorm1d BatchNorm2d BatchNorm3d"),
-    (instance_norm, "InstanceNorm1d InstanceNorm2d InstanceNorm3d"),
-    (dense, "Dense Linear"),
-    (recurrent, "RNN GRU LSTM"),
-    (activation, "ReLU ReLU6 LeakyReLU SiLU"),
-    (more_activation, "GELU ELU PReLU Softplus Mish"),
-]
 #: class name -> factory(**bounds) of its strategy
-FACTORIES = MappingProxyType({
-    **{name: partial(factory, LAYERS[name]) for factory, names in _PER_CLASS
-       for name in names.split()},
-    "DepthwiseConv2d": depthwise, "PointwiseConv2d": pointwise, "Softmax": softmax,
-    "Flatten": flatten, "Reshape": reshape, "Dropout": dropout, "Add": add,
-    "LayerNorm": layer_norm, "GroupNorm": group_norm,
-    "LogSoftmax": partial(softmax, LAYERS["LogSoftmax"]), "Embedding": embedding,
-})
+FACTORIES = MappingProxyType({name: factory(name) for name in sorted(BY_CLASS)})
 #: class name -> strategy of (layer, x) with the default bounds
-STRATEGIES = MappingProxyType({name: FACTORIES[name]() for name in sorted(FACTORIES)})
+STRATEGIES = MappingProxyType({name: make() for name, make in FACTORIES.items()})

@@ -5,15 +5,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+#: The examples import nnref from this checkout, as the tests do, not from an older install.
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
 
 
 def run(name, *args):
     """Run an example with the nnref of this checkout (not another installed copy)."""
-    path = os.pathsep.join([str(EXAMPLES.parent)] + [p for p in [os.environ.get("PYTHONPATH")] if p])
     done = subprocess.run([sys.executable, str(EXAMPLES / name), *args], capture_output=True,
-                          text=True, encoding="utf-8", timeout=300,
-                          env={**os.environ, "PYTHONPATH": path})
+                          text=True, encoding="utf-8", timeout=300, env=ENV)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -44,3 +45,37 @@ def test_derivation_check_quick():
     tf = out[out.index("             TF:"):]
     assert "differs" in tf.splitlines()[0] and "hint: off by +Ho·Wo·Co" in tf  # one per output
     assert "too high wherever taps land on padding" in out  # skip
+
+
+def test_seed_crnn_explained():
+    out = run("seed_crnn_explained.py")
+    total = next(ln for ln in out.splitlines() if ln.startswith("total"))
+    # nnref mul, nnref ops, THOP, ptflops, fvcore, torch, TF (tests/test_tools_live.py and
+    # tests/test_tf_fixture.py check the tools' own figures)
+    assert total.split()[1:] == ["124,942,208", "250,499,008", "125,026,016", "126,233,472",
+                                 "8,691,200", "249,809,920", "22,540,096"]
+    text = " ".join(out.split())
+    for claim in ("TensorFlow counts the GRU's loop body once", "fvcore has no GRU rule",
+                  "THOP and ptflops differ on the bias and the activations",
+                  "turns its steps into batch", "batch_first=False"):
+        assert claim in text
+    # ptflops − THOP = conv bias + dense bias + ReLU twice: 394,208 + 24,832 + 2·394,208
+    assert "+1,207,456 MACs" in text and "counts the same 232,623,072 operations" in text
+    steps = [ln.split() for ln in out.splitlines() if ln.split()[:1] in (["10"], ["97"], ["400"])]
+    assert [row[2] for row in steps] == ["4,738,656"] * 3  # TF's figure, whatever T
+    assert len({row[1] for row in steps}) == 3  # nnref's grows with T
+
+
+def test_my_counter_suite_shows_the_readable_failure_on_demand():
+    """The project's own run collects examples/ (testpaths) and skips the wrong formula;
+    with NNREF_SHOW_FAILURE=1 it runs, and fails with nnref's table."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         str(EXAMPLES / "test_my_counter.py"), "-k", "seed_formula"],
+        capture_output=True, text=True, encoding="utf-8", timeout=300, cwd=ROOT,
+        env={**ENV, "NNREF_SHOW_FAILURE": "1"})
+    assert done.returncode == 1, done.stdout + done.stderr
+    out = done.stdout
+    assert "CountMismatch: counts differ from nnref (every operation nnref executes" in out
+    assert "likely cause" in out and "bias not counted" in out
+    assert "1 failed" in out

@@ -25,3 +25,23 @@ def test_readme_python_example_runs_and_its_comments_are_true():
     check = ns["check"]  # the seed form fails exactly on the layers with a bias
     assert not check.exact and {r.values["bias"] for r in check.failures} == {1}
     assert "configurations with bias=1" in check.summary and "off by −Ho·Wo·Co" in check.summary
+
+
+def test_the_reconciled_zoo_table_is_what_nnref_reproduces():
+    """The table under "Other counters, reconciled": the tools' totals (which
+    tests/test_tools_live.py gets from the real tools) and nnref's exact counts."""
+    from nnref import conventions
+    from nnref.models import zoo
+
+    section = README.split("## Other counters, reconciled")[1].split("\n## ")[0]
+    rows = [ln.strip("|").split("|") for ln in section.splitlines()
+            if ln.startswith("| ") and ln.split("|")[1].strip() in zoo.MODELS]
+    assert len(rows) == 5
+    for name, *values in rows:
+        plan = zoo.build(name.strip()).plan(zoo.input_shape(name.strip()))
+        fn = zoo.functional(name.strip())
+        exact = sum((formulas.for_layer(s.layer, s.input_shape) for s in plan), OpCounts())
+        want = [conventions.thop(plan, functional=fn).total,
+                conventions.ptflops(plan, functional=fn).total, conventions.fvcore(plan).total,
+                conventions.torch_flop_counter(plan).total, exact.mul, exact.flops]
+        assert [int(v.replace(",", "")) for v in values] == want, name

@@ -29,7 +29,9 @@ def randomize_batchnorm(model, seed=1):
 
 SHAPES = {
     "alexnet": (1, 3, 224, 224),
+    "vgg16": (1, 3, 64, 64),  # 64 -> 2×2 before avgpool, which repeats it to 7×7
     "resnet50": (2, 3, 96, 96),  # batched, smaller: 96 -> 3×3 before avgpool
+    "mobilenet_v2": (2, 3, 96, 96),
     "seed_crnn": (1, 1, 100, 256),
 }
 

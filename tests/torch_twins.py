@@ -69,6 +69,73 @@ class TorchResNet50(nn.Module):
         return self.fc(torch.flatten(self.avgpool(x), 1))
 
 
+class TorchVGG16(nn.Module):
+    """torchvision's ``vgg16()``: configuration D, ReLU(inplace), no batch norm."""
+
+    def __init__(self):
+        super().__init__()
+        layers, cin = [], 3
+        for v in (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
+                  512, 512, 512, "M"):
+            if v == "M":
+                layers.append(nn.MaxPool2d(2, 2))
+            else:
+                layers += [nn.Conv2d(cin, v, 3, padding=1), nn.ReLU(inplace=True)]
+                cin = v
+        self.features = nn.Sequential(*layers)
+        self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
+        self.classifier = nn.Sequential(
+            nn.Linear(512 * 7 * 7, 4096), nn.ReLU(True), nn.Dropout(0.5),
+            nn.Linear(4096, 4096), nn.ReLU(True), nn.Dropout(0.5), nn.Linear(4096, 1000))
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+
+
+class TorchConvBNReLU6(nn.Sequential):
+    """torchvision's ``Conv2dNormActivation`` with ReLU6: ``.0`` conv, ``.1`` BN, ``.2`` ReLU6."""
+
+    def __init__(self, cin, cout, kernel_size=3, stride=1, groups=1):
+        super().__init__(nn.Conv2d(cin, cout, kernel_size, stride, (kernel_size - 1) // 2,
+                                   groups=groups, bias=False),
+                         nn.BatchNorm2d(cout), nn.ReLU6(inplace=True))
+
+
+class TorchInvertedResidual(nn.Module):
+    def __init__(self, cin, cout, stride, t):
+        super().__init__()
+        hidden = int(round(cin * t))
+        self.use_res_connect = stride == 1 and cin == cout
+        layers = [TorchConvBNReLU6(cin, hidden, 1)] if t != 1 else []
+        layers += [TorchConvBNReLU6(hidden, hidden, 3, stride, groups=hidden),
+                   nn.Conv2d(hidden, cout, 1, bias=False), nn.BatchNorm2d(cout)]
+        self.conv = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return x + self.conv(x) if self.use_res_connect else self.conv(x)
+
+
+class TorchMobileNetV2(nn.Module):
+    """torchvision's ``mobilenet_v2()``: its forward calls ``F.adaptive_avg_pool2d`` and
+    ``torch.flatten``, so neither is a module (hook-based tools do not see them)."""
+
+    def __init__(self):
+        super().__init__()
+        features, cin = [TorchConvBNReLU6(3, 32, stride=2)], 32
+        for t, c, n, s in ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2),
+                           (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)):
+            for i in range(n):
+                features.append(TorchInvertedResidual(cin, c, s if i == 0 else 1, t))
+                cin = c
+        features.append(TorchConvBNReLU6(cin, 1280, 1))
+        self.features = nn.Sequential(*features)
+        self.classifier = nn.Sequential(nn.Dropout(0.2), nn.Linear(1280, 1000))
+
+    def forward(self, x):
+        x = nn.functional.adaptive_avg_pool2d(self.features(x), (1, 1))
+        return self.classifier(torch.flatten(x, 1))
+
+
 class TorchSeedCRNN(nn.Module):
     """The article's network, written as its PyTorch code: reshape without permute, and
     GRU's default batch_first=False."""
@@ -103,4 +170,5 @@ def twin_of(model, cls, dtype=torch.float64):
 
 
 #: zoo name -> twin class
-TWINS = {"alexnet": TorchAlexNet, "resnet50": TorchResNet50, "seed_crnn": TorchSeedCRNN}
+TWINS = {"alexnet": TorchAlexNet, "vgg16": TorchVGG16, "resnet50": TorchResNet50,
+         "mobilenet_v2": TorchMobileNetV2, "seed_crnn": TorchSeedCRNN}

@@ -1,11 +1,13 @@
-"""The ``nnref`` command, one module per subcommand: ``count``, ``models``, ``step``, ``verify``,
-``bench``.
+"""The ``nnref`` command, one module per subcommand: ``count``, ``compare``, ``models``,
+``step``, ``verify``, ``bench``.
 
     nnref count alexnet                                   # per-layer table
     nnref count resnet50 --format json --input 1,3,128,128
     nnref count alexnet --compare                         # ... and what THOP, ptflops, fvcore,
                                                           # torch and TF would say, explained
     nnref count "Conv2d(3, 64, 3, stride=2, padding=1)" --input 1,3,224,224
+    nnref compare alexnet                                 # per layer: exact count, each tool's,
+                                                          # why each departs
     nnref models
     nnref step "Conv2d(1, 1, 3, stride=2, padding=1)" --input 1,1,5,5 --html step.html
     nnref verify Conv2d --formula "(2*Cin*K**2 - 1)*Ho*Wo*Co" --sweep 200
@@ -20,7 +22,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import bench, count, models, step, verify
+from . import bench, compare, count, models, step, verify
 from ._common import EXIT_USAGE, CliError, one_line, parse_shape
 
 __all__ = ["CliError", "build_parser", "main", "parse_shape"]
@@ -30,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="nnref", description="Run neural-network layers in NumPy and count every operation.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in (count, models, step, verify, bench):
+    for command in (count, compare, models, step, verify, bench):
         command.add_parser(sub)
     return p
 

@@ -20,6 +20,7 @@ from ..core.registry import import_families
 from ._common import LayerCount, ToolCount
 from ._compare import (TOOLS, Comparison, TypeDifference, compare, exact_counts, reconcile,
                        render_compare, run_tool)
+from ._layers import LayerComparison, Reconciliation, compare_layers
 from ._registry import TOOL_RULES
 from ._tools import fvcore, ptflops, tf_profiler, thop, torch_flop_counter
 
@@ -31,6 +32,7 @@ del _table
 #: Every layer type with rules (the same in every tool; tests check this).
 LAYER_TYPES = TOOL_RULES["thop"].names()
 
-__all__ = ["FAMILIES", "LAYER_TYPES", "TOOLS", "TOOL_RULES", "Comparison", "LayerCount",
-           "ToolCount", "TypeDifference", "compare", "exact_counts", "fvcore", "ptflops", "reconcile",
-           "render_compare", "run_tool", "tf_profiler", "thop", "torch_flop_counter"]
+__all__ = ["FAMILIES", "LAYER_TYPES", "TOOLS", "TOOL_RULES", "Comparison", "LayerComparison",
+           "LayerCount", "Reconciliation", "ToolCount", "TypeDifference", "compare",
+           "compare_layers", "exact_counts", "fvcore", "ptflops", "reconcile", "render_compare",
+           "run_tool", "tf_profiler", "thop", "torch_flop_counter"]

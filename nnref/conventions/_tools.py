@@ -190,9 +190,10 @@ def tf_profiler(plan) -> ToolCount:
     nnref maps each layer to the ops Keras 3 emits for it (NHWC; Conv1D and the 1-D pools run
     as 2-D ops on an expanded axis; BatchNormalization as AddV2/Rsqrt/Mul/Sub). TensorFlow is
     not needed: these are the registry rules applied to those ops' shapes (checked against
-    the profiler on Keras 3.15 models). Recurrent layers are counted as their unrolled
-    (``unroll=True``) cell ops; with a ``tf.while_loop`` the static profiler counts the loop
-    body once and skips ops without static shapes, so it reports less.
+    TF 2.21's profiler on Keras 3.15 ports: tests/data/tf_profiler.json). Recurrent layers
+    keep Keras' default ``unroll=False``: the static profiler counts step 0 (run once for
+    its shape) and the ``tf.while_loop`` body once, skipping ops without static shapes, so
+    the figure does not grow with T (``recurrent.tf_unrolled`` is ``unroll=True``).
 
     Parameters
     ----------

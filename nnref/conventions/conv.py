@@ -48,8 +48,30 @@ def torch(layer, shape_in, shape_out):
 
 @rule("tf", *CLASSES)
 def tf(layer, shape_in, shape_out):
+    """The ops of a Keras 3 port (TF 2.21, Keras 3.15; checked in tests/data/tf_profiler.json).
+
+    A depthwise convolution (groups = Cin > 1, 1-d or 2-d) is ported as Keras'
+    DepthwiseConv1D/2D: one DepthwiseConv2dNative. Any other grouped convolution is
+    ``Conv{1,2,3}D(groups=g)``, which Keras 3 runs through an XLA-compiled function on CPU
+    ("grouped convolutions are broken on CPU without XLA"): the profiled graph holds no
+    convolution op, only the BiasAdd.
+    """
     b, why = (numel(shape_out), " + BiasAdd 1 per output") if has_bias(layer) else (0, "")
-    kind = layer.kind
-    op = ("Conv3D" if kind == "Conv3d" else "DepthwiseConv2dNative" if kind == "DepthwiseConv2d"
-          or (layer.groups == layer.in_channels and layer.groups > 1) else "Conv2D")
+    groups, nd = int(getattr(layer, "groups", 1)), len(layer.kernel_size)
+    depthwise = groups > 1 and groups == layer.in_channels and nd < 3
+    if groups > 1 and not depthwise:
+        return b, (f"Conv{nd}D(groups={groups}): XLA-compiled by Keras on CPU, no conv op in "
+                   f"the graph: 0{why}")
+    op = "DepthwiseConv2dNative" if depthwise else "Conv3D" if nd == 3 else "Conv2D"
+    if any(d > 1 for d in layer.dilation) and all(st == 1 for st in layer.stride):
+        # tf.nn.convolution runs a dilated conv as SpaceToBatchND, an undilated VALID conv
+        # on d sub-grids of ⌈in/d⌉, BatchToSpaceND: d·(⌈in/d⌉ − k + 1) positions per axis
+        positions = 1
+        for i, k, p, d in zip(shape_in[2:], layer.kernel_size, layer.padding, layer.dilation,
+                              strict=True):
+            positions *= d * (-(-(i + 2 * p) // d) - k + 1) if d > 1 else i + 2 * p - k + 1
+        taps = (int(layer.in_channels) // groups) * numel(layer.kernel_size)
+        count = 2 * int(shape_out[0]) * int(layer.out_channels) * positions * taps
+        return count + b, (f"{op} on SpaceToBatchND sub-grids (dilation): 2 × d·(⌈in/d⌉ − k + 1) "
+                           f"positions per axis × Cin/g × ∏k{why}")
     return 2 * conv_macs(layer, shape_out) + b, f"{op}: 2 × out numel × Cin/g × ∏k{why}"

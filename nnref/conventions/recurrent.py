@@ -79,14 +79,45 @@ def torch(layer, shape_in, shape_out):
             "aten.addmm/mm for W_ih·x and W_hh·h: 2 per MAC; bias and gates 0")
 
 
-@rule("tf", *CLASSES)
-def tf(layer, shape_in, shape_out):
-    """Keras cells: SimpleRNN and LSTM have one bias (b_ih + b_hh merged), GRU
-    (reset_after=True, PyTorch's equations) keeps both."""
+def tf_unrolled(layer, shape_in) -> int:
+    """TF's float ops for ``keras.layers.{SimpleRNN,GRU,LSTM}(unroll=True)``: every step's
+    cell ops, all with static shapes, T·B times (Keras reads the tensor as (B, T, I))."""
     i, h, g = layer.input_size, layer.hidden_size, gates(layer)
     elementwise = {"RNN": h, "GRU": 8 * h, "LSTM": 8 * h}[layer.kind]
     biases = (2 if layer.kind == "GRU" else 1) * g * h if has_bias(layer) else 0
-    per_step = 2 * g * h * (i + h) + biases + elementwise
-    return (per_step * steps_times_batch(layer, shape_in),
-            f"unrolled Keras cell: MatMul 2 per MAC, {biases // h}H bias adds, {elementwise // h}H "
-            "AddV2/Mul/Sub per step; Sigmoid/Tanh not registered")
+    return (2 * g * h * (i + h) + biases + elementwise) * steps_times_batch(layer, shape_in)
+
+
+@rule("tf", *CLASSES)
+def tf(layer, shape_in, shape_out):
+    """Keras' default ``unroll=False`` (TF 2.21, Keras 3.15; tests/data/tf_profiler.json).
+
+    A Keras port applies the layer to the same tensor, which Keras always reads as
+    (batch, time, features): B = axis 0 (1 for an unbatched (T, I) input). Keras' TF
+    ``rnn`` runs the cell once on time step 0, with every shape static, only to learn
+    the output shape, then a ``tf.while_loop`` whose body the frozen graph holds once.
+    In the body the state has no static shape, so the profiler skips every op on it:
+    what counts is the input projection, the bias added to it, and (for B > 1, where
+    broadcasting a (B, ·) operand fixes the shape) the joins of the two. So the count
+    is independent of T. Per batch row (b = bias):
+
+    * RNN:  step 0 [2H(I+H) + H·b + H] + body [2HI + H·b (+ H if B > 1)]
+    * GRU:  step 0 [6H(I+H) + 6H·b + 8H] + body [6HI + 3H·b (+ 6H if B > 1)]
+    * LSTM: step 0 [8H(I+H) + 4H·b + 8H] + body [8HI + 4H·b + 5H]
+
+    SimpleRNN and LSTM have one bias (b_ih + b_hh merged), GRU (``reset_after=True``,
+    PyTorch's equations) two. :func:`tf_unrolled` is ``unroll=True``.
+    """
+    i, h, kind = layer.input_size, layer.hidden_size, layer.kind
+    b = 1 if has_bias(layer) else 0
+    batch = int(shape_in[0]) if len(shape_in) == 3 else 1
+    wide = 1 if batch > 1 else 0
+    first, body = {
+        "RNN": (2 * h * (i + h) + h * b + h, 2 * h * i + h * b + h * wide),
+        "GRU": (6 * h * (i + h) + 6 * h * b + 8 * h, 6 * h * i + 3 * h * b + 6 * h * wide),
+        "LSTM": (8 * h * (i + h) + 4 * h * b + 8 * h, 8 * h * i + 4 * h * b + 5 * h),
+    }[kind]
+    return batch * (first + body), (
+        f"Keras while_loop: step 0 in full once, loop body once (input projection"
+        f"{' + bias' if b else ''}); × batch {batch} (axis 0), whatever T; "
+        "Sigmoid/Tanh not registered")

@@ -12,6 +12,10 @@ from ._registry import hook_only, rule, zero
 
 @rule("thop", "Softmax")
 def thop(layer, shape_in, shape_out):
+    if not shape_in:  # checked live: THOP's hook raises IndexError on a 0-d input
+        raise ValueError(f"thop: {layer!r} on input_shape=() has no THOP count: its "
+                         "count_softmax reads x.size()[dim], which a 0-d tensor does not have; "
+                         "expected an input with at least one axis")
     n = shape_in[layer.dim]
     return numel(shape_in) // n * (3 * n - 1), "count_softmax: rows × (n exp + (n − 1) add + n div)"
 
@@ -29,7 +33,12 @@ rule("torch", "Softmax")(zero("no flop formula registered: 0"))
 
 @rule("tf", "Softmax")
 def tf(layer, shape_in, shape_out):
-    return 5 * numel(shape_in), "Softmax: 5 per element"
+    """Softmax: 5 per element; on an axis other than the last, ``tf.nn.softmax`` swaps it
+    to the end first, and the index arithmetic of the swap is two scalar Subs."""
+    last = not shape_in or layer.dim % len(shape_in) == len(shape_in) - 1
+    if last:
+        return 5 * numel(shape_in), "Softmax: 5 per element"
+    return 5 * numel(shape_in) + 2, "Softmax: 5 per element, + 2 Sub of the axis swap"
 
 
 # LogSoftmax: checked live against THOP, ptflops, fvcore and FlopCounterMode in

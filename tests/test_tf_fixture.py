@@ -1,0 +1,92 @@
+"""nnref's ``tf`` convention against what TensorFlow 2.21's profiler printed.
+
+TensorFlow is too heavy for CI: ``benchmarks/tf_fixtures.py`` ran once, in a throwaway
+venv with tensorflow-cpu, on Keras 3 ports of every layer type (several configurations
+each), of ``seed_crnn`` and of AlexNet, and recorded the profiler's float ops in
+``tests/data/tf_profiler.json``. Every number there must be what
+``nnref.conventions.tf_profiler`` says for the same layer or model.
+"""
+import json
+from pathlib import Path
+
+import pytest
+
+from nnref.conventions import tf_profiler
+from nnref.conventions.recurrent import tf_unrolled
+from nnref.layers import LAYERS, GRU
+from nnref.layers.spec import parse_layer
+from nnref.models import zoo
+
+FIXTURE = json.loads((Path(__file__).parent / "data" / "tf_profiler.json").read_text())
+LAYER_CASES = FIXTURE["layers"]
+MODELS = {c["model"] + (f"[{c['steps']} steps]" if "steps" in c else ""): c
+          for c in FIXTURE["models"]}
+
+
+def one(layer, shape):
+    return [("l", layer, tuple(shape), tuple(layer.output_shape(shape)))]
+
+
+def case_id(c):
+    return f"{c['spec']}-{'x'.join(map(str, c['input_shape']))}" + ("-unroll" if c["unroll"] else "")
+
+
+def test_the_fixture_is_tensorflow_2_21_and_covers_every_layer_class():
+    assert FIXTURE["tensorflow"].startswith("2.21.") and FIXTURE["keras"].startswith("3.")
+    assert {parse_layer(c["spec"]).kind for c in LAYER_CASES} == set(LAYERS)
+
+
+@pytest.mark.parametrize("case", [c for c in LAYER_CASES if not c["unroll"]], ids=case_id)
+def test_tf_convention_equals_the_profiler_on_every_layer(case):
+    layer, shape = parse_layer(case["spec"]), tuple(case["input_shape"])
+    assert tf_profiler(one(layer, shape)).total == case["float_ops"], case["by_op"]
+
+
+@pytest.mark.parametrize("case", [c for c in LAYER_CASES if c["unroll"]], ids=case_id)
+def test_unrolled_recurrent_layers_count_every_step(case):
+    layer, shape = parse_layer(case["spec"]), tuple(case["input_shape"])
+    assert tf_unrolled(layer, shape) == case["float_ops"], case["by_op"]
+
+
+def test_the_issue_figures():
+    """seed_crnn (GRU reset_after=True) 22,540,096; its convolution 13,008,864; a bias-free
+    25×16 by 16×9 matmul 7,200: measured, and nnref's convention."""
+    plan = zoo.build("seed_crnn").plan(zoo.input_shape("seed_crnn"))
+    assert MODELS["seed_crnn"]["float_ops"] == tf_profiler(plan).total == 22_540_096
+    assert MODELS["seed_crnn[conv]"]["float_ops"] == tf_profiler(plan[:1]).total == 13_008_864
+    matmul = next(c for c in LAYER_CASES if c["spec"] == "Linear(16, 9, bias=False)")
+    assert matmul["float_ops"] == tf_profiler(one(parse_layer(matmul["spec"]), (25, 16))).total \
+        == 7_200 == 2 * 25 * 16 * 9
+
+
+def test_seed_crnn_layer_by_layer():
+    # conv: 2·16·(97·127·32) + BiasAdd; GRU: step 0 in full + the loop body's input
+    # projection, batch 1; dense: MatMul 2·97·96·256 + BiasAdd 97·256; ReLU, sigmoid: 0.
+    counts = {c.name: c.count for c in tf_profiler(
+        zoo.build("seed_crnn").plan(zoo.input_shape("seed_crnn"))).layers}
+    i, h = 32 * 127, 96
+    gru = (6 * h * (i + h) + 6 * h + 8 * h) + (6 * h * i + 3 * h)
+    assert counts == {"conv": 13_008_864, "relu": 0, "reshape": 0, "gru": gru,
+                      "dense": 2 * 97 * 96 * 256 + 97 * 256, "sigmoid": 0}
+    assert gru == 4_738_656
+
+
+def test_the_gru_figure_does_not_change_with_the_number_of_steps():
+    cases = [c for name, c in MODELS.items() if name.startswith("seed_crnn[gru]")]
+    assert len({c["steps"] for c in cases}) == 3 and len({c["float_ops"] for c in cases}) == 1
+    for c in cases:
+        layer, shape = GRU(32 * 127, 96), tuple(c["input_shape"])
+        assert tf_profiler(one(layer, shape)).total == c["float_ops"] == 4_738_656
+
+
+def test_the_unrolled_seed_crnn():
+    plan = zoo.build("seed_crnn").plan(zoo.input_shape("seed_crnn"))
+    counts = {c.name: c.count for c in tf_profiler(plan).layers}
+    gru = next(s for s in plan if s.name == "gru")
+    unrolled = sum(counts.values()) - counts["gru"] + tf_unrolled(gru.layer, gru.input_shape)
+    assert unrolled == MODELS["seed_crnn[unroll=True]"]["float_ops"] == 250_359_328
+
+
+def test_alexnet_keras_port():
+    plan = zoo.build("alexnet").plan(zoo.input_shape("alexnet"))
+    assert tf_profiler(plan).total == MODELS["alexnet"]["float_ops"] == 1_429_675_240
