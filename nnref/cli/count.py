@@ -73,7 +73,7 @@ def _count_model(args) -> int:
     if args.compare is not None:
         from ..conventions import compare, render_compare
 
-        rows = compare(plan, tools=args.tools, functional=zoo.functional(name))
+        rows = compare(plan, tools=args.tools)
         emit("\n" + render_compare(rows))
     return 0
 
