@@ -2,7 +2,7 @@
 
 Each draws ``(layer, x)``: a small random configuration of the class and an input it
 accepts, ``x`` a float32 or float64 array, sometimes with a NaN or an infinity
-(:func:`arrays`); Add draws ``(Add(), (a, b))``. ``STRATEGIES`` maps every such class
+(:func:`arrays`); a layer of several operands draws a tuple, ``(Add(), (a, b))``. ``STRATEGIES`` maps every such class
 name to its strategy with the default bounds. The factories take bounds (sizes, the
 number of spatial axes, the algorithms, ...) and the options of :func:`arrays`, for the
 per-family tests that need other ranges or clean float64 inputs, e.g.
@@ -197,11 +197,15 @@ def recurrent(draw, cls, *, features=3, steps=3, batch=3, **values):
 
 @st.composite
 def activation(draw, cls, *, dims=4, **values):
-    """ReLU, ReLU6, SiLU, LeakyReLU (slopes 0, small, above 1 and negative), inplace or
-    not, on any shape (0-d too); values scaled by 4 to reach saturation."""
+    """ReLU, ReLU6, SiLU, Hardsigmoid, Hardswish, LeakyReLU (slopes 0, small, above 1 and
+    negative), Hardtanh (bounds on either side of 0), inplace or not, on any shape (0-d
+    too); values scaled by 4 to reach saturation."""
     kw = dict(inplace=draw(st.booleans()))
     if cls.__name__ == "LeakyReLU":
         kw["negative_slope"] = draw(st.sampled_from([0.01, 0.2, 1.5, 0.0, -0.5]))
+    if cls.__name__ == "Hardtanh":
+        lo = draw(st.sampled_from([-3.0, -1.0, 0.0, 0.5]))
+        kw.update(min_val=lo, max_val=lo + draw(st.sampled_from([0.25, 1.0, 6.0])))
     return cls(**kw), draw(arrays(draw(shapes(0, dims)), **{"scale": 4.0, **values}))
 
 
@@ -245,11 +249,110 @@ def dropout(draw, *, dims=4, **values):
 
 
 @st.composite
-def add(draw, *, dims=4, **values):
-    """Add of two operands of one shape (0-d too), of one dtype."""
-    a = draw(arrays(draw(shapes(0, dims)), **values))
-    b = draw(arrays(a.shape, **{**values, "dtypes": (a.dtype.type,)}))
-    return LAYERS["Add"](), (a, b)
+def binary(draw, cls, *, dims=4, **values):
+    """Add, Sub, Mul, Div: two operands of one dtype whose shapes broadcast (axes of the
+    smaller set to 1 or dropped from the left, on either side; 0-d too), or one operand and
+    a number on either side; inplace or not (with two operands, when the first has the
+    output's shape)."""
+    shape = draw(shapes(0, dims))
+    a = draw(arrays(shape, **values))
+    if draw(st.booleans()):  # a tensor and a number
+        layer = cls(draw(st.sampled_from([0.5, -2.0, 3.0, 0.0])), reverse=draw(st.booleans()),
+                    inplace=draw(st.booleans()))
+        return layer, a
+    small = tuple(1 if draw(st.booleans()) else s for s in shape)
+    small = small[draw(st.integers(0, len(small))):]
+    b = draw(arrays(small, **{**values, "dtypes": (a.dtype.type,)}))
+    a, b = (b, a) if draw(st.booleans()) else (a, b)
+    inplace = a.shape == np.broadcast_shapes(a.shape, b.shape) and draw(st.booleans())
+    return cls(inplace=inplace), (a, b)
+
+
+@st.composite
+def mean(draw, *, dims=4, **values):
+    """Mean over no given axis (all), one axis or several (negative too), keepdim or not,
+    on any shape (0-d too)."""
+    shape = draw(shapes(0, dims))
+    n = max(len(shape), 1)
+    which = draw(st.sampled_from(["all", "one", "some"]))
+    if which == "all":
+        dim = None
+    elif which == "one":
+        dim = draw(st.integers(-n, n - 1))
+    else:
+        axes = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True))
+        dim = tuple(a - n if draw(st.booleans()) else a for a in axes)
+    return LAYERS["Mean"](dim, keepdim=draw(st.booleans())), draw(arrays(shape, **values))
+
+
+@st.composite
+def permute(draw, *, dims=4, **values):
+    """A permutation of the axes of any shape (0-d: the empty one), some negative."""
+    shape = draw(shapes(0, dims))
+    n = len(shape)
+    order = draw(st.permutations(range(n)))
+    order = tuple(d - n if draw(st.booleans()) else d for d in order)
+    return LAYERS["Permute"](order), draw(arrays(shape, **values))
+
+
+@st.composite
+def transpose(draw, *, dims=4, **values):
+    """Two axes (maybe equal, maybe negative) of a shape of at least one axis."""
+    shape = draw(shapes(1, dims))
+    n = len(shape)
+    return (LAYERS["Transpose"](draw(st.integers(-n, n - 1)), draw(st.integers(-n, n - 1))),
+            draw(arrays(shape, **values)))
+
+
+@st.composite
+def channel_shuffle(draw, *, groups=3, per_group=3, dims=5, **values):
+    """(N, g·k, *S) with 1 to 3 spatial axes."""
+    g, k = draw(st.integers(1, groups)), draw(st.integers(1, per_group))
+    shape = (draw(st.integers(1, 2)), g * k) + draw(shapes(1, dims - 2, 3))
+    return LAYERS["ChannelShuffle"](g), draw(arrays(shape, **values))
+
+
+@st.composite
+def cat(draw, *, inputs=3, dims=4, **values):
+    """1 to 3 operands of one dtype, equal but for their sizes along ``dim`` (negative too)."""
+    shape = draw(shapes(1, dims))
+    n = len(shape)
+    d = draw(st.integers(-n, n - 1))
+    k = draw(st.integers(1, inputs))
+    xs = []
+    dtype = None
+    for _ in range(k):
+        s = list(shape)
+        s[d] = draw(st.integers(1, 3))
+        xs.append(draw(arrays(tuple(s), **({**values, "dtypes": (dtype,)} if dtype else values))))
+        dtype = xs[0].dtype.type
+    return LAYERS["Cat"](d, inputs=k), (tuple(xs) if k > 1 else xs[0])
+
+
+@st.composite
+def piece(draw, cls, *, dims=4, size=7, **values):
+    """One piece (any index) of Chunk (1 to 5 chunks, maybe fewer pieces) or Split (a
+    size, or sections summing to the axis) along any axis."""
+    shape = draw(shapes(1, dims, size))
+    n = len(shape)
+    d = draw(st.integers(-n, n - 1))
+    length = shape[d]
+    if cls.__name__ == "Chunk":
+        chunks = draw(st.integers(1, 5))
+        step = -(-length // chunks)
+        layer = lambda i: cls(chunks, d, i)  # noqa: E731
+        count = len(range(0, length, step))
+    elif draw(st.booleans()):
+        step = draw(st.integers(1, length + 1))
+        layer = lambda i: cls(step, d, i)  # noqa: E731
+        count = len(range(0, length, step))
+    else:
+        cuts = sorted(draw(st.lists(st.integers(1, length - 1), unique=True,
+                                    max_size=length - 1))) if length > 1 else []
+        sections = tuple(b - a for a, b in zip([0, *cuts], [*cuts, length]))
+        layer = lambda i: cls(sections, d, i)  # noqa: E731
+        count = len(sections)
+    return layer(draw(st.integers(0, count - 1))), draw(arrays(shape, **values))
 
 
 # -- the registry -------------------------------------------------------------------------
@@ -262,14 +365,17 @@ _PER_CLASS = [  # factories whose first argument is the layer class
     (batchnorm, "BatchNorm1d BatchNorm2d BatchNorm3d"),
     (dense, "Dense Linear"),
     (recurrent, "RNN GRU LSTM"),
-    (activation, "ReLU ReLU6 LeakyReLU SiLU"),
+    (activation, "ReLU ReLU6 LeakyReLU SiLU Hardtanh Hardsigmoid Hardswish"),
+    (binary, "Add Sub Mul Div"),
+    (piece, "Chunk Split"),
 ]
 #: class name -> factory(**bounds) of its strategy
 FACTORIES = MappingProxyType({
     **{name: partial(factory, LAYERS[name]) for factory, names in _PER_CLASS
        for name in names.split()},
     "DepthwiseConv2d": depthwise, "PointwiseConv2d": pointwise, "Softmax": softmax,
-    "Flatten": flatten, "Reshape": reshape, "Dropout": dropout, "Add": add,
+    "Flatten": flatten, "Reshape": reshape, "Dropout": dropout, "Mean": mean,
+    "Permute": permute, "Transpose": transpose, "ChannelShuffle": channel_shuffle, "Cat": cat,
 })
 #: class name -> strategy of (layer, x) with the default bounds
 STRATEGIES = MappingProxyType({name: FACTORIES[name]() for name in sorted(FACTORIES)})

@@ -65,6 +65,24 @@ def check_conv_input(owner: str, shape: tuple, channels: int, kernel_size: tuple
                 f"gives {i + 2 * p} there; expected a kernel no larger than the padded input")
 
 
+def broadcast_shapes(*shapes, owner: str = "broadcast") -> tuple:
+    """The shape two or more operands broadcast to, as in torch and NumPy.
+
+    Axes are aligned from the right; along each, the sizes must be equal or 1 (a missing
+    axis is 1), and the result takes the larger. A ValueError names the shapes otherwise.
+    """
+    n = max(len(s) for s in shapes)
+    out = []
+    for axis in range(n):
+        sizes = {s[len(s) - n + axis] for s in shapes if len(s) - n + axis >= 0} - {1}
+        if len(sizes) > 1:
+            raise ValueError(f"{owner}: operands of shapes {list(shapes)} cannot be broadcast "
+                             f"(sizes {sorted(sizes)} along axis {axis - n}); expected equal "
+                             "sizes or 1 on every axis, aligned from the right")
+        out.append(sizes.pop() if sizes else 1)
+    return tuple(out)
+
+
 def pool_out(i: int, k: int, s: int, p: int = 0, d: int = 1, ceil_mode: bool = False) -> int:
     """Output size of max/avg pooling along one axis, with PyTorch's ceil_mode rule."""
     span = i + 2 * p - d * (k - 1) - 1

@@ -13,6 +13,9 @@ PER_ELEMENT = MappingProxyType({
     "Sigmoid": OpCounts(neg=1, exp=1, add=1, div=1),
     "Tanh": OpCounts(mul=1, exp=1, add=1, div=1, sub=1),
     "SiLU": OpCounts(neg=1, exp=1, add=1, div=1, mul=1),
+    "Hardtanh": OpCounts(cmp=2),
+    "Hardsigmoid": OpCounts(add=1, cmp=2, div=1),
+    "Hardswish": OpCounts(add=1, cmp=2, mul=1, div=1),
 })
 
 
@@ -22,8 +25,8 @@ def activation(kind: str, n: int) -> OpCounts:
     Parameters
     ----------
     kind : str
-        A key of :data:`PER_ELEMENT`: "ReLU", "ReLU6", "LeakyReLU", "Sigmoid", "Tanh"
-        or "SiLU".
+        A key of :data:`PER_ELEMENT`: "ReLU", "ReLU6", "LeakyReLU", "Sigmoid", "Tanh",
+        "SiLU", "Hardtanh", "Hardsigmoid" or "Hardswish".
     n : int
         Number of elements, >= 1.
 
@@ -39,6 +42,9 @@ def activation(kind: str, n: int) -> OpCounts:
         Sigmoid     y = 1 / (1 + exp(−v))                  neg 1, exp 1, add 1, div 1
         Tanh        y = 1 − 2 / (exp(2·v) + 1)             mul 1, exp 1, add 1, div 1, sub 1
         SiLU        y = v · (1 / (1 + exp(−v)))            neg 1, exp 1, add 1, div 1, mul 1
+        Hardtanh    y = min(max(v, lo), hi)                cmp 2 (both always run)
+        Hardsigmoid r = min(max(v + 3, 0), 6); y = r / 6   add 1, cmp 2, div 1
+        Hardswish   r = min(max(v + 3, 0), 6); y = v·r / 6 add 1, cmp 2, mul 1, div 1
 
     The σ and tanh of the recurrent layers (:mod:`.recurrent`) cost the same per element.
     """

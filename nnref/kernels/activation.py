@@ -13,7 +13,7 @@ import numpy as np
 
 from ._numba import ADD, CMP, DIV, EXP, MUL, NEG, NKINDS, SUB, njit, prange
 
-RELU, RELU6, LEAKY_RELU, SIGMOID, TANH, SILU = range(6)
+RELU, RELU6, LEAKY_RELU, SIGMOID, TANH, SILU, HARDTANH, HARDSIGMOID, HARDSWISH = range(9)
 CHUNK = 1 << 15
 
 
@@ -47,14 +47,17 @@ def tanh(v, row):
 
 
 @njit(parallel=True)
-def elementwise(x, y, op, slope):
-    """Apply activation ``op`` to the flat array ``x`` into ``y``; return the counter table."""
+def elementwise(x, y, op, a, b):
+    """Apply activation ``op`` to the flat array ``x`` into ``y``; return the counter table.
+
+    ``a`` and ``b`` are the op's constants: LeakyReLU's slope ``a``, Hardtanh's bounds.
+    """
     n = x.size
     ntask = (n + CHUNK - 1) // CHUNK
     counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
     for t in prange(ntask):
         row = counts[t]
-        nmul = ncmp = 0
+        nmul = ncmp = nadd = ndiv = 0
         for i in range(t * CHUNK, min(n, (t + 1) * CHUNK)):
             v = x[i]
             if op == RELU:  # NaN < 0 is false, so NaN passes through as in torch
@@ -67,18 +70,37 @@ def elementwise(x, y, op, slope):
                 r = 6.0 if r > 6 else r
             elif op == LEAKY_RELU:  # select(x > 0, x, a·x)
                 nmul += 1
-                m = slope * v
+                m = a * v
                 ncmp += 1
                 r = v if v > 0 else m
             elif op == SIGMOID:
                 r = sigmoid(v, row)
             elif op == TANH:
                 r = tanh(v, row)
-            else:  # SILU: x · sigmoid(x)
+            elif op == SILU:  # x · sigmoid(x)
                 s = sigmoid(v, row)
                 nmul += 1
                 r = v * s
+            elif op == HARDTANH:  # min(max(x, a), b): both comparisons always run
+                ncmp += 1
+                r = a if v < a else v
+                ncmp += 1
+                r = b if r > b else r
+            else:  # HARDSIGMOID relu6(x + 3) / 6, HARDSWISH x · relu6(x + 3) / 6
+                nadd += 1
+                r = v + 3.0
+                ncmp += 1
+                r = 0.0 if r < 0 else r
+                ncmp += 1
+                r = 6.0 if r > 6 else r
+                if op == HARDSWISH:
+                    nmul += 1
+                    r = v * r
+                ndiv += 1
+                r = r / 6.0
             y[i] = r
         row[MUL] += nmul
         row[CMP] += ncmp
+        row[ADD] += nadd
+        row[DIV] += ndiv
     return counts
