@@ -43,9 +43,16 @@ def _p(layer, name, dtype):
 
 
 def _conv(layer, t):
+    """torch's convolution, with torch's padding arguments: padding="same"/"valid", and a
+    non-zero padding_mode as torch's own modules apply it (F.pad, then no padding)."""
     f = getattr(F, f"conv{len(layer.kernel_size)}d")
+    padding = getattr(layer, "padding_string", None) or layer.padding
+    if getattr(layer, "padding_mode", "zeros") != "zeros":
+        ends = zip(reversed(layer.padding), reversed(layer.extra_padding))
+        t = F.pad(t, [q for p, e in ends for q in (p, p + e)], mode=layer.padding_mode)
+        padding = 0
     return f(t, _p(layer, "weight", t.dtype), _p(layer, "bias", t.dtype), layer.stride,
-             layer.padding, layer.dilation, layer.groups)
+             padding, layer.dilation, layer.groups)
 
 
 def _linear(layer, t):
