@@ -30,20 +30,24 @@ def binary(a, b, out, op):
     counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
     for t in prange(ntask):
         nadd = nsub = nmul = ndiv = 0
-        for i in range(t * CHUNK, min(n, (t + 1) * CHUNK)):
-            u = a[i * sa]
-            v = b[i * sb]
+        lo, hi = t * CHUNK, (t + 1) * CHUNK
+        ot = out[lo:hi]  # views from 0: LLVM sees indices >= 0 and vectorises
+        at = a[lo:hi] if sa else a[0:1]
+        bt = b[lo:hi] if sb else b[0:1]
+        for i in range(ot.size):
+            u = at[i * sa]
+            v = bt[i * sb]
             if op == ADD:
-                out[i] = u + v
+                ot[i] = u + v
                 nadd += 1
             elif op == SUB:
-                out[i] = u - v
+                ot[i] = u - v
                 nsub += 1
             elif op == MUL:
-                out[i] = u * v
+                ot[i] = u * v
                 nmul += 1
             else:
-                out[i] = u / v
+                ot[i] = u / v
                 ndiv += 1
         counts[t, NADD] = nadd
         counts[t, NSUB] = nsub
