@@ -9,6 +9,7 @@ import numpy as np
 
 from ...models.dag import Graph
 from ._common import nn, torch, torch_dtype
+from .modules import lookup
 from .trace import Converter, Tracer, concrete
 
 FLOATS = (torch.float32, torch.float64)
@@ -59,12 +60,12 @@ def example_tensor(example_input, module, owner: str = "from_torch") -> torch.Te
 
 
 @contextmanager
-def eval_mode(module, owner: str = "from_torch"):
+def eval_mode(module, name: str, owner: str = "from_torch"):
     """``module`` in eval mode, every submodule's mode restored afterwards; one warning
     if it was training."""
     modes = {m: m.training for m in module.modules()}
     if any(modes.values()):
-        warnings.warn(f"{owner}: {type(module).__name__} is in training mode; it is converted "
+        warnings.warn(f"{owner}: {name} is in training mode; it is converted "
                       "as in eval (dropout off, batch norm on its running statistics)",
                       UserWarning, stacklevel=4)
     module.eval()
@@ -75,16 +76,30 @@ def eval_mode(module, owner: str = "from_torch"):
             m.training = mode
 
 
-def run_once(module, x, owner: str = "from_torch"):
+def run_once(module, x, name: str, owner: str = "from_torch"):
     """torch's output of ``module`` on ``x``; a ValueError naming example_input if it fails."""
     try:
         with torch.no_grad():
             return module(x)
     except Exception as e:  # a wrong shape, usually: torch's own message says which
         message = " ".join(str(e).split())[:300]
-        raise ValueError(f"{owner}: {type(module).__name__} cannot run on example_input of "
+        raise ValueError(f"{owner}: {name} cannot run on example_input of "
                          f"shape {tuple(x.shape)} ({type(e).__name__}: {message}); expected an "
                          "input the model takes") from None
+
+
+class Single(nn.Module):
+    """One torch leaf module as the child of a root, so that fx keeps it a module call; the
+    child is named after its class, as nnref names a lone layer (``conv2d``)."""
+
+    def __init__(self, module):
+        super().__init__()
+        self.key = type(module).__name__.lower()
+        self.add_module(self.key, module)
+        self.training = module.training
+
+    def forward(self, x):
+        return getattr(self, self.key)(x)
 
 
 def from_torch(module, example_input) -> Graph:
@@ -127,22 +142,25 @@ def from_torch(module, example_input) -> Graph:
     module = check_module(module)
     check_inputs(module)
     x = example_tensor(example_input, module)
-    with eval_mode(module):
-        run_once(module, x)
+    title = type(module).__name__
+    if lookup(module) is not None:  # one leaf: fx traces a root's forward, so wrap it
+        module = Single(module)
+    with eval_mode(module, title):
+        run_once(module, x, title)
         try:
-            gm = torch.fx.GraphModule(module, Tracer().trace(module), type(module).__name__)
+            gm = torch.fx.GraphModule(module, Tracer().trace(module), title)
         except Exception as e:  # noqa: BLE001  (any failure of fx: fall back to hooks)
             from .hooks import hooked
 
             return hooked(module, x, e)
         meta = concrete(gm, x)
-        converter = Converter(gm, meta, type(module).__name__)
+        converter = Converter(gm, meta, title)
         nodes = converter.convert()
     shaped = converter.folded
     note = (f"sizes read from the input's shape are folded in at {', '.join(shaped[:3])}"
             f"{' ...' if len(shaped) > 3 else ''}; convert again with an example input of the "
             "shape you need") if shaped else ""
-    return Graph(nodes, name=type(module).__name__, input=converter.input,
+    return Graph(nodes, name=title, input=converter.input,
                  output=converter.output, input_shape=tuple(x.shape) if shaped else None,
                  shape_note=note)
 

@@ -204,8 +204,10 @@ class Converter:
         elif op == "output":
             out = self.resolve(node.args[0])
             if not isinstance(out, Ref):
-                raise Unsupported(f"forward returns {type(out).__name__}; from_torch takes a "
-                                  "model that returns one tensor")
+                e = Unsupported(f"forward returns {type(out).__name__}; from_torch takes a "
+                                "model that returns one tensor")
+                e.own = out is not None  # None: the call that makes it failed
+                raise e
             self.output = out.name
 
     def module_call(self, node):
@@ -234,7 +236,10 @@ class Converter:
             if not node.users and isinstance(held, (Pieces, ModuleTuple)):
                 return None  # an unused item of an unpacking (``out, _ = self.gru(x)``)
             if isinstance(held, Pieces):
-                return self.piece(held, node.args[1])
+                index = node.args[1]
+                if isinstance(index, slice):
+                    return [self.piece(held, i) for i in range(held.count)[index]]
+                return self.piece(held, range(held.count)[index])  # negative too
         args = [self.resolve(a) for a in node.args]
         kwargs = {k: self.resolve(v) for k, v in node.kwargs.items()}
         out = self.meta[node]
