@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import sys
 from math import prod
 from types import MappingProxyType
 
@@ -99,10 +100,11 @@ def compare(model, input_shape=None, tools=None, functional=None) -> list:
 
     Parameters
     ----------
-    model : str, model, or plan
-        A zoo model name (its default input shape is looked up), an nnref model, or a plan
-        (see :func:`nnref.conventions.compare`). A model's plan says how the torch model
-        makes each call (module, function, method, operator).
+    model : str, model, torch module, or plan
+        A zoo model name (its default input shape is looked up), an nnref model, a
+        ``torch.nn.Module`` (converted with :func:`nnref.from_torch`), or a plan (see
+        :func:`nnref.conventions.compare`). A model's plan says how the torch model makes
+        each call (module, function, method, operator).
     input_shape : tuple of int or None
         Required for a model; a zoo name defaults to the model's input shape.
     tools : list of str or None
@@ -118,6 +120,16 @@ def compare(model, input_shape=None, tools=None, functional=None) -> list:
     from .models import zoo
 
     names = () if functional is None else functional
+    torch = sys.modules.get("torch")  # a torch module: converted (torch is loaded already)
+    if torch is not None and isinstance(model, torch.nn.Module):
+        from .bridges.torch import from_torch
+        from .bridges.torch.convert import float_dtype
+
+        if input_shape is None:
+            raise ValueError("compare: input_shape=None is invalid for a torch module; "
+                             "expected the input shape, e.g. (1, 3, 224, 224)")
+        shape = check_shape(input_shape, "compare")
+        model = from_torch(model, torch.zeros(shape, dtype=float_dtype(model)))
     if isinstance(model, str):
         shape = zoo.input_shape(model) if input_shape is None else input_shape
         return conventions.compare(zoo.build(model).plan(shape), tools=tools, functional=names)

@@ -232,3 +232,33 @@ def test_exact_takes_a_torch_module_a_layer_and_a_model():
         nnref.exact(42, (1, 3))
     with pytest.raises(ValueError, match="does not match example_input"):
         nnref.exact(conv, (1, 3, 8, 8), example_input=np.zeros((1, 3, 9, 9)))
+
+
+def test_the_readme_torch_example_runs_and_its_comments_are_true():
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## Counting a PyTorch model", 1)[1]
+    block = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    ns = {}
+    exec(compile(block, "README.md", "exec"), ns)  # noqa: S102 - our own documentation
+    report, plan = ns["report"], ns["plan"]
+    with torch.no_grad():
+        assert_close_torch(ns["y"], ns["net"](torch.from_numpy(ns["x"])))
+    calls = str([(r.name, r.call) for r in report.layers][:5])
+    assert " ".join(calls.split()) in " ".join(block.replace("#", "").split())
+    assert str(report.total) in block and report.total == formula_total(ns["model"], (1, 3, 32, 32))
+    # THOP: the conv's 8·32·32 outputs × 27 taps and the linear's 10 × 8; the functions: 0
+    assert nnref.conventions.thop(plan).total == 8 * 32 * 32 * 27 + 80 == 221_264
+    assert "221264" in block and type(ns["torch_mobilenet"]).__name__ == "mobilenet_v2"
+
+
+def test_compare_takes_a_torch_module():
+    module = randomize(Bottleneck()).eval()
+    rows = nnref.compare(module, (1, 8, 6, 6), tools=["thop", "fvcore"])
+    plan = nnref.from_torch(module, torch.zeros(1, 8, 6, 6)).plan((1, 8, 6, 6))
+    assert [r.total for r in rows] == [nnref.conventions.thop(plan).total,
+                                       nnref.conventions.fvcore(plan).total]
+    with pytest.raises(ValueError, match="input_shape=None is invalid for a torch module"):
+        nnref.compare(module)
