@@ -138,3 +138,31 @@ def test_an_operator_on_two_numbers_is_folded_but_a_value_of_a_tensor_is_refused
     with pytest.raises(NotImplementedError, match="x.item"):
         nnref.from_torch(Call(lambda x: x * x.sum().item()).eval(), torch.zeros(SHAPE))
     assert operator.add in nnref.bridges.torch.trace.FOLDABLE
+
+
+def test_forward_arguments_with_defaults_are_traced_as_their_defaults():
+    class Masked(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(6, 3)
+
+        def forward(self, x, mask=None, scale=1.0):
+            y = self.fc(x) * scale
+            return y if mask is None else y * mask
+
+    module = Masked().eval()
+    x = torch.randn(2, 6, dtype=torch.float64)
+    graph = nnref.from_torch(module.double(), x)  # one input: no fallback, no warning
+    assert [s.layer.kind for s in graph.plan((2, 6))] == ["Linear", "Mul"]
+    assert_close_torch(graph(x.numpy())[0], module(x))
+
+
+@pytest.mark.filterwarnings("ignore:Implicit dimension choice:UserWarning")
+def test_softmax_without_dim_takes_torchs_implicit_dim():
+    module = nn.Sequential(nn.Softmax()).eval()
+    x = torch.randn(2, 3, 4, 5, dtype=torch.float64)
+    with pytest.warns(UserWarning, match="Implicit dimension"):
+        expected = module(x)
+    graph = nnref.from_torch(module, x)
+    assert graph["0"].dim == 1
+    assert_close_torch(graph(x.numpy())[0], expected)

@@ -36,6 +36,17 @@ def check_inputs(module, owner: str = "from_torch") -> None:
                          "tensor (wrap it in a module whose forward takes one)")
 
 
+def defaults(module) -> dict:
+    """The arguments of ``module.forward`` after the first that have defaults: traced as
+    those values (``forward(x, mask=None)`` is the model of one input ``x``)."""
+    try:
+        params = list(inspect.signature(module.forward).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return {}
+    return {p.name: p.default for p in params if p.default is not p.empty
+            and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+
 def example_tensor(example_input, module, owner: str = "from_torch") -> torch.Tensor:
     """``example_input`` (a tensor or an ndarray) as a float tensor of the module's dtype."""
     if isinstance(example_input, np.ndarray):
@@ -148,7 +159,8 @@ def from_torch(module, example_input) -> Graph:
     with eval_mode(module, title):
         run_once(module, x, title)
         try:
-            gm = torch.fx.GraphModule(module, Tracer().trace(module), title)
+            graph = Tracer().trace(module, concrete_args=defaults(module) or None)
+            gm = torch.fx.GraphModule(module, graph, title)
         except Exception as e:  # noqa: BLE001  (any failure of fx: fall back to hooks)
             from .hooks import hooked
 

@@ -15,7 +15,8 @@ import operator
 import re
 from dataclasses import replace
 
-from ...models.dag import Graph, Node
+from ...layers import LAYERS
+from ...models.dag import Node
 from ._common import Unsupported, callable_name, module_target, torch
 from .functions import METHODS, Pieces, Ref, bind, lookup_function
 from .modules import TUPLE_OUTPUT, from_module, lookup
@@ -26,7 +27,10 @@ SHAPE_ATTRIBUTES = frozenset({"shape", "ndim", "dtype", "device", "is_cuda"})
 #: Python operations on folded constants (sizes): folded too.
 FOLDABLE = frozenset({operator.getitem, operator.add, operator.sub, operator.mul,
                       operator.floordiv, operator.truediv, operator.mod, operator.neg, len, int,
-                      getattr})
+                      getattr, operator.eq, operator.ne, operator.not_, operator.is_,
+                      operator.is_not,
+                      # fx's guards on the arguments of forward given their defaults
+                      torch._assert, torch.fx._symbolic_trace._assert_is_none})
 
 
 class Tracer(torch.fx.Tracer):
@@ -190,8 +194,9 @@ class Converter:
     def visit(self, node):
         op = node.op
         if op == "placeholder":
-            if self.env:
-                raise Unsupported("a second input; from_torch takes models of one input")
+            if self.env:  # an argument of forward with a default: traced as that value
+                self.env[node] = node.args[0] if node.args else None
+                return
             self.input = node.target
             self.env[node] = Ref(node.target, *self.meta[node][1:])
         elif op == "get_attr":
@@ -218,7 +223,10 @@ class Converter:
                               f"{' and keywords' if node.kwargs else ''} (such as an initial "
                               "state); nnref takes one input tensor")
         calls = self.calls.get(node.target, 0) + 1
-        layer = self.layers[node.target] if calls > 1 else from_module(module)
+        if isinstance(module, torch.nn.Softmax) and module.dim is None:  # torch's implicit dim
+            layer = LAYERS["Softmax"](0 if len(args[0].shape) in (0, 1, 3) else 1)
+        else:
+            layer = self.layers[node.target] if calls > 1 else from_module(module)
         self.layers[node.target], self.calls[node.target] = layer, calls
         name = self.unique(node.target if calls == 1 else f"{node.target}#{calls}")
         out = self.meta[node]
