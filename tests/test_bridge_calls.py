@@ -166,3 +166,12 @@ def test_softmax_without_dim_takes_torchs_implicit_dim():
     graph = nnref.from_torch(module, x)
     assert graph["0"].dim == 1
     assert_close_torch(graph(x.numpy())[0], expected)
+
+
+def test_arguments_nnref_refuses_are_listed_with_the_calls():
+    module = Call(lambda x: x.view(torch.int32).float() + torch.add(x, x, alpha=2)).eval()
+    with pytest.raises(NotImplementedError) as e:
+        nnref.from_torch(module, torch.zeros(2, 3))
+    text = str(e.value)
+    assert "3 call(s)" in text and "view: Tensor.view" in text and "shape=(torch.int32,)" in text
+    assert "float: Tensor.float" in text and "alpha=2 is not supported" in text

@@ -225,8 +225,13 @@ class Converter:
         calls = self.calls.get(node.target, 0) + 1
         if isinstance(module, torch.nn.Softmax) and module.dim is None:  # torch's implicit dim
             layer = LAYERS["Softmax"](0 if len(args[0].shape) in (0, 1, 3) else 1)
+        elif calls > 1:
+            layer = self.layers[node.target]
         else:
-            layer = self.layers[node.target] if calls > 1 else from_module(module)
+            try:
+                layer = from_module(module)
+            except (ValueError, TypeError) as e:  # nnref's layer refused an argument
+                raise Unsupported(" ".join(str(e).split())) from None
         self.layers[node.target], self.calls[node.target] = layer, calls
         name = self.unique(node.target if calls == 1 else f"{node.target}#{calls}")
         out = self.meta[node]
@@ -272,9 +277,10 @@ class Converter:
             bound = bind(target, spec, args, kwargs)
             bound["__out__"] = out[1] if out[0] == "tensor" else None
             made = build(bound)
-        except Unsupported as e:
-            e.own = not any(a is None for a in args)  # None: an input that failed
-            raise
+        except (Unsupported, ValueError, TypeError) as e:  # nnref's layer refused an argument
+            error = e if isinstance(e, Unsupported) else Unsupported(" ".join(str(e).split()))
+            error.own = not any(a is None for a in args)  # None: an input that failed
+            raise error from None
         base = f if op == "call_method" else getattr(f, "__name__", "call")
         scope = scope_of(node)
         name = self.unique(f"{scope}.{base}" if scope else base)
