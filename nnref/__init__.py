@@ -15,12 +15,14 @@ from .core.opcounts import KINDS, OpCounts, format_flops, format_si
 
 __version__ = "0.1.0"
 
-_SUBPACKAGES = ("api", "cli", "conventions", "core", "counting", "formulas", "kernels", "layers",
-                "models", "reference", "reports", "testing", "trace")
+_SUBPACKAGES = ("api", "bridges", "cli", "conventions", "core", "counting", "formulas", "kernels",
+                "layers", "models", "reference", "reports", "testing", "trace")
 
 _API = ("compare", "count", "count_report")
+#: The torch bridge (imports torch on first use): nnref.from_torch, nnref.to_torch, nnref.exact.
+_BRIDGE = ("exact", "from_torch", "to_torch")
 
-__all__ = ["KINDS", "OpCounts", "format_flops", "format_si", *_API, *_layers.__all__,
+__all__ = ["KINDS", "OpCounts", "format_flops", "format_si", *_API, *_BRIDGE, *_layers.__all__,
            *_SUBPACKAGES]
 
 
@@ -33,6 +35,8 @@ def __getattr__(name):
         from . import api
 
         return getattr(api, name)
+    if name in _BRIDGE:
+        return getattr(import_module(".bridges.torch", __name__), name)
     if name in _layers.__all__:
         return getattr(_layers, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

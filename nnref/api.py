@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import sys
 from math import prod
 from types import MappingProxyType
 
@@ -12,7 +13,7 @@ import numpy as np
 
 from .core.opcounts import OpCounts
 from .core.report import LayerRecord, Report
-from .core.validate import check_shape, make_rng
+from .core.validate import check_shape, is_shape_tuple, make_rng
 from .layers.base import Layer
 from .models.graph import Container
 
@@ -58,7 +59,8 @@ def count_report(layer_or_model, input_shape, dtype="float32", seed=0) -> Report
     dtype : {"float32", "float64"} or the numpy type
     seed : None or int
         Seed of the standard-normal input (counts never depend on the values). A layer
-        with two operands (``Add``) gets two inputs of ``input_shape``.
+        of several operands (``Add``, ``Cat``) gets one input of ``input_shape`` per
+        operand, or of each shape if ``input_shape`` is a tuple of shapes.
 
     Returns
     -------
@@ -77,7 +79,8 @@ def count_report(layer_or_model, input_shape, dtype="float32", seed=0) -> Report
         layer = layer_or_model
         shape = layer.check_shape(input_shape)
         layer.output_shape(shape)
-        y, ops = layer(*(_draw(rng, shape, dt, layer) for _ in range(layer.operands)))
+        shapes = shape if is_shape_tuple(shape) else (shape,) * layer.operands
+        y, ops = layer(*(_draw(rng, s, dt, layer) for s in shapes))
         record = LayerRecord(name=layer.name or layer.kind.lower(), type=layer.kind,
                              output_shape=tuple(y.shape), params=layer.num_params, counts=ops)
         return Report(model=layer.kind, input_shape=shape, dtype=str(dt), params=layer.num_params,
@@ -100,15 +103,17 @@ def compare(model, input_shape=None, tools=None, functional=None) -> list:
 
     Parameters
     ----------
-    model : str, model, or plan
-        A zoo model name (its default input shape and its torch functional calls are
-        looked up), an nnref model, or a plan (see :func:`nnref.conventions.compare`).
+    model : str, model, torch module, or plan
+        A zoo model name (its default input shape is looked up), an nnref model, a
+        ``torch.nn.Module`` (converted with :func:`nnref.from_torch`), or a plan (see
+        :func:`nnref.conventions.compare`). A model's plan says how the torch model makes
+        each call (module, function, method, operator).
     input_shape : tuple of int or None
         Required for a model; a zoo name defaults to the model's input shape.
     tools : list of str or None
         Keys of :data:`nnref.conventions.TOOLS` (all by default).
     functional : collection of str or None
-        Names of calls the torch model makes as functions; None: the zoo's, or none.
+        Names of calls to read as function calls whatever the plan says; None: none.
 
     Returns
     -------
@@ -117,8 +122,18 @@ def compare(model, input_shape=None, tools=None, functional=None) -> list:
     from . import conventions
     from .models import zoo
 
+    names = () if functional is None else functional
+    torch = sys.modules.get("torch")  # a torch module: converted (torch is loaded already)
+    if torch is not None and isinstance(model, torch.nn.Module):
+        from .bridges.torch import from_torch
+        from .bridges.torch.convert import float_dtype
+
+        if input_shape is None:
+            raise ValueError("compare: input_shape=None is invalid for a torch module; "
+                             "expected the input shape, e.g. (1, 3, 224, 224)")
+        shape = check_shape(input_shape, "compare")
+        model = from_torch(model, torch.zeros(shape, dtype=float_dtype(model)))
     if isinstance(model, str):
         shape = zoo.input_shape(model) if input_shape is None else input_shape
-        names = zoo.functional(model) if functional is None else functional
         return conventions.compare(zoo.build(model).plan(shape), tools=tools, functional=names)
-    return conventions.compare(model, input_shape, tools, () if functional is None else functional)
+    return conventions.compare(model, input_shape, tools, names)

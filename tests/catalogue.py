@@ -15,6 +15,7 @@ tests/test_three_way.py (the traced reference on every sample), tests/test_api.p
 tests/test_conventions.py (torch's FlopCounterMode, run live).
 """
 import inspect
+import operator
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -29,7 +30,7 @@ F = torch.nn.functional
 class Entry(NamedTuple):
     args: tuple
     kwargs: dict
-    shape: tuple  # the input shape (of each operand, for Add)
+    shape: tuple  # the input shape (of each operand, for Add, Mul, Cat, ...)
     torch: Callable  # (nnref layer, *torch inputs) -> torch output
     any_ndim: bool = False  # takes inputs of any number of dimensions
     indices: bool = False  # takes integer indices (Embedding), not float values
@@ -43,9 +44,16 @@ def _p(layer, name, dtype):
 
 
 def _conv(layer, t):
+    """torch's convolution, with torch's padding arguments: padding="same"/"valid", and a
+    non-zero padding_mode as torch's own modules apply it (F.pad, then no padding)."""
     f = getattr(F, f"conv{len(layer.kernel_size)}d")
+    padding = getattr(layer, "padding_string", None) or layer.padding
+    if getattr(layer, "padding_mode", "zeros") != "zeros":
+        ends = zip(reversed(layer.padding), reversed(layer.extra_padding))
+        t = F.pad(t, [q for p, e in ends for q in (p, p + e)], mode=layer.padding_mode)
+        padding = 0
     return f(t, _p(layer, "weight", t.dtype), _p(layer, "bias", t.dtype), layer.stride,
-             layer.padding, layer.dilation, layer.groups)
+             padding, layer.dilation, layer.groups)
 
 
 def _linear(layer, t):
@@ -84,6 +92,17 @@ def recurrent_module(layer, dtype):
 def _recurrent(layer, t):
     with torch.no_grad():
         return recurrent_module(layer, t.dtype)(t)[0]
+
+
+_BINARY = {"Add": operator.add, "Sub": operator.sub, "Mul": operator.mul,
+           "Div": operator.truediv}
+
+
+def _binary(layer, *ts):
+    f = _BINARY[layer.kind]
+    if layer.other is None:
+        return f(*ts)
+    return f(layer.other, ts[0]) if layer.reverse else f(ts[0], layer.other)
 
 
 def _e(twin, shape, *args, **kwargs):
@@ -137,7 +156,22 @@ CATALOGUE = {
     "Dropout": _any(lambda m, t: F.dropout(t, m.p, training=False), (2, 3, 4), 0.2),
     "Reshape": _any(lambda m, t: torch.reshape(t, m.shape), (2, 3, 4, 5), (-1, 5, 4)),
     "Identity": _any(lambda m, t: torch.nn.Identity()(t), (2, 3)),
-    "Add": _any(lambda m, a, b: a + b, BIG),
+    "Add": _any(_binary, BIG),
+    "Sub": _any(_binary, BIG),
+    "Mul": _any(_binary, BIG),
+    "Div": _any(_binary, BIG),
+    "Mean": _any(lambda m, t: torch.mean(t, dim=m.dim, keepdim=m.keepdim), BIG, (2, 3), True),
+    "Hardtanh": _any(lambda m, t: F.hardtanh(t, m.min_val, m.max_val), BIG, -0.5, 2.0),
+    "Hardsigmoid": _any(lambda m, t: F.hardsigmoid(t), BIG),
+    "Hardswish": _any(lambda m, t: F.hardswish(t), BIG),
+    "Permute": _e(lambda m, t: t.permute(m.dims), (2, 3, 4, 5), (0, 3, -3, 2)),
+    "Transpose": _any(lambda m, t: t.transpose(m.dim0, m.dim1), (2, 3, 4, 5), 1, -1),
+    "Contiguous": _any(lambda m, t: t.contiguous(), (2, 3, 4)),
+    "ChannelShuffle": _any(lambda m, t: F.channel_shuffle(t, m.groups), (2, 6, 3, 4), 3),
+    "Cat": _any(lambda m, *ts: torch.cat(ts, m.dim), (2, 3, 4), 1),
+    "Chunk": _any(lambda m, t: t.chunk(m.chunks, m.dim)[m.index], (2, 7, 3), 3, 1, 0),
+    "Split": _any(lambda m, t: t.split(m.split_size_or_sections, m.dim)[m.index], (2, 7, 3),
+                  (4, 2, 1), 1, 0),
     "RNN": _e(_recurrent, (5, 3, 3), 3, 4, rng=0),
     "GRU": _e(_recurrent, (3, 5, 3), 3, 4, batch_first=True, rng=0),
     "LSTM": _e(_recurrent, (5, 3, 3), 3, 4, bias=False, rng=0),
@@ -168,6 +202,11 @@ CATALOGUE.update({
                                              batch_first=False),
     "LSTM[bias, batch_first, 17 wide]": like("LSTM", hidden_size=17, bias=True,
                                              batch_first=True),
+    "Mul[other]": like("Mul", other=0.5),
+    "Sub[other, reverse]": like("Sub", other=1.0, reverse=True),
+    "Div[other, reverse]": like("Div", other=6.0, reverse=True),
+    "Cat[3 inputs, dim -1]": like("Cat", dim=-1, inputs=3),
+    "Split[size]": like("Split", split_size_or_sections=3),
 })
 
 
@@ -238,7 +277,7 @@ NAMES = sorted(CATALOGUE)
 #: One entry per class: the class's own line.
 CLASSES = sorted(LAYERS)
 #: Data movement: no arithmetic, no kernel.
-NO_KERNEL = {n for n in LAYERS if family(LAYERS[n]) == "reshape"}
+NO_KERNEL = {n for n in LAYERS if family(LAYERS[n]) in ("reshape", "concat")}
 
 
 def class_of(name):
@@ -256,8 +295,8 @@ def make(name):
 
 
 def inputs(name, shape, dtype=np.float64):
-    """The layer's input arrays: two operands for Add, one for the others; for a layer of
-    indices (Embedding), int64 indices in its range (``dtype`` is then unused)."""
+    """The layer's input arrays: one per operand (two for Add, one for Mul(other=0.5), ...);
+    for a layer of indices (Embedding), int64 indices in its range (``dtype`` is then unused)."""
     e = CATALOGUE[name]
     if e.indices:
         rows = inspect.signature(LAYERS[class_of(name)]).bind(*e.args, **e.kwargs).arguments
@@ -280,7 +319,8 @@ def poison(name, layer, xs):
 
 
 def arity(name):
-    return LAYERS[class_of(name)].operands
+    """The number of operands of the sample layer of ``name``."""
+    return make(name)[0].operands
 
 
 def twin(layer, *xs):

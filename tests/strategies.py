@@ -3,7 +3,7 @@
 Each draws ``(layer, x)``: a small random configuration of the class (the public
 :func:`nnref.testing.strategies.configs`, one strategy per layer class) and an input it
 accepts, ``x`` a float32 or float64 array, sometimes with a NaN or an infinity
-(:func:`arrays`); Add draws ``(Add(), (a, b))``. ``STRATEGIES`` maps every layer class
+(:func:`arrays`); a layer of several operands draws a tuple, ``(Add(), (a, b))``. ``STRATEGIES`` maps every layer class
 name to its strategy with the default bounds. The factories take the family's bounds
 (sizes, the number of spatial axes, the algorithms, ...; see ``configs``) and the
 options of :func:`arrays`, for the per-family tests that need other ranges or clean
@@ -17,6 +17,7 @@ from types import MappingProxyType
 import numpy as np
 from hypothesis import strategies as st
 
+from nnref.core.validate import is_shape_tuple
 from nnref.testing.strategies import BY_CLASS, MODES, SCALES, configs, seeds, trained  # noqa: F401
 
 FLOATS = (np.float64, np.float32)
@@ -50,10 +51,12 @@ def factory(name):
                 rng = np.random.default_rng(draw(seeds))
                 dtype = draw(st.sampled_from([np.int64, np.int32]))
                 return layer, layer.random_input(rng, shape, np.float32).astype(dtype)
-            a = draw(arrays(shape, dtypes=dtypes, **values))
+            shapes = shape if is_shape_tuple(shape) else (shape,) * layer.operands
+            a = draw(arrays(shapes[0], dtypes=dtypes, **values))
             if layer.operands == 1:
                 return layer, a
-            return layer, (a, draw(arrays(shape, dtypes=(a.dtype.type,), **values)))
+            return layer, (a, *(draw(arrays(s, dtypes=(a.dtype.type,), **values))
+                                for s in shapes[1:]))
 
         return draw_layer_and_input()
 

@@ -10,7 +10,8 @@ from catalogue import twin
 from conftest import assert_close_torch, rand
 
 from nnref import OpCounts
-from nnref.layers.activation import LeakyReLU, ReLU, ReLU6, SiLU, Sigmoid, Tanh
+from nnref.layers.activation import (Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, ReLU, ReLU6,
+                                    SiLU, Sigmoid, Tanh)
 
 N = 3 * 50_001  # several 32768-element tasks, the last one ragged
 #: layer -> its operations per element, as its contract states
@@ -21,6 +22,9 @@ PER_ELEMENT = {
     Sigmoid(): dict(neg=1, exp=1, add=1, div=1),  # 1 / (1 + exp(−x))
     Tanh(): dict(mul=1, exp=1, add=1, div=1, sub=1),  # 1 − 2 / (exp(2x) + 1)
     SiLU(): dict(neg=1, exp=1, add=1, div=1, mul=1),  # x · sigmoid(x)
+    Hardtanh(-2.0, 0.5): dict(cmp=2),  # min(max(x, lo), hi)
+    Hardsigmoid(): dict(add=1, cmp=2, div=1),  # relu6(x + 3) / 6
+    Hardswish(): dict(add=1, cmp=2, mul=1, div=1),  # x · relu6(x + 3) / 6
 }
 
 
@@ -41,6 +45,16 @@ def test_saturation_and_infinities_like_torch(layer, dtype):
 def test_rejects_bad_slope():
     with pytest.raises(TypeError, match="negative_slope"):
         LeakyReLU("0.1")
+
+
+def test_hard_activations_by_hand():
+    x = np.array([-4.0, -3.0, -1.5, 0.0, 1.5, 3.0, 4.0])
+    np.testing.assert_allclose(Hardsigmoid()(x)[0], [0, 0, 0.25, 0.5, 0.75, 1, 1])
+    np.testing.assert_allclose(Hardswish()(x)[0], x * np.array([0, 0, 0.25, 0.5, 0.75, 1, 1]))
+    np.testing.assert_array_equal(Hardtanh(-1.0, 2.0)(x)[0], [-1, -1, -1, 0, 1.5, 2, 2])
+    with pytest.raises(ValueError, match="max_val=1.0 is invalid; expected a value above "
+                                         "min_val=1.0"):
+        Hardtanh(1.0, 1.0)
 
 
 # -- GELU, ELU, PReLU, Softplus, Mish ------------------------------------------------------------

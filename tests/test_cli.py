@@ -228,8 +228,8 @@ def test_count_model_default_input_csv_float64_and_options(capsys, tiny_zoo):
                          "--padding", "skip", "--seed", "3")
     assert status == 0
     # default input (1, 4), 4 elements: the TINY_TOTAL rules at 4 instead of 10 per call,
-    # columns add, sub, mul, div, neg, exp, sqrt, cmp, erf, log, flops
-    assert out.splitlines()[-1] == "total,,,0,8,4,4,8,4,8,0,12,0,0,48"
+    # columns add, sub, mul, div, neg, exp, sqrt, cmp, erf, log, flops, call, target
+    assert out.splitlines()[-1] == "total,,,0,8,4,4,8,4,8,0,12,0,0,48,,"  # no call, no target
     assert tiny_zoo == [{"seed": 3, "padding_taps": "skip", "algorithm": "naive"}]
 
 
@@ -300,7 +300,7 @@ def test_alexnet_json_counts_match_formulas(alexnet_json):
     doc = json.loads(alexnet_json[1])
     plan = zoo.build("alexnet").plan((1, 3, 224, 224))
     assert [s[0] for s in plan] == [r["name"] for r in doc["layers"]]
-    for (name, layer, shape, out), rec in zip(plan, doc["layers"]):
+    for (name, layer, shape, out, *_), rec in zip(plan, doc["layers"]):
         assert rec["output_shape"] == list(out)
         assert rec["counts"] == formulas.for_layer(layer, shape).as_dict(flops=True), name
 

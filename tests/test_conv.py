@@ -130,7 +130,11 @@ BAD_CONFIG = [
     (dict(in_channels=1, out_channels=1, kernel_size=3, stride=(1, -2)), ValueError, "stride"),
     (dict(in_channels=1, out_channels=1, kernel_size=3, dilation=0), ValueError, "dilation=0"),
     (dict(in_channels=1, out_channels=1, kernel_size=3, padding=-1), ValueError, "padding=-1"),
-    (dict(in_channels=1, out_channels=1, kernel_size=3, padding="same"), TypeError, "padding"),
+    (dict(in_channels=1, out_channels=1, kernel_size=3, padding="full"), ValueError, "padding=.full."),
+    (dict(in_channels=1, out_channels=1, kernel_size=3, stride=2, padding="same"), ValueError,
+     "padding=.same. is invalid with stride"),
+    (dict(in_channels=1, out_channels=1, kernel_size=3, padding_mode="reflect", algorithm="naive",
+          padding_taps="skip"), ValueError, "padding_taps=.skip. is invalid with padding_mode"),
     (dict(in_channels=1, out_channels=1, kernel_size=3, groups=0), ValueError, "groups=0"),
     (dict(in_channels=1, out_channels=1, kernel_size=3, bias="yes"), TypeError, "bias"),
     (dict(in_channels=1, out_channels=1, kernel_size=3, algorithm="fft"), ValueError, "algorithm"),
@@ -191,8 +195,8 @@ def test_old_padding_mode_spelling_still_works_with_a_deprecation_warning(make):
     assert (old.padding_mode, old.padding_taps) == (new.padding_mode, new.padding_taps) == ("zeros", "skip")
     x = rand((1, 2, 5, 5))
     assert old(x)[1] == new(x)[1] != make(rng=0)(x)[1]  # skip saves the padding taps
-    with pytest.raises(ValueError, match="padding_mode='reflect'.*expected one of"):
-        make(padding_mode="reflect")
+    with pytest.raises(ValueError, match="padding_mode='mirror'.*expected one of"):
+        make(padding_mode="mirror")
 
 
 def test_zoo_build_takes_the_old_padding_mode_spelling():

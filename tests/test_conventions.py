@@ -73,7 +73,7 @@ def plans():
 
 def test_alexnet_published_totals(plans):
     plan = plans("alexnet")
-    exact_mul = sum(formulas.for_layer(layer, s).mul for _, layer, s, _ in plan)
+    exact_mul = sum(formulas.for_layer(s.layer, s.input_shape).mul for s in plan)
     assert exact_mul == sum(ALEXNET_CONV) + sum(ALEXNET_LINEAR) == 714_188_480
     assert thop(plan).total == 714_206_912
     assert ptflops(plan).total == 716_441_128
@@ -114,13 +114,11 @@ TOOL_OUTPUTS = {
 
 @pytest.mark.parametrize("name", list(TOOL_OUTPUTS))
 def test_zoo_totals_match_the_tools(name, plans):
-    plan = plans(name)
-    fn = ("avgpool",) if name == "mobilenet_v2" else ()  # torchvision calls F.adaptive_avg_pool2d
-    got = (thop(plan, functional=fn).total, ptflops(plan, functional=fn).total,
-           ptflops(plan, count_functional=False, functional=fn).total,
+    plan = plans(name)  # its steps say which calls are functions (MobileNetV2's pooling)
+    got = (thop(plan).total, ptflops(plan).total, ptflops(plan, count_functional=False).total,
            ptflops(plan, backend="aten").total, fvcore(plan).total, torch_flop_counter(plan).total)
     assert got == TOOL_OUTPUTS[name]
-    rows = nnref.compare(name)  # looks the functional calls up itself
+    rows = nnref.compare(name)
     assert [r.total for r in rows[:4]] == [got[0], got[1], got[4], got[5]]
 
 

@@ -86,7 +86,7 @@ def test_format_si_rounds_across_prefixes(n, text):
 
 def test_plan_with_a_wrong_output_shape_is_rejected():
     plan = zoo.build("seed_crnn").plan(zoo.input_shape("seed_crnn"))
-    name, layer, shape_in, shape_out = plan[0]
+    name, layer, shape_in, shape_out = plan[0][:4]
     bad = [(name, layer, shape_in, (1,) + tuple(shape_out))] + list(plan[1:])
     with pytest.raises(ValueError, match="output_shape"):
         conventions.thop(bad)

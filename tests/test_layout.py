@@ -33,7 +33,7 @@ ALLOWED = {
 #: its windows itself, sharing nothing with the output-size rules the kernels use.
 FORBIDDEN = {("reference", "core.shapes")}
 #: Families whose layers move data and compute nothing: no kernel.
-DATA_MOVEMENT = {"reshape"}
+DATA_MOVEMENT = {"reshape", "concat"}
 #: Parts that have one module per layer family.
 PARTS = ("layers", "kernels", "formulas", "reference", "conventions")
 

@@ -162,7 +162,8 @@ def test_json_validates_and_has_exactly_the_layout(jsonschema):
     assert first == {"name": "features.0", "type": "Conv2d", "output_shape": [1, 4, 8, 8],
                      "params": 112, "counts": {"add": 900, "sub": 0, "mul": 1000, "div": 0, "neg": 0,
                                                "exp": 0, "sqrt": 0, "cmp": 0, "erf": 0, "log": 0,
-                                               "flops": 1900}}
+                                               "flops": 1900},
+                     "call": "module", "target": ""}
 
 
 def test_json_lists_each_call_and_ignores_depth():
@@ -190,7 +191,7 @@ def test_json_schema_rejects_broken_documents(breaks, jsonschema):
 # -- CSV --------------------------------------------------------------------------------------
 def test_csv_rows_sum_to_the_total_row():
     rows = list(csv.DictReader(io.StringIO(render_csv(REPORT))))
-    assert list(rows[0]) == ["name", "type", "output_shape", "params", *TOTAL]
+    assert list(rows[0]) == ["name", "type", "output_shape", "params", *TOTAL, "call", "target"]
     *layers, total = rows
     assert [r["name"] for r in layers] == [r.name for r in LAYERS]
     assert total["name"] == "total" and int(total["params"]) == 762

@@ -14,7 +14,7 @@ from conftest import need, torch
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from test_conventions import TOOL_OUTPUTS
-from torch_models import FUNCTIONAL, MODELS
+from live_models import FUNCTIONAL, MODELS
 from torch_twins import TWINS
 
 import nnref

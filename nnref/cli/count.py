@@ -1,15 +1,18 @@
-"""``nnref count``: the per-layer counts of a zoo model, or of one layer beside its closed form.
+"""``nnref count``: the per-layer counts of a zoo model or a torch model a factory builds,
+or of one layer beside its closed form.
 
     nnref count alexnet                                   # per-layer table
     nnref count resnet50 --format json --input 1,3,128,128
     nnref count alexnet --compare                         # ... and what the other tools say
     nnref count "Conv2d(3, 64, 3, stride=2, padding=1)" --input 1,3,224,224
+    nnref count mypkg.models:build --input 1,3,224,224    # a torch model, via from_torch
 """
 from __future__ import annotations
 
 import sys
 
 from ._common import CliError, emit, is_layer_spec, parse_shape
+from ._targets import is_factory
 
 
 def _count_layer(args) -> int:
@@ -18,7 +21,7 @@ def _count_layer(args) -> int:
     from ..reports.render import render_layer
     from ..layers.spec import parse_layer
 
-    layer = parse_layer(args.target)
+    layer = args.target if not isinstance(args.target, str) else parse_layer(args.target)
     if args.input is None:
         raise CliError(f"--input is required for a layer spec such as {args.target!r}; "
                        "e.g. --input 1,3,224,224")
@@ -42,17 +45,15 @@ def _count_model(args) -> int:
     from tqdm import tqdm
 
     from ..reports.render import render
-    from ..models import zoo
+    from ._targets import resolve
 
-    name = args.target.strip()
-    if name not in zoo.MODELS:
-        from ..layers.spec import known_layers
-
-        raise CliError(f"unknown model or layer {name!r}; known models: {', '.join(zoo.names())}; "
-                       f"known layers: {', '.join(sorted(known_layers()))}")
-    algorithm = args.algorithm or ("naive" if args.padding == "skip" else "im2col")
-    model = zoo.build(name, seed=args.seed, padding_taps=args.padding, algorithm=algorithm)
-    shape = parse_shape(args.input) if args.input is not None else tuple(zoo.MODELS[name][1])
+    shape = parse_shape(args.input) if args.input is not None else None
+    _, model, shape = resolve(args.target, shape, seed=args.seed, padding_taps=args.padding,
+                              algorithm=args.algorithm)
+    if not hasattr(model, "plan"):  # a factory that returns one layer
+        args.target = model
+        return _count_layer(args)
+    name = model.title
     plan = model.plan(shape)  # checks the shape before any work
     x = np.random.default_rng(args.seed).standard_normal(shape).astype(args.dtype)
     with tqdm(total=len(plan), desc=name, unit="layer", file=sys.stderr, leave=False) as bar:
@@ -73,7 +74,7 @@ def _count_model(args) -> int:
     if args.compare is not None:
         from ..conventions import compare, render_compare
 
-        rows = compare(plan, tools=args.tools, functional=zoo.functional(name))
+        rows = compare(plan, tools=args.tools)
         emit("\n" + render_compare(rows))
     return 0
 
@@ -96,19 +97,24 @@ def run(args) -> int:
         raise CliError(f"--depth={args.depth} is invalid; expected an int >= 1")
     if args.compare is not None:
         _check_tools(args)
-    if is_layer_spec(args.target):
+    if is_layer_spec(args.target) and not is_factory(args.target):
         return _count_layer(args)
     return _count_model(args)
 
 
 def add_parser(subparsers) -> None:
     """Add the ``count`` subcommand."""
-    c = subparsers.add_parser("count", help="count the operations of a zoo model or of one layer",
-                              description="Count the operations of a zoo model (per-layer table) "
-                                          "or of one layer spec, beside its closed form.")
-    c.add_argument("target", metavar="SPEC_OR_MODEL",
-                   help="a zoo model name (see 'nnref models') or a layer such as "
-                        "\"Conv2d(3, 64, 3, stride=2, padding=1)\"")
+    c = subparsers.add_parser("count", help="count the operations of a model or of one layer",
+                              description="Count the operations of a zoo model or of a torch "
+                                          "model a factory builds (per-layer table), or of one "
+                                          "layer spec, beside its closed form.")
+    c.add_argument("target", metavar="MODEL_OR_SPEC_OR_FACTORY",
+                   help="a zoo model name (see 'nnref models'), a layer such as "
+                        "\"Conv2d(3, 64, 3, stride=2, padding=1)\", or a factory "
+                        "'module:attr' such as mypkg.models:build: only this form imports "
+                        "anything (module, from the current directory too; attr is called "
+                        "with no arguments and returns a torch.nn.Module, converted with "
+                        "nnref.from_torch, or an nnref model); needs --input")
     c.add_argument("--input", metavar="SHAPE",
                    help="input shape, e.g. 1,3,224,224 (required for a layer; default: the model's)")
     c.add_argument("--dtype", choices=("float32", "float64"), default="float32")

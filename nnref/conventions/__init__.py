@@ -10,10 +10,13 @@ apply to a model plan, without needing the tool installed::
     thop(plan).total                    # 714206912
     print(render_compare(compare(plan)))
 
-A plan is the list of ``(name, layer, input_shape, output_shape)`` of
-``model.plan(input_shape)``. The rules of a layer family for every tool sit in the
-family's module (``conv.py``, ``pool.py``, ...), registered with ``@rule(tool, ...)``;
-the drivers that add what is each tool's own are in :mod:`._tools`. Conventions import
+A plan is the list of :class:`~nnref.models.Step` of ``model.plan(input_shape)``:
+``(name, layer, input_shape, output_shape, call, target)``, where ``call`` says how the
+torch model makes the call (module, function, method or operator; hook-based tools see
+module calls only). A 4-tuple without ``call`` is a module call. The rules of a layer
+family for every tool sit in the family's module (``conv.py``, ``pool.py``, ...),
+registered with ``@rule(tool, ...)``; the drivers that add what is each tool's own are
+in :mod:`._tools`. Conventions import
 only :mod:`nnref.core` and :mod:`nnref.formulas`.
 """
 from ..core.registry import import_families

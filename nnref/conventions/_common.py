@@ -4,8 +4,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from math import prod
+from typing import NamedTuple
 
-from ..core.validate import check_shape
+from ..core.report import check_call
+from ..core.validate import check_shapes, is_shape_tuple
 
 @dataclass(frozen=True)
 class LayerCount:
@@ -35,31 +37,52 @@ class ToolCount:
     note: str = ""
 
 
-def check_plan(plan, tool: str) -> list:
-    """The plan as a list of ``(name, layer, input_shape, output_shape)``.
+class PlanStep(NamedTuple):
+    """One checked call of a plan (the fields of :class:`nnref.models.Step`)."""
 
-    Each step must hold an nnref layer and shapes the layer agrees with (its
-    ``output_shape(input_shape)``); a TypeError or ValueError names the step otherwise.
+    name: str
+    layer: object
+    input_shape: tuple
+    output_shape: tuple
+    call: str = "module"
+    target: str = ""
+
+
+def check_plan(plan, tool: str, functional=()) -> list:
+    """The plan as a list of :class:`PlanStep`.
+
+    A step is a :class:`nnref.models.Step` or a tuple ``(name, layer, input_shape,
+    output_shape[, call[, target]])``; a 4-tuple is a module call. Each must hold an nnref
+    layer and shapes the layer agrees with (its ``output_shape(input_shape)``); a
+    TypeError or ValueError names the step otherwise. A step named in ``functional`` is a
+    function call, whatever the step says (an override for plans without call kinds).
     """
     if not isinstance(plan, (list, tuple)):
         raise TypeError(f"{tool}: plan={plan!r} is invalid; expected a list of (name, layer, "
                         "input_shape, output_shape) from model.plan(input_shape)")
+    functional = check_names(functional, tool)
     steps = []
     for i, step in enumerate(plan):
-        if not isinstance(step, (list, tuple)) or len(step) != 4:
-            raise TypeError(f"{tool}: plan[{i}]={step!r} is invalid; expected a 4-tuple "
-                            "(name, layer, input_shape, output_shape)")
-        name, layer, shape_in, shape_out = step
+        if not isinstance(step, (list, tuple)) or not 4 <= len(step) <= 6:
+            raise TypeError(f"{tool}: plan[{i}]={step!r} is invalid; expected a Step or a tuple "
+                            "(name, layer, input_shape, output_shape[, call[, target]])")
+        name, layer, shape_in, shape_out, *how = step
         if not callable(getattr(layer, "output_shape", None)) or not hasattr(layer, "kind"):
             raise TypeError(f"{tool}: plan[{i}] layer {name!r} has type {type(layer).__name__!r}; "
                             "expected an nnref layer")
         where = f"{tool}: plan[{i}] ({name!r})"
-        shape_in = check_shape(shape_in, where, "input_shape")
-        shape_out = check_shape(shape_out, where, "output_shape")
+        call = check_call(how[0], where) if how else "module"
+        target = how[1] if len(how) > 1 else ""
+        if not isinstance(target, str):
+            raise TypeError(f"{where}: target={target!r} is invalid; expected a str")
+        if str(name) in functional:
+            call, target = "function", ""
+        shape_in = check_shapes(shape_in, getattr(layer, "operands", 1), where)
+        shape_out = check_shapes(shape_out, 1, where, "output_shape")
         if tuple(layer.output_shape(shape_in)) != shape_out:
             raise ValueError(f"{where}: output_shape={shape_out} is invalid; {layer!r} gives "
                              f"{tuple(layer.output_shape(shape_in))} for input_shape={shape_in}")
-        steps.append((str(name), layer, shape_in, shape_out))
+        steps.append(PlanStep(str(name), layer, shape_in, shape_out, call, target))
     return steps
 
 
@@ -67,9 +90,10 @@ def count_plan(plan, rules, tool: str) -> list:
     """Apply ``rules`` (a Registry of ``f(layer, input_shape, output_shape) -> (count, why)``)
     to every call of ``plan``."""
     out = []
-    for name, layer, shape_in, shape_out in check_plan(plan, tool):
-        count, why = rules.resolve(layer, f"{tool}: layer {name!r}")(layer, shape_in, shape_out)
-        out.append(LayerCount(name, layer.kind, int(count), why))
+    for s in check_plan(plan, tool):
+        count, why = rules.resolve(s.layer, f"{tool}: layer {s.name!r}")(s.layer, s.input_shape,
+                                                                        s.output_shape)
+        out.append(LayerCount(s.name, s.layer.kind, int(count), why))
     return out
 
 
@@ -80,6 +104,12 @@ def check_names(names, tool: str) -> frozenset:
         raise TypeError(f"{tool}: functional={names!r} is invalid; expected a collection of "
                         "layer names, e.g. ('avgpool',)")
     return frozenset(names)
+
+
+def first(shape) -> tuple:
+    """The shape of the first operand: ``shape`` itself, or its first entry for a tuple of
+    operand shapes (a broadcast ``Mul``, a ``Cat``)."""
+    return tuple(shape[0]) if is_shape_tuple(shape) else tuple(shape)
 
 
 def numel(shape) -> int:

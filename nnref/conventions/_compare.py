@@ -55,7 +55,7 @@ def exact_counts(plan) -> list:
     """nnref's exact :class:`OpCounts` of every call of ``plan``, from the closed forms."""
     from ..formulas import for_layer  # noqa: PLC0415  (formulas import all families)
 
-    return [for_layer(layer, shape_in) for _, layer, shape_in, _ in check_plan(plan, "compare")]
+    return [for_layer(s.layer, s.input_shape) for s in check_plan(plan, "compare")]
 
 
 def _in_unit(counts: OpCounts, unit: str) -> int:
@@ -130,14 +130,14 @@ def compare(model_or_plan, input_shape=None, tools=None, functional=()) -> list:
 
     Parameters
     ----------
-    model_or_plan : model, or list of (name, layer, input_shape, output_shape)
+    model_or_plan : model, or list of Step (or of (name, layer, input_shape, output_shape))
         A model is planned on ``input_shape`` (a zoo model by name: :func:`nnref.api.compare`).
     input_shape : tuple of int or None
     tools : sequence of str or None
         Keys of :data:`TOOLS` (all by default).
     functional : collection of str
-        Names of calls the PyTorch model makes as functions, not modules (see
-        :func:`thop`); a zoo model's are ``zoo.functional(name)``.
+        Names of steps to read as function calls whatever the plan says (for plans without
+        call kinds; see :func:`thop`). A model's plan carries its call kinds.
 
     Returns
     -------

@@ -7,7 +7,7 @@ gives the tool version and the sources the rules were read from.
 """
 from __future__ import annotations
 
-from ._common import LayerCount, ToolCount, check_names, check_plan, count_plan, numel, summed
+from ._common import LayerCount, ToolCount, check_plan, count_plan, first, numel, summed
 from ._registry import TOOL_RULES
 
 PTFLOPS_BACKENDS = ("pytorch", "aten")
@@ -20,26 +20,50 @@ def thop(plan, functional=()) -> ToolCount:
 
     Rules from ``thop/profile.py`` (``register_hooks``), ``thop/vision/basic_hooks.py``,
     ``thop/vision/calc_func.py`` and ``thop/rnn_hooks.py``. A module type without a rule
-    counts 0; a tensor ``+`` is not a module, so residual adds are never counted. Hooks
-    fire on every call, so a module called three times counts three times.
+    counts 0, and the lookup is by exact type: a subclass of ``nn.Conv2d`` counts 0 too.
+    A call that is no module call (``F.adaptive_avg_pool2d``, ``torch.flatten``, a tensor
+    ``+``) has no hook: 0. Hooks fire on every call, so a module called three times counts
+    three times.
 
     Parameters
     ----------
-    plan : list of (name, layer, input_shape, output_shape)
-        From ``model.plan(input_shape)``.
+    plan : list of Step
+        From ``model.plan(input_shape)``; each step's ``call`` (and ``target``) says how the
+        torch model makes the call. A 4-tuple ``(name, layer, input_shape, output_shape)``
+        is a module call.
     functional : collection of str
-        Names of calls that the PyTorch model makes as functions, not modules (torchvision's
-        MobileNetV2 calls ``F.adaptive_avg_pool2d``): THOP has no hook on them, so 0.
+        Names of steps to read as function calls whatever their ``call`` (for plans
+        without call kinds).
 
     Returns
     -------
     ToolCount
         ``unit="MACs"``; the total is the sum of the calls (THOP returns it as a float).
     """
-    functional = check_names(functional, "thop")
-    layers = [LayerCount(c.name, c.type, 0, "called as a function, not a module: 0")
-              if c.name in functional else c for c in count_plan(plan, TOOL_RULES["thop"], "thop")]
+    layers = []
+    for s in check_plan(plan, "thop", functional):
+        if s.call != "module":
+            c = LayerCount(s.name, s.layer.kind, 0, f"{_called(s)}, not a module: no hook, 0")
+        elif not exact_module(s.target):
+            c = LayerCount(s.name, s.layer.kind, 0, f"{s.target}: no rule for the exact type, 0")
+        else:
+            c = count_plan([s], TOOL_RULES["thop"], "thop")[0]
+        layers.append(c)
     return summed("THOP 0.1.1", "MACs", "MACs", layers)
+
+
+def exact_module(target: str) -> bool:
+    """Whether a module call's ``target`` is a torch.nn class itself ("" means it is): the
+    hook tables of THOP and ptflops are looked up by exact type."""
+    return not target or target.startswith("nn.")
+
+
+def _called(step) -> str:
+    """How a step is called, for the rule text: ``"called as F.relu"``, ``"a tensor method"``."""
+    if step.target:
+        return f"called as {step.target}"
+    return {"function": "called as a function", "method": "a tensor method",
+            "operator": "an operator"}.get(step.call, "a module")
 
 
 def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
@@ -72,7 +96,9 @@ def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
 
     Parameters
     ----------
-    plan : list of (name, layer, input_shape, output_shape)
+    plan : list of Step
+        Each step's ``call`` and ``target`` decide which hooks fire: a module hook for a
+        module call of a torch.nn class, the patched wrapper for a call of that wrapper.
     backend : {"pytorch", "aten"}
         ``"pytorch"`` is the module-hook backend (the default of 0.7.5's code, which gives
         the widely quoted AlexNet 716,441,128); ``"aten"`` the dispatch-mode one.
@@ -82,8 +108,8 @@ def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
         count ReLU and every pool a second time; False turns them off (ptflops 0.6.9 and
         0.7.0 had none, and match False on batch-1 CNNs).
     functional : collection of str
-        Names of calls that the PyTorch model makes as functions, not modules (torchvision's
-        MobileNetV2 calls ``F.adaptive_avg_pool2d``): no module hook for them.
+        Names of steps to read as function calls whatever their ``call`` (for plans
+        without call kinds): no module hook for them.
 
     Returns
     -------
@@ -98,24 +124,26 @@ def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
     if not isinstance(count_functional, bool):
         raise TypeError(f"ptflops: count_functional={count_functional!r} is invalid; "
                         "expected a bool")
-    functional = check_names(functional, "ptflops")
-    steps = check_plan(plan, "ptflops")
+    steps = check_plan(plan, "ptflops", functional)
     if backend == "aten":
         return summed("ptflops 0.7.5 (aten)", "MACs", "MACs",
                       count_plan(steps, TOOL_RULES["ptflops_aten"], "ptflops"))
     layers, modules, wrapped = [], 0, 0
-    for name, layer, shape_in, shape_out in steps:
-        rule = TOOL_RULES["ptflops"].resolve(layer, f"ptflops: layer {name!r}")
-        call = "function" if name in functional else "module"
-        m, why, patched = rule(layer, shape_in, shape_out, call)
-        f = numel(shape_in) if count_functional and patched else 0
+    for s in steps:
+        rule = TOOL_RULES["ptflops"].resolve(s.layer, f"ptflops: layer {s.name!r}")
+        m, why, patched, *count = rule(s.layer, s.input_shape, s.output_shape, s.call)
+        if s.call == "module" and not exact_module(s.target) and m:
+            m, why = 0, f"{s.target}: no hook for the exact type"
+        if s.call != "module" and s.target and patched not in (None, s.target):
+            why, patched = f"{s.target} is not patched: 0", None
+        f = (count[0] if count else numel(first(s.input_shape))) if count_functional and patched else 0
         if f:
-            why += f" + patched {patched}: input numel"
+            why += f" + patched {patched}: {'input numel' if not count else 'output numel'}"
         elif not m and not why.endswith(": 0"):
             why += ": 0"
         modules, wrapped = modules + m, wrapped + f
-        layers.append(LayerCount(name, layer.kind, m + f, why))
-    batch = steps[0][2][0] if steps and steps[0][2] else 1
+        layers.append(LayerCount(s.name, s.layer.kind, m + f, why))
+    batch = first(steps[0].input_shape)[0] if steps and first(steps[0].input_shape) else 1
     total = int(modules / batch + wrapped)
     note = (f"module hooks ({modules:,}) are divided by the batch size {batch}; functional "
             f"wrappers ({wrapped:,}) are not") if batch != 1 else ""
@@ -136,7 +164,7 @@ def fvcore(plan) -> ToolCount:
 
     Parameters
     ----------
-    plan : list of (name, layer, input_shape, output_shape)
+    plan : list of Step (or of (name, layer, input_shape, output_shape) tuples)
 
     Returns
     -------
@@ -162,7 +190,7 @@ def torch_flop_counter(plan) -> ToolCount:
 
     Parameters
     ----------
-    plan : list of (name, layer, input_shape, output_shape)
+    plan : list of Step (or of (name, layer, input_shape, output_shape) tuples)
 
     Returns
     -------
@@ -197,7 +225,7 @@ def tf_profiler(plan) -> ToolCount:
 
     Parameters
     ----------
-    plan : list of (name, layer, input_shape, output_shape)
+    plan : list of Step (or of (name, layer, input_shape, output_shape) tuples)
 
     Returns
     -------

@@ -1,9 +1,11 @@
-"""Every tool's rule for the activations ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, SiLU, GELU,
-ELU, PReLU, Softplus, Mish.
+"""Every tool's rule for the activations ReLU, ReLU6, Hardtanh, LeakyReLU, Sigmoid, Tanh,
+SiLU, Hardsigmoid, Hardswish, GELU, ELU, PReLU, Softplus, Mish.
 
-THOP, fvcore, torch and TF count (almost) none of them (THOP counts PReLU's numel, TF the
-Muls, Adds and comparisons its ops are built of), and ptflops counts the output numel,
-twice for ReLU, GELU, ELU and PReLU (module hook and patched F.relu, F.gelu, ...).
+THOP, fvcore and torch count (almost) none of them (THOP counts PReLU's numel), TF only
+the arithmetic ops they are built of (SiLU's two Muls, Hardsigmoid's AddV2 and RealDiv,
+GELU's Muls and Adds, ...), and ptflops counts the output numel of the modules it hooks,
+twice for ReLU, GELU, ELU and PReLU (module hook and patched F.relu, F.gelu, ...), not at
+all for Hardtanh, Hardsigmoid, Hardswish (no hook, unpatched functions).
 nnref's counts: :func:`nnref.formulas.activation.activation`.
 """
 from __future__ import annotations
@@ -13,10 +15,11 @@ from ._registry import hook_only, rule, zero
 
 RELUS = ("ReLU", "ReLU6", "LeakyReLU")
 SMOOTH = ("Sigmoid", "Tanh", "SiLU")
+HARD = ("Hardtanh", "Hardsigmoid", "Hardswish")
 
 rule("thop", "ReLU", "ReLU6")(zero("zero_ops: 0"))
 rule("thop", "LeakyReLU")(zero("count_relu → calculate_relu_flops: 0"))
-rule("thop", *SMOOTH)(zero("no rule for the module: 0"))
+rule("thop", *SMOOTH, *HARD)(zero("no rule for the module: 0"))
 
 
 @rule("ptflops", "ReLU")
@@ -48,7 +51,9 @@ def ptflops_silu(layer, shape_in, shape_out, call):
 
 rule("ptflops", "Sigmoid")(hook_only(zero("no hook (torch.sigmoid is not patched): 0")))
 rule("ptflops", "Tanh")(hook_only(zero("no hook (torch.tanh is not patched): 0")))
-rule("ptflops_aten", *RELUS, *SMOOTH)(zero("no aten.mm/addmm/bmm/convolution: 0"))
+rule("ptflops", *HARD)(hook_only(zero("no hook (F.hardtanh, F.hardsigmoid, F.hardswish are "
+                                     "not patched): 0")))
+rule("ptflops_aten", *RELUS, *SMOOTH, *HARD)(zero("no aten.mm/addmm/bmm/convolution: 0"))
 
 rule("fvcore", "ReLU")(zero("aten::relu: ignored op, 0"))
 rule("fvcore", "ReLU6")(zero("aten::hardtanh: unsupported op, 0"))
@@ -56,8 +61,11 @@ rule("fvcore", "LeakyReLU")(zero("aten::leaky_relu: unsupported op, 0"))
 rule("fvcore", "Sigmoid")(zero("aten::sigmoid: unsupported op, 0"))
 rule("fvcore", "Tanh")(zero("aten::tanh: unsupported op, 0"))
 rule("fvcore", "SiLU")(zero("aten::silu: unsupported op, 0"))
+rule("fvcore", "Hardtanh")(zero("aten::hardtanh: unsupported op, 0"))
+rule("fvcore", "Hardsigmoid")(zero("aten::hardsigmoid: unsupported op, 0"))
+rule("fvcore", "Hardswish")(zero("aten::hardswish: unsupported op, 0"))
 
-rule("torch", *RELUS, *SMOOTH)(zero("no flop formula registered: 0"))
+rule("torch", *RELUS, *SMOOTH, *HARD)(zero("no flop formula registered: 0"))
 
 rule("tf", "ReLU")(zero("Relu: not registered, 0"))
 rule("tf", "ReLU6")(zero("Relu6: not registered, 0"))
@@ -69,6 +77,19 @@ rule("tf", "Tanh")(zero("Tanh: not registered, 0"))
 @rule("tf", "SiLU")
 def tf_silu(layer, shape_in, shape_out):
     return 2 * numel(shape_in), "tf.nn.silu, x·sigmoid(β·x): Mul 2 per element"
+
+
+rule("tf", "Hardtanh")(zero("ClipByValue (keras.ops.clip): not registered, 0"))
+
+
+@rule("tf", "Hardsigmoid")
+def tf_hardsigmoid(layer, shape_in, shape_out):
+    return 2 * numel(shape_in), "keras hard_sigmoid, relu6(x + 3) / 6: AddV2 + RealDiv per element"
+
+
+@rule("tf", "Hardswish")
+def tf_hardswish(layer, shape_in, shape_out):
+    return 3 * numel(shape_in), "keras hard_silu, x·hard_sigmoid(x): AddV2 + RealDiv + Mul per element"
 
 
 # -- GELU, ELU, PReLU, Softplus, Mish --------------------------------------------------------

@@ -37,6 +37,10 @@ def ptflops_aten(layer, shape_in, shape_out):
 
 @rule("fvcore", *CLASSES)
 def fvcore(layer, shape_in, shape_out):
+    """torch traces a convolution given ``padding="same"`` or ``"valid"`` (with zero padding)
+    as aten::_convolution_mode, which fvcore has no handle for."""
+    if getattr(layer, "padding_string", None) and getattr(layer, "padding_mode", "zeros") == "zeros":
+        return 0, f"aten::_convolution_mode (padding={layer.padding_string!r}): unsupported op, 0"
     return conv_macs(layer, shape_out), "aten::_convolution: N·∏w·∏out = MACs; bias ignored"
 
 

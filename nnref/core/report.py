@@ -5,16 +5,41 @@ from dataclasses import dataclass
 
 from .opcounts import OpCounts
 
+#: How a torch model makes a call: a module (``self.relu(x)``), a function (``F.relu(x)``,
+#: ``torch.flatten(x, 1)``), a tensor method (``x.view(...)``) or an operator (``x + y``).
+#: Hook-based tools (THOP, ptflops) see only module calls.
+CALLS = ("module", "function", "method", "operator")
+
+
+def check_call(call, owner: str) -> str:
+    """``call`` if it is one of :data:`CALLS`; a TypeError or ValueError naming it otherwise."""
+    if not isinstance(call, str) or call not in CALLS:
+        error = ValueError if isinstance(call, str) else TypeError
+        raise error(f"{owner}: call={call!r} is invalid; expected one of {', '.join(CALLS)}")
+    return call
+
 
 @dataclass(frozen=True)
 class LayerRecord:
-    """One call of one leaf layer."""
+    """One call of one leaf layer.
+
+    ``call`` says how the torch model makes the call (one of :data:`CALLS`); ``target``
+    names the torch callable when it is known (``"nn.Conv2d"``, ``"F.relu"``,
+    ``"torch.add"``, ``"Tensor.view"``, ``"operator.add"``), else "".
+    """
 
     name: str  # dotted, as in PyTorch: "features.0", "layer1.0.conv1"
     type: str  # class name: "Conv2d"
     output_shape: tuple
     params: int  # parameters of this layer (0 for parameter-free layers)
     counts: OpCounts
+    call: str = "module"
+    target: str = ""
+
+    def __post_init__(self):
+        check_call(self.call, "LayerRecord")
+        if not isinstance(self.target, str):
+            raise TypeError(f"LayerRecord: target={self.target!r} is invalid; expected a str")
 
 
 @dataclass(frozen=True)
@@ -86,7 +111,10 @@ def fold(layers, depth: int | None = None) -> tuple:
     rows = []
     for key, records in groups.items():
         params = {r.name: r.params for r in records}  # each distinct layer once
+        calls = {(r.call, r.target) for r in records}  # a folded container is a module
+        call, target = calls.pop() if len(calls) == 1 else ("module", "")
         rows.append(LayerRecord(name=key, type=_types(records), output_shape=records[-1].output_shape,
                                 params=sum(params.values()),
-                                counts=sum((r.counts for r in records), OpCounts())))
+                                counts=sum((r.counts for r in records), OpCounts()),
+                                call=call, target=target))
     return tuple(rows)

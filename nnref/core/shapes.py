@@ -19,7 +19,7 @@ and then drops the last window if it would start in the right padding, i.e. when
 Adaptive pooling from ``i`` to ``o`` uses window ``j`` = ``[floor(j·i/o), ceil((j+1)·i/o))``;
 the window sizes sum to ``i + o − gcd(i, o)`` (:func:`adaptive_total`).
 
-Transposed and "same" padding are not supported.
+Transposed convolution is not supported.
 
 This module is part of the shared core: it imports nothing of nnref.
 """
@@ -38,8 +38,23 @@ _AXES = ("D", "H", "W")
 #: nnref's ``padding_taps``: how a convolution treats taps on padding. "dense" computes
 #: them (products with zero, as im2col does), "skip" runs only the taps inside the input.
 PADDING_TAPS = ("dense", "skip")
-#: torch's ``padding_mode``: what the padding holds.
-TORCH_PADDING_MODES = ("zeros",)
+#: torch's ``padding_mode``: what the padding holds. "reflect" mirrors the input without
+#: repeating the edge, "replicate" repeats the edge, "circular" wraps around; each is
+#: data movement.
+TORCH_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+#: torch's padding strings: "valid" is no padding, "same" pads so that a stride-1
+#: convolution keeps the input size (:func:`same_padding`).
+PADDING_STRINGS = ("same", "valid")
+
+
+def same_padding(k: int, d: int = 1) -> tuple:
+    """``(left, right)`` zero padding of ``padding="same"`` along one axis, as torch pads.
+
+    The dilated kernel needs ``d·(k − 1)`` padding in all, split ``left = ⌊total / 2⌋``,
+    ``right = total − left``: one more on the right when the total is odd (even kernels).
+    """
+    total = d * (k - 1)
+    return total // 2, total - total // 2
 
 
 def check_conv_input(owner: str, shape: tuple, channels: int, kernel_size: tuple,
@@ -63,6 +78,24 @@ def check_conv_input(owner: str, shape: tuple, channels: int, kernel_size: tuple
                 f"{owner}: kernel_size={kernel_size} with dilation={dilation} spans {span} "
                 f"inputs along axis {ax + 2}, but input shape {shape} with padding={padding} "
                 f"gives {i + 2 * p} there; expected a kernel no larger than the padded input")
+
+
+def broadcast_shapes(*shapes, owner: str = "broadcast") -> tuple:
+    """The shape two or more operands broadcast to, as in torch and NumPy.
+
+    Axes are aligned from the right; along each, the sizes must be equal or 1 (a missing
+    axis is 1), and the result takes the larger. A ValueError names the shapes otherwise.
+    """
+    n = max(len(s) for s in shapes)
+    out = []
+    for axis in range(n):
+        sizes = {s[len(s) - n + axis] for s in shapes if len(s) - n + axis >= 0} - {1}
+        if len(sizes) > 1:
+            raise ValueError(f"{owner}: operands of shapes {list(shapes)} cannot be broadcast "
+                             f"(sizes {sorted(sizes)} along axis {axis - n}); expected equal "
+                             "sizes or 1 on every axis, aligned from the right")
+        out.append(sizes.pop() if sizes else 1)
+    return tuple(out)
 
 
 def pool_out(i: int, k: int, s: int, p: int = 0, d: int = 1, ceil_mode: bool = False) -> int:

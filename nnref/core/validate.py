@@ -157,6 +157,25 @@ def check_shape(shape, owner: str, name: str = "input_shape") -> tuple:
     return as_tuple(tuple(shape), len(shape), name, owner)
 
 
+def is_shape_tuple(value) -> bool:
+    """Whether ``value`` is a tuple or list of shapes (each a tuple or list), not one shape."""
+    return (isinstance(value, (tuple, list)) and len(value) > 0
+            and all(isinstance(s, (tuple, list)) for s in value))
+
+
+def check_shapes(value, n: int, owner: str, name: str = "input_shape") -> tuple:
+    """The input shape(s) of a layer of ``n`` operands: one shape (every operand has it),
+    returned as a tuple of ints, or a tuple of ``n`` shapes, returned as a tuple of tuples
+    (as one shape if ``n`` is 1)."""
+    if is_shape_tuple(value):
+        if len(value) != n:
+            raise ValueError(f"{owner}: {name}={value!r} has {len(value)} shapes; expected one "
+                             f"shape, or {n} (one per operand)")
+        shapes = tuple(check_shape(s, owner, f"{name}[{i}]") for i, s in enumerate(value))
+        return shapes if n > 1 else shapes[0]
+    return check_shape(value, owner, name)
+
+
 def check_param(value, name: str, owner: str, shape: tuple) -> np.ndarray:
     """A parameter array of the exact ``shape`` and a float dtype."""
     arr = check_array(value, owner, name)

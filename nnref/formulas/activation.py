@@ -13,6 +13,9 @@ PER_ELEMENT = MappingProxyType({
     "Sigmoid": OpCounts(neg=1, exp=1, add=1, div=1),
     "Tanh": OpCounts(mul=1, exp=1, add=1, div=1, sub=1),
     "SiLU": OpCounts(neg=1, exp=1, add=1, div=1, mul=1),
+    "Hardtanh": OpCounts(cmp=2),
+    "Hardsigmoid": OpCounts(add=1, cmp=2, div=1),
+    "Hardswish": OpCounts(add=1, cmp=2, mul=1, div=1),
     # GELU (approximate="none" and "tanh"), ELU, PReLU, Softplus, Mish
     "GELU": OpCounts(mul=3, add=1, erf=1),
     "GELU(tanh)": OpCounts(mul=7, add=3, exp=1, div=1, sub=1),
@@ -30,8 +33,8 @@ def activation(kind: str, n: int) -> OpCounts:
     ----------
     kind : str
         A key of :data:`PER_ELEMENT`: "ReLU", "ReLU6", "LeakyReLU", "Sigmoid", "Tanh",
-        "SiLU", "GELU", "GELU(tanh)" (approximate="tanh"), "ELU", "PReLU", "Softplus" or
-        "Mish".
+        "SiLU", "Hardtanh", "Hardsigmoid", "Hardswish", "GELU", "GELU(tanh)" (approximate="tanh"),
+        "ELU", "PReLU", "Softplus" or "Mish".
     n : int
         Number of elements, >= 1.
 
@@ -47,6 +50,9 @@ def activation(kind: str, n: int) -> OpCounts:
         Sigmoid     y = 1 / (1 + exp(−v))                  neg 1, exp 1, add 1, div 1
         Tanh        y = 1 − 2 / (exp(2·v) + 1)             mul 1, exp 1, add 1, div 1, sub 1
         SiLU        y = v · (1 / (1 + exp(−v)))            neg 1, exp 1, add 1, div 1, mul 1
+        Hardtanh    y = min(max(v, lo), hi)                cmp 2 (both always run)
+        Hardsigmoid r = min(max(v + 3, 0), 6); y = r / 6   add 1, cmp 2, div 1
+        Hardswish   r = min(max(v + 3, 0), 6); y = v·r / 6 add 1, cmp 2, mul 1, div 1
         GELU        y = v·0.5 · (1 + erf(v·(1/√2)))        mul 3, erf 1, add 1
         GELU(tanh)  u = √(2/π) · (v + 0.044715·v·v·v)      mul 4, add 1
                     y = v·0.5 · (1 + tanh(u))              tanh, add 1, mul 2

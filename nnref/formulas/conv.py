@@ -107,9 +107,20 @@ def conv2d_seed(cin: int, k: int, ho: int, wo: int, co: int, bias: bool = False)
     return (2 * cin * k * k - (0 if bias else 1)) * ho * wo * co
 
 
+def padded(layer, input_shape) -> tuple:
+    """``input_shape`` with the extra end padding of ``padding="same"`` (1 where the
+    dilated kernel is even) added to each spatial size: a tap there is a dense tap."""
+    extra = getattr(layer, "extra_padding", (0,) * (len(input_shape) - 2))
+    return tuple(input_shape[:2]) + tuple(i + e for i, e in zip(input_shape[2:], extra))
+
+
 @formula("Conv1d", "Conv2d", "Conv3d")
 def conv_layer(layer, input_shape) -> OpCounts:
-    """Counts of ``layer`` (a Conv1d/2d/3d) on ``input_shape``: :func:`conv`."""
-    return conv(layer.in_channels, layer.out_channels, layer.kernel_size, input_shape, layer.stride,
-                layer.padding, layer.dilation, layer.groups, layer.bias is not None,
-                layer.padding_taps)
+    """Counts of ``layer`` (a Conv1d/2d/3d) on ``input_shape``: :func:`conv`.
+
+    Any ``padding_mode`` counts as zeros: reflect, replicate and circular padding is data
+    movement, and its taps are always computed (``padding_taps="skip"`` needs zeros).
+    """
+    return conv(layer.in_channels, layer.out_channels, layer.kernel_size,
+                padded(layer, input_shape), layer.stride, layer.padding, layer.dilation,
+                layer.groups, layer.bias is not None, layer.padding_taps)

@@ -2,7 +2,7 @@
 from ..core.opcounts import OpCounts
 from ..core.validate import check_bool
 from ._registry import formula, ints
-from .conv import conv_counts
+from .conv import conv_counts, padded
 
 
 def depthwise(channels, kernel_size, input_shape, stride=1, padding=0, dilation=1,
@@ -48,6 +48,6 @@ def depthwise_seed(c: int, k: int, ho: int, wo: int, bias: bool = False) -> int:
 @formula("DepthwiseConv2d")
 def depthwise_layer(layer, input_shape) -> OpCounts:
     """Counts of ``layer`` (a DepthwiseConv2d) on ``input_shape``: :func:`depthwise`."""
-    return depthwise(layer.in_channels, layer.kernel_size, input_shape, layer.stride, layer.padding,
-                     layer.dilation, layer.depth_multiplier, layer.bias is not None,
-                     layer.padding_taps)
+    return depthwise(layer.in_channels, layer.kernel_size, padded(layer, input_shape),
+                     layer.stride, layer.padding, layer.dilation, layer.depth_multiplier,
+                     layer.bias is not None, layer.padding_taps)

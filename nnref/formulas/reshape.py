@@ -1,4 +1,5 @@
-"""Closed form for data movement (Identity, Flatten, Reshape, Dropout in inference): no arithmetic."""
+"""Closed form for data movement (Identity, Flatten, Reshape, Dropout in inference, Permute,
+Transpose, Contiguous, ChannelShuffle): no arithmetic."""
 from ..core.opcounts import OpCounts
 from ._registry import formula
 
@@ -8,13 +9,16 @@ def reshape() -> OpCounts:
 
     Notes
     -----
-    Identity, Flatten, Reshape and Dropout (inference) only view or copy their input:
-    no operation of any kind.
+    Identity, Flatten, Reshape, Dropout (inference), Permute, Transpose, Contiguous and
+    ChannelShuffle only view or copy their input: no operation of any kind. So do a
+    convolution's reflect, replicate and circular padding, and the joins and splits of
+    :mod:`.concat`.
     """
     return OpCounts()
 
 
-@formula("Identity", "Flatten", "Reshape", "Dropout")
+@formula("Identity", "Flatten", "Reshape", "Dropout", "Permute", "Transpose", "Contiguous",
+         "ChannelShuffle")
 def reshape_layer(layer, input_shape) -> OpCounts:
-    """Counts of ``layer`` (Identity, Flatten, Reshape, Dropout) on ``input_shape``: none."""
+    """Counts of ``layer`` (a data-movement layer) on ``input_shape``: none."""
     return reshape()

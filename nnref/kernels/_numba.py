@@ -83,14 +83,19 @@ NKINDS = len(KINDS)
 prange = numba.prange
 
 
-def njit(func=None, *, parallel=False, inline="never"):
+def njit(func=None, *, parallel=False, inline="never", error_model="python"):
     """``numba.njit`` as nnref uses it: cache=True, the safe fastmath subset, nogil, lazy.
 
-    Use as ``@njit``, ``@njit(parallel=True)`` or ``@njit(inline="always")``. Nothing
-    else can be passed: no signatures (compilation stays lazy), no other fastmath flags.
+    Use as ``@njit``, ``@njit(parallel=True)`` or ``@njit(inline="always")``;
+    ``error_model="numpy"`` makes a float division by zero IEEE (±inf or NaN) instead of a
+    ZeroDivisionError. Nothing else can be passed: no signatures (compilation stays
+    lazy), no other fastmath flags.
     """
+    if error_model not in ("python", "numpy"):
+        raise ValueError(f"njit: error_model={error_model!r} is invalid; expected 'python' "
+                         "or 'numpy'")
     options = dict(cache=True, fastmath=set(SAFE_FASTMATH), nogil=True, parallel=parallel,
-                   inline=inline)
+                   inline=inline, error_model=error_model)
     if func is None:
         return lambda f: numba.njit(**options)(f)
     if not callable(func):

@@ -14,7 +14,7 @@ import numpy as np
 
 from ._numba import ADD, CMP, DIV, EXP, MUL, NEG, NKINDS, SUB, njit, prange, record
 
-RELU, RELU6, LEAKY_RELU, SIGMOID, TANH, SILU = range(6)
+RELU, RELU6, LEAKY_RELU, SIGMOID, TANH, SILU, HARDTANH, HARDSIGMOID, HARDSWISH = range(9)
 CHUNK = 1 << 15
 
 
@@ -48,13 +48,16 @@ def tanh(v, row):
 
 
 @njit(parallel=True)
-def elementwise(x, y, op, slope):
-    """Apply activation ``op`` to the flat array ``x`` into ``y``; return the counter table."""
+def elementwise(x, y, op, a, b):
+    """Apply activation ``op`` to the flat array ``x`` into ``y``; return the counter table.
+
+    ``a`` and ``b`` are the op's constants: LeakyReLU's slope ``a``, Hardtanh's bounds.
+    """
     ntask = (x.size + CHUNK - 1) // CHUNK
     counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
     for t in prange(ntask):
         row = counts[t]
-        nmul = ncmp = 0
+        nmul = ncmp = nadd = ndiv = 0
         xs = x[t * CHUNK:(t + 1) * CHUNK]  # views from 0: LLVM sees indices >= 0 and vectorises
         ys = y[t * CHUNK:(t + 1) * CHUNK]
         for i in range(xs.size):
@@ -69,20 +72,39 @@ def elementwise(x, y, op, slope):
                 r = 6.0 if r > 6 else r
             elif op == LEAKY_RELU:  # select(x > 0, x, a·x)
                 nmul += 1
-                m = slope * v
+                m = a * v
                 ncmp += 1
                 r = v if v > 0 else m
             elif op == SIGMOID:
                 r = sigmoid(v, row)
             elif op == TANH:
                 r = tanh(v, row)
-            else:  # SILU: x · sigmoid(x)
+            elif op == SILU:  # x · sigmoid(x)
                 s = sigmoid(v, row)
                 nmul += 1
                 r = v * s
+            elif op == HARDTANH:  # min(max(x, a), b): both comparisons always run
+                ncmp += 1
+                r = a if v < a else v
+                ncmp += 1
+                r = b if r > b else r
+            else:  # HARDSIGMOID relu6(x + 3) / 6, HARDSWISH x · relu6(x + 3) / 6
+                nadd += 1
+                r = v + 3.0
+                ncmp += 1
+                r = 0.0 if r < 0 else r
+                ncmp += 1
+                r = 6.0 if r > 6 else r
+                if op == HARDSWISH:
+                    nmul += 1
+                    r = v * r
+                ndiv += 1
+                r = r / 6.0
             ys[i] = r
         row[MUL] += nmul
         row[CMP] += ncmp
+        row[ADD] += nadd
+        row[DIV] += ndiv
     return counts
 
 

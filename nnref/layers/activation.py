@@ -1,8 +1,8 @@
-"""Elementwise activations: ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, SiLU, GELU, ELU, PReLU,
-Softplus, Mish.
+"""Elementwise activations: ReLU, ReLU6, Hardtanh, LeakyReLU, Sigmoid, Tanh, SiLU,
+Hardsigmoid, Hardswish, GELU, ELU, PReLU, Softplus, Mish.
 
 Each works on any shape; the output has the input's shape and dtype. As in PyTorch,
-ReLU, ReLU6, LeakyReLU, SiLU, ELU and Mish take ``inplace``: with True the result is also
+all but Sigmoid, Tanh, GELU, Softplus and PReLU take ``inplace``: with True the result is also
 written into ``x`` (which must be writeable) and ``x`` is returned.
 
 Counts: :func:`nnref.formulas.activation.activation`.
@@ -39,10 +39,11 @@ class _Elementwise(Layer):
 
     def _kernel(self, K, flat, out):
         """Run the counted kernel of :mod:`nnref.kernels.activation` on ``flat`` into ``out``."""
-        return K.elementwise(flat, out, getattr(K, self.op), self._slope())
+        return K.elementwise(flat, out, getattr(K, self.op), *self._params())
 
-    def _slope(self) -> float:
-        return 0.0
+    def _params(self) -> tuple:
+        """The two constants the kernel's op reads (LeakyReLU's slope, Hardtanh's bounds)."""
+        return 0.0, 0.0
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -86,8 +87,8 @@ class LeakyReLU(_Elementwise):
         self.negative_slope = check_float(negative_slope, "negative_slope", "LeakyReLU")
         self.inplace = check_bool(inplace, "inplace", "LeakyReLU")
 
-    def _slope(self):
-        return self.negative_slope
+    def _params(self):
+        return self.negative_slope, 0.0
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -112,6 +113,55 @@ class SiLU(_InPlace):
     """y = x · sigmoid(x). Counts: :func:`nnref.formulas.activation.activation`."""
 
     op = "SILU"
+
+
+class Hardtanh(_Elementwise):
+    """y = min(max(x, min_val), max_val). Counts: :func:`nnref.formulas.activation.activation`.
+
+    Parameters
+    ----------
+    min_val, max_val : float
+        The bounds, finite, with min_val < max_val (torch's defaults −1 and 1). torch's
+        ``nn.ReLU6`` is ``Hardtanh(0, 6)``; nnref's :class:`ReLU6` counts the same.
+    inplace : bool
+        Also write the result into ``x``.
+    """
+
+    op = "HARDTANH"
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace=False):
+        super().__init__()
+        self.min_val = check_float(min_val, "min_val", "Hardtanh")
+        self.max_val = check_float(max_val, "max_val", "Hardtanh")
+        if not self.min_val < self.max_val:
+            raise ValueError(f"Hardtanh: max_val={max_val!r} is invalid; expected a value "
+                             f"above min_val={min_val!r}")
+        self.inplace = check_bool(inplace, "inplace", "Hardtanh")
+
+    def _params(self):
+        return self.min_val, self.max_val
+
+    def extra_repr(self):
+        return (f"min_val={self.min_val}, max_val={self.max_val}"
+                + (", inplace=True" if self.inplace else ""))
+
+
+class Hardsigmoid(_InPlace):
+    """y = relu6(x + 3) / 6 = min(max(x + 3, 0), 6) / 6.
+
+    Counts: :func:`nnref.formulas.activation.activation`.
+    """
+
+    op = "HARDSIGMOID"
+
+
+class Hardswish(_InPlace):
+    """y = x · relu6(x + 3) / 6, i.e. x · hardsigmoid(x) (torch multiplies, then divides).
+
+    Counts: :func:`nnref.formulas.activation.activation`.
+    """
+
+    op = "HARDSWISH"
 
 
 # -- GELU, ELU, PReLU, Softplus, Mish --------------------------------------------------------

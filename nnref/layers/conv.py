@@ -21,7 +21,8 @@ from math import prod
 import numpy as np
 
 from ..core.opcounts import OpCounts
-from ..core.shapes import PADDING_TAPS, TORCH_PADDING_MODES, check_conv_input, conv_out
+from ..core.shapes import (PADDING_STRINGS, PADDING_TAPS, TORCH_PADDING_MODES, check_conv_input,
+                           conv_out, same_padding)
 from ..core.validate import as_tuple, check_bool, check_int, check_str, make_rng
 from .base import Layer, lift, lift3, uniform_init
 
@@ -33,38 +34,106 @@ def padding_arguments(owner: str, padding_mode, padding_taps) -> tuple:
 
     ``padding_mode="dense"`` or ``"skip"`` is the old spelling of ``padding_taps``: it still
     works, with a DeprecationWarning (``padding_mode`` is torch's name, for what the
-    padding holds).
+    padding holds). ``padding_taps="skip"`` needs zero padding: with ``"reflect"``,
+    ``"replicate"`` or ``"circular"`` the padding holds input values, so its taps are
+    real products and are always computed.
     """
     if isinstance(padding_mode, str) and padding_mode in PADDING_TAPS:
         warnings.warn(f"{owner}: padding_mode={padding_mode!r} is deprecated: nnref's option is "
                       f"now padding_taps (padding_mode is torch's); use "
                       f"padding_taps={padding_mode!r}", DeprecationWarning, stacklevel=3)
         padding_mode, padding_taps = "zeros", padding_mode
-    return (check_str(padding_mode, "padding_mode", owner, TORCH_PADDING_MODES),
-            check_str(padding_taps, "padding_taps", owner, PADDING_TAPS))
+    mode = check_str(padding_mode, "padding_mode", owner, TORCH_PADDING_MODES)
+    taps = check_str(padding_taps, "padding_taps", owner, PADDING_TAPS)
+    if taps == "skip" and mode != "zeros":
+        raise ValueError(f"{owner}: padding_taps='skip' is invalid with padding_mode={mode!r}: "
+                         "that padding holds input values, whose products are always "
+                         "computed; expected padding_mode='zeros' or padding_taps='dense'")
+    return mode, taps
+
+
+def padding_argument(owner: str, padding, kernel_size, stride, dilation) -> tuple:
+    """``(padding, extra_padding)``: torch's ``padding`` (ints, ``"valid"`` or ``"same"``) as
+    the per-axis padding on both sides and the extra padding at the end of each axis.
+
+    ``"same"`` (stride 1 only, as in torch) pads ``d·(k − 1)`` in all per axis, one more
+    at the end when that is odd (:func:`nnref.core.shapes.same_padding`).
+    """
+    nd = len(kernel_size)
+    if isinstance(padding, str):
+        check_str(padding, "padding", owner, PADDING_STRINGS)
+        if padding == "valid":
+            return (0,) * nd, (0,) * nd
+        if any(s != 1 for s in stride):
+            raise ValueError(f"{owner}: padding='same' is invalid with stride={stride}; expected "
+                             "stride 1 (torch does not support 'same' for strided convolutions)")
+        pads = [same_padding(k, d) for k, d in zip(kernel_size, dilation, strict=True)]
+        return tuple(left for left, _ in pads), tuple(right - left for left, right in pads)
+    return as_tuple(padding, nd, "padding", owner, minimum=0), (0,) * nd
+
+
+def check_padding_args(layer) -> None:
+    """Refuse ``padding_taps="skip"`` with the asymmetric padding of ``padding="same"``."""
+    if layer.padding_taps == "skip" and any(layer.extra_padding):
+        raise ValueError(f"{layer.kind}: padding_taps='skip' is invalid with padding='same' for "
+                         f"kernel_size={layer.kernel_size}, dilation={layer.dilation}: its "
+                         "padding is asymmetric (one more at the end); expected "
+                         "padding_taps='dense', or an odd dilated kernel")
+
+
+def padded_shape(layer, shape: tuple) -> tuple:
+    """``shape`` with the extra end padding of ``padding="same"`` added to its spatial sizes
+    (unchanged if it has not the layer's number of axes: the caller then refuses it)."""
+    if len(shape) != len(layer.extra_padding) + 2:
+        return shape
+    return shape[:2] + tuple(i + e for i, e in zip(shape[2:], layer.extra_padding))
 
 
 def conv_output_shape(layer, input_shape) -> tuple:
     """(N, Co, *o) for input (N, Cin, *i), checked against ``layer``'s configuration.
 
-    Along each axis ``o = floor((i + 2p − d·(k − 1) − 1) / s) + 1``
-    (:func:`nnref.core.shapes.conv_out`).
+    Along each axis ``o = floor((i + e + 2p − d·(k − 1) − 1) / s) + 1``, with e the extra
+    end padding of ``padding="same"`` (:func:`nnref.core.shapes.conv_out`). Reflect
+    padding needs p < i, circular p <= i, as in torch.
     """
     shape = layer.check_shape(input_shape)
-    check_conv_input(layer.kind, shape, layer.in_channels, layer.kernel_size, layer.padding,
-                     layer.dilation)
+    check_conv_input(layer.kind, padded_shape(layer, shape), layer.in_channels,
+                     layer.kernel_size, layer.padding, layer.dilation)
+    limit = {"reflect": 0, "circular": 1}.get(layer.padding_mode)
+    if limit is not None and any(p + e > i - 1 + limit for i, p, e in
+                                 zip(shape[2:], layer.padding, layer.extra_padding, strict=True)):
+        raise ValueError(f"{layer.kind}: padding={layer.padding} with "
+                         f"padding_mode={layer.padding_mode!r} is invalid for input shape "
+                         f"{shape}; expected padding {'below' if not limit else 'at most'} the "
+                         "input size on every axis")
     return (shape[0], layer.out_channels) + tuple(
         conv_out(i, k, s, p, d) for i, k, s, p, d in
-        zip(shape[2:], layer.kernel_size, layer.stride, layer.padding, layer.dilation, strict=True))
+        zip(padded_shape(layer, shape)[2:], layer.kernel_size, layer.stride, layer.padding,
+            layer.dilation, strict=True))
+
+
+#: numpy's names of torch's non-zero padding modes.
+_NP_PAD = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 
 def conv_operands(layer, x) -> tuple:
-    """``(x, w, b, y)`` for a conv-family forward: contiguous input, weight and bias checked
-    and cast to the input's dtype (``b`` None without bias), and an empty output."""
-    x = np.ascontiguousarray(x)
+    """``(x, w, b, y, padding)`` for a conv-family forward: the input, contiguous and, for
+    padding the kernel does not do itself, padded explicitly (reflect, replicate and
+    circular modes, the extra end zeros of ``padding="same"``: data movement, no counts);
+    weight and bias checked and cast to the input's dtype (``b`` None without bias); an
+    empty output; the zero padding left for the kernel on both sides."""
+    y = np.empty(layer.output_shape(x.shape), x.dtype)
     w = layer.param("weight", layer.weight_shape, x.dtype)
     b = layer.param("bias", (layer.out_channels,), x.dtype, present=None)
-    return x, w, b, np.empty(layer.output_shape(x.shape), x.dtype)
+    padding = tuple(layer.padding)
+    mode, extra = getattr(layer, "padding_mode", "zeros"), getattr(layer, "extra_padding", ())
+    if mode != "zeros":
+        x = np.pad(x, [(0, 0)] * 2 + [(p, p + e) for p, e in zip(padding, extra, strict=True)],
+                   mode=_NP_PAD[mode])
+        padding = (0,) * len(padding)
+    elif any(extra):
+        x = np.pad(x, [(0, 0)] * 2 + [(0, e) for e in extra])
+    return np.ascontiguousarray(x), w, b, y, padding
 
 
 def column_buffer_bytes(setting, owner: str) -> int:
@@ -109,10 +178,13 @@ class _ConvNd(Layer):
                                  f"groups={self.groups}; expected a multiple of groups")
         self.kernel_size = as_tuple(kernel_size, nd, "kernel_size", owner)
         self.stride = as_tuple(stride, nd, "stride", owner)
-        self.padding = as_tuple(padding, nd, "padding", owner, minimum=0)
         self.dilation = as_tuple(dilation, nd, "dilation", owner)
+        self.padding, self.extra_padding = padding_argument(owner, padding, self.kernel_size,
+                                                            self.stride, self.dilation)
+        self.padding_string = padding if isinstance(padding, str) else None
         self.algorithm = check_str(algorithm, "algorithm", owner, ALGORITHMS)
         self.padding_mode, self.padding_taps = padding_arguments(owner, padding_mode, padding_taps)
+        check_padding_args(self)
         if self.algorithm == "im2col" and self.padding_taps == "skip":
             raise ValueError(f"{owner}: padding_taps='skip' is invalid with algorithm='im2col' "
                              "(im2col always computes the padding taps); expected "
@@ -135,8 +207,8 @@ class _ConvNd(Layer):
         from ..kernels.conv import conv_im2col, conv_naive
         from ..kernels.depthwise import depthwise_conv
 
-        x, w, b, y = conv_operands(self, x)
-        geometry = (lift3(self.stride, 1), lift3(self.padding, 0), lift3(self.dilation, 1))
+        x, w, b, y, padding = conv_operands(self, x)
+        geometry = (lift3(self.stride, 1), lift3(padding, 0), lift3(self.dilation, 1))
         xl, wl, yl = lift(x, self.ndim), lift(w, self.ndim), lift(y, self.ndim)
         if self.algorithm == "naive":
             rows = conv_naive(xl, wl, b, *geometry, self.groups, self.padding_taps == "skip", yl)
@@ -149,9 +221,11 @@ class _ConvNd(Layer):
 
     def extra_repr(self):
         nd = self.ndim
+        padding = (f", padding={self.padding_string!r}" if self.padding_string
+                   else self._changed((("padding", (0,) * nd),)))
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}"
-                + self._changed((("padding", (0,) * nd), ("dilation", (1,) * nd), ("groups", 1)))
+                f"stride={self.stride}" + padding
+                + self._changed((("dilation", (1,) * nd), ("groups", 1)))
                 + (", bias=False" if self.bias is None else "")
                 + self._changed((("padding_mode", "zeros"), ("algorithm", "im2col"),
                                  ("padding_taps", "dense"))))
@@ -164,21 +238,27 @@ class Conv1d(_ConvNd):
     ----------
     in_channels, out_channels : int
         Channels of the input and output; both divisible by ``groups``.
-    kernel_size, stride, padding, dilation : int or tuple of 1 int
-        Per-axis kernel size, stride (>= 1), zero padding on both sides (>= 0) and
-        dilation (1 means none).
+    kernel_size, stride, dilation : int or tuple of 1 int
+        Per-axis kernel size, stride (>= 1) and dilation (1 means none).
+    padding : int, tuple of 1 int, "valid" or "same"
+        Padding on both sides (>= 0), as torch: "valid" is none, "same" (stride 1 only)
+        keeps the input size, with one more at the end when d·(k − 1) is odd.
     groups : int
         Input and output channels are split into ``groups`` independent groups.
     bias : bool
         Whether to add a learnt bias per output channel.
-    padding_mode : {"zeros"}
-        torch's: what the padding holds. ("dense" and "skip", the old spelling of
-        ``padding_taps``, still work with a DeprecationWarning.)
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}
+        torch's: what the padding holds (zeros; the input mirrored without its edge; the
+        edge repeated; the input wrapped around). Filling it is data movement, no counts.
+        ("dense" and "skip", the old spelling of ``padding_taps``, still work with a
+        DeprecationWarning.)
     algorithm : {"im2col", "naive"}
         Keyword only. im2col + counted GEMM, or the direct loop. Same values, same counts.
     padding_taps : {"dense", "skip"}
         Keyword only. "dense" computes the taps on padding (products with zero), "skip"
-        (naive only) runs only the taps inside the input.
+        (naive only) runs only the taps inside the input. "skip" needs zero padding on
+        both sides: it is refused with another ``padding_mode`` (the padding then holds
+        input values, real products) and with the asymmetric padding of ``"same"``.
     rng : None, int or numpy Generator
         Source of the PyTorch-style uniform initial weights.
 
@@ -186,6 +266,9 @@ class Conv1d(_ConvNd):
     ----------
     weight : ndarray of shape (Co, Cin/groups, k)
     bias : ndarray of shape (Co,) or None
+    padding, extra_padding : tuple of int
+        The padding on both sides, and the extra padding at the end (1 where
+        ``padding="same"`` is asymmetric); ``padding_string`` keeps "same" or "valid".
 
     Notes
     -----

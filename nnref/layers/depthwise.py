@@ -11,7 +11,8 @@ from math import prod
 from ..core.opcounts import OpCounts
 from ..core.validate import as_tuple, check_bool, check_int, make_rng
 from .base import Layer, lift, lift3, uniform_init
-from .conv import conv_operands, conv_output_shape, padding_arguments
+from .conv import (check_padding_args, conv_operands, conv_output_shape, padding_argument,
+                   padding_arguments)
 
 
 class DepthwiseConv2d(Layer):
@@ -22,12 +23,12 @@ class DepthwiseConv2d(Layer):
     channels : int
         Input channels C.
     kernel_size, stride, padding, dilation : int or tuple of 2 ints
-        As :class:`~nnref.layers.conv.Conv2d`.
+        As :class:`~nnref.layers.conv.Conv2d` (padding also "valid" or "same").
     depth_multiplier : int
         m: output channel ``c·m + j`` (j < m) convolves input channel c with its own kernel.
     bias : bool
         Whether to add a learnt bias per output channel.
-    padding_mode : {"zeros"}
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}
         torch's: what the padding holds (as :class:`~nnref.layers.conv.Conv2d`).
     padding_taps : {"dense", "skip"}
         Keyword only. "dense" computes the taps on padding (products with zero); "skip"
@@ -61,9 +62,12 @@ class DepthwiseConv2d(Layer):
         self.groups = self.in_channels
         self.kernel_size = as_tuple(kernel_size, 2, "kernel_size", owner)
         self.stride = as_tuple(stride, 2, "stride", owner)
-        self.padding = as_tuple(padding, 2, "padding", owner, minimum=0)
         self.dilation = as_tuple(dilation, 2, "dilation", owner)
+        self.padding, self.extra_padding = padding_argument(owner, padding, self.kernel_size,
+                                                            self.stride, self.dilation)
+        self.padding_string = padding if isinstance(padding, str) else None
         self.padding_mode, self.padding_taps = padding_arguments(owner, padding_mode, padding_taps)
+        check_padding_args(self)
         has_bias = check_bool(bias, "bias", owner)
         rng = make_rng(rng)
         fan_in = prod(self.kernel_size)
@@ -80,14 +84,17 @@ class DepthwiseConv2d(Layer):
     def forward(self, x):
         from ..kernels.depthwise import depthwise_conv
 
-        x, w, b, y = conv_operands(self, x)
+        x, w, b, y, padding = conv_operands(self, x)
         rows = depthwise_conv(lift(x, 2), lift(w, 2), b, lift3(self.stride, 1),
-                              lift3(self.padding, 0), lift3(self.dilation, 1),
+                              lift3(padding, 0), lift3(self.dilation, 1),
                               self.padding_taps == "skip", lift(y, 2))
         return y, OpCounts.from_rows(rows)
 
     def extra_repr(self):
+        padding = (f", padding={self.padding_string!r}" if self.padding_string
+                   else self._changed((("padding", (0, 0)),)))
         return (f"{self.in_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-                + self._changed((("depth_multiplier", 1), ("padding", (0, 0)), ("dilation", (1, 1))))
+                + self._changed((("depth_multiplier", 1),)) + padding
+                + self._changed((("dilation", (1, 1)),))
                 + (", bias=False" if self.bias is None else "")
                 + self._changed((("padding_mode", "zeros"), ("padding_taps", "dense"))))

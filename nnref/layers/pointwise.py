@@ -36,6 +36,7 @@ class PointwiseConv2d(Layer):
 
     param_names = ("weight", "bias")
     kernel_size, stride, padding, dilation, groups = (1, 1), (1, 1), (0, 0), (1, 1), 1
+    extra_padding, padding_mode = (0, 0), "zeros"
 
     def __init__(self, in_channels, out_channels, bias=True, *, rng=None):
         super().__init__()
@@ -57,7 +58,7 @@ class PointwiseConv2d(Layer):
     def forward(self, x):
         from ..kernels.pointwise import pointwise
 
-        x, w, b, y = conv_operands(self, x)
+        x, w, b, y, _ = conv_operands(self, x)
         N, C = x.shape[:2]
         rows = pointwise(x.reshape(N, C, -1), w.reshape(self.out_channels, C), b,
                          y.reshape(N, self.out_channels, -1))

@@ -1,4 +1,5 @@
-"""Data movement without arithmetic: Identity, Flatten, Reshape and Dropout (inference).
+"""Data movement without arithmetic: Identity, Flatten, Reshape, Dropout (inference),
+Permute, Transpose, Contiguous and ChannelShuffle.
 
 Each only views or copies its input. Counts: :func:`nnref.formulas.reshape.reshape`.
 """
@@ -9,7 +10,7 @@ from math import prod
 import numpy as np
 
 from ..core.opcounts import OpCounts
-from ..core.validate import _is_int, check_bool, check_float, normalize_dim
+from ..core.validate import _is_int, check_bool, check_float, check_int, normalize_dim
 from .base import Layer
 
 
@@ -129,3 +130,124 @@ class Reshape(Layer):
 
     def forward(self, x):
         return np.ascontiguousarray(x).reshape(self.output_shape(x.shape)), OpCounts()
+
+
+def _axes(owner: str, name: str, value, ndim: int, shape: tuple) -> tuple:
+    """Axes (each in ``[−ndim, ndim)``) as non-negative ints."""
+    return tuple(normalize_dim(d, max(ndim, 1), name, owner, shape) for d in value)
+
+
+class Permute(Layer):
+    """The axes reordered, torch's ``x.permute(dims)`` (a view; no arithmetic).
+
+    Parameters
+    ----------
+    dims : tuple of int
+        A permutation of the input's axes (negative values count from the end).
+
+    Notes
+    -----
+    ``x : ndarray of shape (d_0, …, d_{k−1})`` becomes ``(d_{dims[0]}, …, d_{dims[k−1]})``
+    with ``y[i_0, …] = x[...]`` at the permuted index.
+    """
+
+    def __init__(self, dims):
+        super().__init__()
+        if not isinstance(dims, (tuple, list)) or not all(_is_int(d) for d in dims):
+            raise TypeError(f"Permute: dims={dims!r} is invalid; expected a tuple of int axes")
+        self.dims = tuple(int(d) for d in dims)
+
+    def output_shape(self, input_shape):
+        shape = self.check_shape(input_shape)
+        axes = _axes(self.kind, "dims", self.dims, len(shape), shape)
+        if len(axes) != len(shape) or len(set(axes)) != len(axes):
+            raise ValueError(f"Permute: dims={self.dims} is not a permutation of the "
+                             f"{len(shape)} axes of input shape {shape}")
+        return tuple(shape[a] for a in axes) if shape else ()
+
+    def forward(self, x):
+        self.output_shape(x.shape)
+        return (np.transpose(x, [d % x.ndim for d in self.dims]) if x.ndim else x), OpCounts()
+
+    def extra_repr(self):
+        return f"dims={self.dims}"
+
+
+class Transpose(Layer):
+    """Two axes swapped, torch's ``x.transpose(dim0, dim1)`` (a view; no arithmetic).
+
+    Parameters
+    ----------
+    dim0, dim1 : int
+        The axes to swap (negative values count from the end).
+    """
+
+    def __init__(self, dim0, dim1):
+        super().__init__()
+        for name, v in (("dim0", dim0), ("dim1", dim1)):
+            if not _is_int(v):
+                raise TypeError(f"Transpose: {name}={v!r} is invalid; expected an int axis")
+        self.dim0, self.dim1 = int(dim0), int(dim1)
+
+    def output_shape(self, input_shape):
+        shape = self.check_shape(input_shape)
+        a, b = _axes(self.kind, "dim0", (self.dim0,), len(shape), shape) + _axes(
+            self.kind, "dim1", (self.dim1,), len(shape), shape)
+        if not shape:
+            return ()
+        out = list(shape)
+        out[a], out[b] = shape[b], shape[a]
+        return tuple(out)
+
+    def forward(self, x):
+        self.output_shape(x.shape)
+        return (np.swapaxes(x, self.dim0, self.dim1) if x.ndim else x), OpCounts()
+
+    def extra_repr(self):
+        return f"dim0={self.dim0}, dim1={self.dim1}"
+
+
+class Contiguous(Layer):
+    """torch's ``x.contiguous()``: a C-contiguous copy of ``x`` (no arithmetic)."""
+
+    def output_shape(self, input_shape):
+        return self.check_shape(input_shape)
+
+    def forward(self, x):
+        return np.ascontiguousarray(x), OpCounts()
+
+
+class ChannelShuffle(Layer):
+    """torch's ``nn.ChannelShuffle(groups)``: channels regrouped (ShuffleNet; no arithmetic).
+
+    Parameters
+    ----------
+    groups : int
+        g, dividing the channel count C.
+
+    Notes
+    -----
+    ``x : ndarray of shape (N, C, *S)`` is viewed as (N, g, C/g, *S), axes 1 and 2 are
+    swapped, and the result is read back as (N, C, *S): output channel ``i·g + j`` is
+    input channel ``j·(C/g) + i``.
+    """
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = check_int(groups, "groups", "ChannelShuffle")
+
+    def output_shape(self, input_shape):
+        shape = self.check_shape(input_shape)
+        if len(shape) < 3 or shape[1] % self.groups:
+            raise ValueError(f"ChannelShuffle: input has shape {shape}; expected (N, C, *S) "
+                             f"with at least 3 axes and C divisible by groups={self.groups}")
+        return shape
+
+    def forward(self, x):
+        self.output_shape(x.shape)
+        n, c, g = x.shape[0], x.shape[1], self.groups
+        y = np.ascontiguousarray(x).reshape((n, g, c // g) + x.shape[2:]).swapaxes(1, 2)
+        return np.ascontiguousarray(y).reshape(x.shape), OpCounts()
+
+    def extra_repr(self):
+        return f"groups={self.groups}"

@@ -20,8 +20,6 @@ assigned to ``layer.name`` when a container is built (the outermost one last, so
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
-
 import numpy as np
 
 from ..core.report import Report
@@ -29,18 +27,9 @@ from ..core.validate import check_array, check_param, check_shape
 from ..layers.base import Layer
 from ..layers.elementwise import Add
 from ..layers.reshape import Reshape
-from .run import Planner, Runner
+from .run import Planner, Runner, Step
 
 __all__ = ["Concat", "Container", "Model", "Reshape", "Residual", "Sequential", "Step"]
-
-
-class Step(NamedTuple):
-    """One leaf call of a plan."""
-
-    name: str
-    layer: Layer
-    input_shape: tuple
-    output_shape: tuple
 
 
 def _check_child(m, key, owner):
@@ -159,7 +148,7 @@ class Container:
         shape = check_shape(input_shape, self.title)
         ex = Planner(self._names(), self.title)
         out = self.flow(shape, ex)
-        return [Step(*s) for s in ex.steps], out
+        return list(ex.steps), out
 
     def __call__(self, x, progress=None):
         """Run the model on ``x``; return ``(y, report)``.
@@ -329,7 +318,9 @@ class Residual(Container):
 
     Notes
     -----
-    The body runs first, then the shortcut, then the add: N additions for N outputs.
+    The body runs first, then the shortcut, then the add: N additions for N outputs. The
+    add is recorded as an operator call (``out + identity``, ``out += identity``), as
+    torchvision's blocks make it.
     """
 
     def __init__(self, body, shortcut=None, *, body_name="body", shortcut_name="shortcut",
@@ -351,7 +342,7 @@ class Residual(Container):
     def flow(self, x, ex):
         y = ex.call(self.body, x)
         s = x if self.shortcut is None else ex.call(self.shortcut, x)
-        return ex.call(self.add, y, s)
+        return ex.call(self.add, y, s, call="operator", target="operator.add")
 
 
 class Concat(Container):

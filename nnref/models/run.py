@@ -1,45 +1,69 @@
 """The two executors a container's dataflow runs on: shapes only, or arrays with counts.
 
 A container writes its dataflow once, as ``flow(x, ex)``, calling ``ex.call(module, *xs)``
-for each child and ``ex.concat(owner, xs, dim)`` to join branches. :class:`Planner` passes
-shapes through ``output_shape`` (no arithmetic); :class:`Runner` calls the layers and
-keeps one :class:`~nnref.counting.report.LayerRecord` per leaf call.
+for each child (with ``call=`` and ``target=`` saying how a torch model makes that call,
+see :data:`~nnref.core.report.CALLS`) and ``ex.concat(owner, xs, dim)`` to join branches.
+:class:`Planner` passes shapes through ``output_shape`` (no arithmetic) and collects one
+:class:`Step` per leaf call; :class:`Runner` calls the layers and keeps one
+:class:`~nnref.core.report.LayerRecord` per leaf call.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from ..core.report import LayerRecord
+from ..core.report import LayerRecord, check_call
+from ..layers.base import Layer
+
+
+class Step(NamedTuple):
+    """One leaf call of a plan.
+
+    ``input_shape`` is the input's shape, or for a layer of several operands whose shapes
+    differ (a broadcast ``Mul``, a ``Cat``) the tuple of their shapes. ``call`` and
+    ``target`` say how the torch model makes the call (see :class:`LayerRecord`).
+    """
+
+    name: str
+    layer: Layer
+    input_shape: tuple
+    output_shape: tuple
+    call: str = "module"
+    target: str = ""
 
 
 class _Executor:
     def __init__(self, names: dict):
         self.names = names  # id(leaf) -> dotted name
 
-    def call(self, module, *xs):
+    def call(self, module, *xs, call="module", target=""):
         if hasattr(module, "flow"):  # a container
             return module.flow(*xs, self)
-        return self.leaf(self.names[id(module)], module, *xs)
+        return self.leaf(self.names[id(module)], module, *xs, call=check_call(call, "call"),
+                         target=target)
 
 
 class Planner(_Executor):
-    """Propagate shapes; ``steps`` collects ``(name, layer, input_shape, output_shape)``."""
+    """Propagate shapes; ``steps`` collects one :class:`Step` per leaf call."""
 
     def __init__(self, names: dict, model: str):
         super().__init__(names)
         self.model, self.steps = model, []
 
-    def leaf(self, name, layer, *shapes):
-        """A leaf's output shape; a layer of several inputs (Add) takes equal shapes."""
+    def leaf(self, name, layer, *shapes, call="module", target=""):
+        """A leaf's output shape; a layer of several operands gets all their shapes."""
         where = f"{self.model}: layer {name!r} ({layer.kind})"
-        if any(s != shapes[0] for s in shapes[1:]):
-            raise ValueError(f"{where} cannot take inputs of shapes {list(shapes)}; "
-                             "expected equal shapes")
+        if len(shapes) != layer.operands:
+            raise ValueError(f"{where} takes {layer.operands} input(s); it was given "
+                             f"{len(shapes)} of shapes {list(shapes)}")
+        shape = shapes[0] if all(s == shapes[0] for s in shapes) else tuple(shapes)
         try:
-            out = tuple(layer.output_shape(shapes[0]))
-        except ValueError as e:
-            raise ValueError(f"{where} cannot take input shape {shapes[0]}: {e}") from None
-        self.steps.append((name, layer, shapes[0], out))
+            out = tuple(layer.output_shape(shape))
+        except (ValueError, TypeError) as e:
+            what = "input shape" if shape is shapes[0] else "inputs of shapes"
+            raise ValueError(f"{where} cannot take {what} {shape}: {e}") from None
+        self.steps.append(Step(name, layer, shape, out, call, target))
         return out
 
     def concat(self, owner, shapes, dim):
@@ -62,10 +86,10 @@ class Runner(_Executor):
         super().__init__(names)
         self.progress, self.records = progress, []
 
-    def leaf(self, name, layer, *xs):
+    def leaf(self, name, layer, *xs, call="module", target=""):
         y, ops = layer(*xs)
         record = LayerRecord(name=name, type=layer.kind, output_shape=tuple(y.shape),
-                             params=layer.num_params, counts=ops)
+                             params=layer.num_params, counts=ops, call=call, target=target)
         self.records.append(record)
         if self.progress is not None:
             self.progress(record)

@@ -60,13 +60,17 @@ class Window:
     divisor: int | None  # average pooling only
 
 
-def axis_windows(i: int, k: int, s: int, p: int, d: int, ceil_mode: bool = False) -> list:
-    """The tap positions (k of them, maybe outside ``[0, i)``) of every window along an axis."""
+def axis_windows(i: int, k: int, s: int, p: int, d: int, ceil_mode: bool = False,
+                 end: int | None = None) -> list:
+    """The tap positions (k of them, maybe outside ``[0, i)``) of every window along an axis;
+    ``end`` is the padding after the input (``p`` unless given: ``padding="same"`` may add
+    one)."""
     span = d * (k - 1) + 1
+    end = p if end is None else end
     out, j = [], 0
     while True:
         start = j * s - p
-        fits = start + span <= i + p
+        fits = start + span <= i + end
         if fits or (ceil_mode and start < i and start - s + span < i + p):
             out.append(tuple(start + m * d for m in range(k)))
         if not fits:
@@ -86,13 +90,16 @@ class Plan:
     plane, ``(out_prefix, bias, sources)`` with ``sources`` the ``(input_prefix,
     kernel_prefix, weight_prefix)`` read by every window of the plane; ``axes`` holds the
     per-axis windows of :func:`axis_windows` and ``sizes`` the spatial input sizes.
+    ``source``, if given, maps the index of a padding site to the input element it holds
+    (a convolution's reflect, replicate or circular padding); else padding holds zeros.
     """
 
     def __init__(self, kind, op, out_shape, outer, axes, sizes, weight=None,
-                 reads_padding=False, divisor=None):
+                 reads_padding=False, divisor=None, source=None):
         self.kind, self.op, self.out_shape = kind, op, tuple(out_shape)
         self.outer, self.axes, self.sizes = outer, axes, sizes
         self.weight, self.reads_padding, self.divisor = weight, reads_padding, divisor
+        self.source = source
 
     def windows(self):
         """Every output's :class:`Window`, in row-major order of ``y``."""
@@ -131,7 +138,10 @@ def evaluate(plan: Plan, window: Window, x: np.ndarray, tally: Tally, on_tap=Non
     for site in window.sites:
         if site.in_padding and not plan.reads_padding:
             continue
-        xv = 0.0 if site.in_padding else float(x[site.input])
+        if site.in_padding:
+            xv = 0.0 if plan.source is None else float(x[plan.source(site.input)])
+        else:
+            xv = float(x[site.input])
         t = Traced(xv, tally)
         wv = prod = None
         if plan.op == "sum":

@@ -2,10 +2,11 @@
 
 Each element is computed from its definition: ReLU max(x, 0); ReLU6 min(max(x, 0), 6);
 LeakyReLU x if x > 0 else a·x; Sigmoid 1/(1 + exp(−x)); Tanh 1 − 2/(exp(2x) + 1);
-SiLU x·sigmoid(x); GELU x·0.5·(1 + erf(x/√2)) or x·0.5·(1 + tanh(√(2/π)·(x + 0.044715·x³)));
-ELU x if x > 0 else α·(exp(x) − 1); PReLU as LeakyReLU with its channel's slope; Softplus
-x if β·x > threshold else log(1 + exp(β·x))/β; Mish x·tanh(log(1 + exp(x))).
-Counts: :func:`nnref.formulas.activation.activation`.
+SiLU x·sigmoid(x); Hardtanh min(max(x, lo), hi); Hardsigmoid min(max(x + 3, 0), 6)/6;
+Hardswish x·min(max(x + 3, 0), 6)/6; GELU x·0.5·(1 + erf(x/√2)) or
+x·0.5·(1 + tanh(√(2/π)·(x + 0.044715·x³))); ELU x if x > 0 else α·(exp(x) − 1); PReLU as
+LeakyReLU with its channel's slope; Softplus x if β·x > threshold else log(1 + exp(β·x))/β;
+Mish x·tanh(log(1 + exp(x))). Counts: :func:`nnref.formulas.activation.activation`.
 """
 from __future__ import annotations
 
@@ -59,6 +60,21 @@ def _tanh(t, layer):
 @_elementwise("SiLU")
 def _silu(t, layer):
     return t * (1.0 / (1.0 + exp(-t)))
+
+
+@_elementwise("Hardtanh")
+def _hardtanh(t, layer):
+    return minimum(maximum(t, layer.min_val), layer.max_val)
+
+
+@_elementwise("Hardsigmoid")
+def _hardsigmoid(t, layer):
+    return minimum(maximum(t + 3.0, 0.0), 6.0) / 6.0
+
+
+@_elementwise("Hardswish")
+def _hardswish(t, layer):
+    return t * minimum(maximum(t + 3.0, 0.0), 6.0) / 6.0
 
 
 # -- GELU, ELU, PReLU, Softplus, Mish --------------------------------------------------------

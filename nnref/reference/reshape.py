@@ -1,7 +1,8 @@
-"""Traced reference of data movement: Identity, Flatten, Reshape, Dropout (inference), no operations.
+"""Traced reference of data movement: Identity, Flatten, Reshape, Dropout (inference),
+Permute, Transpose, Contiguous, ChannelShuffle; no operations.
 
-Each element is copied to its new place one at a time, in row-major order, with no
-traced arithmetic. Counts: :func:`nnref.formulas.reshape.reshape`.
+Each element is copied to its new place one at a time, with no traced arithmetic.
+Counts: :func:`nnref.formulas.reshape.reshape`.
 """
 from __future__ import annotations
 
@@ -46,3 +47,48 @@ def reshape(layer, x):
 def dropout(layer, x):
     """Inference-mode dropout is the identity."""
     return _moved(x, x.shape)
+
+
+def _gathered(x, shape, source):
+    """An array of ``shape`` whose element at each index is ``x[source(index)]``."""
+    out = np.empty(shape, dtype=x.dtype)
+    for idx in np.ndindex(*shape):
+        out[idx] = x[source(idx)]
+    return out, Tally().counts()
+
+
+@traced("Permute")
+def permute(layer, x):
+    """Output axis ``i`` is input axis ``dims[i]``."""
+    dims = [d % x.ndim for d in layer.dims] if x.ndim else []
+    inverse = [dims.index(a) for a in range(x.ndim)]
+    return _gathered(x, tuple(x.shape[d] for d in dims),
+                     lambda idx: tuple(idx[inverse[a]] for a in range(x.ndim)))
+
+
+@traced("Transpose")
+def transpose(layer, x):
+    """Axes ``dim0`` and ``dim1`` swapped."""
+    if not x.ndim:
+        return _moved(x, ())
+    a, b = layer.dim0 % x.ndim, layer.dim1 % x.ndim
+
+    def swap(idx):
+        idx = list(idx)
+        idx[a], idx[b] = idx[b], idx[a]
+        return tuple(idx)
+
+    return _gathered(x, swap(x.shape), swap)
+
+
+@traced("Contiguous")
+def contiguous(layer, x):
+    """A copy."""
+    return _moved(x, x.shape)
+
+
+@traced("ChannelShuffle")
+def channel_shuffle(layer, x):
+    """Output channel ``i·g + j`` reads input channel ``j·(C/g) + i``."""
+    g, per = layer.groups, x.shape[1] // layer.groups
+    return _gathered(x, x.shape, lambda idx: (idx[0], idx[1] % g * per + idx[1] // g) + idx[2:])

@@ -12,7 +12,7 @@ import io
 import json
 
 from ..core.opcounts import KINDS, OpCounts, format_si
-from ..core.report import Report, check_report, fold
+from ..core.report import CALLS, Report, check_report, fold
 
 FORMATS = ("table", "json", "csv")
 UNITS = ("auto", "raw")
@@ -50,6 +50,9 @@ REPORT_SCHEMA = {
                     "output_shape": _SHAPE_SCHEMA,
                     "params": {"type": "integer", "minimum": 0},
                     "counts": _COUNTS_SCHEMA,
+                    # how the torch model makes the call; absent in older JSON: "module"
+                    "call": {"enum": list(CALLS)},
+                    "target": {"type": "string"},
                 },
                 "required": ["name", "type", "output_shape", "params", "counts"],
                 "additionalProperties": False,
@@ -184,7 +187,8 @@ def report_to_dict(report: Report) -> dict:
         "params": int(report.params),
         "total": report.total.as_dict(flops=True),
         "layers": [{"name": r.name, "type": r.type, "output_shape": _shape(r.output_shape),
-                    "params": int(r.params), "counts": r.counts.as_dict(flops=True)}
+                    "params": int(r.params), "counts": r.counts.as_dict(flops=True),
+                    "call": r.call, "target": r.target}
                    for r in report.layers],
     }
 
@@ -195,16 +199,17 @@ def render_json(report: Report, indent: int | None = 2) -> str:
 
 
 def render_csv(report: Report) -> str:
-    """One row per leaf call (name, type, output_shape, params, each kind, flops), then a total row."""
+    """One row per leaf call (name, type, output_shape, params, each kind, flops, call,
+    target), then a total row."""
     check_report(report, "render_csv")
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(["name", "type", "output_shape", "params", *KINDS, "flops"])
+    w.writerow(["name", "type", "output_shape", "params", *KINDS, "flops", "call", "target"])
     for r in report.layers:
         w.writerow([r.name, r.type, _shape_text(r.output_shape), r.params, *r.counts.as_tuple(),
-                    r.counts.flops])
+                    r.counts.flops, r.call, r.target])
     total = report.total
-    w.writerow(["total", "", "", report.params, *total.as_tuple(), total.flops])
+    w.writerow(["total", "", "", report.params, *total.as_tuple(), total.flops, "", ""])
     return out.getvalue()
 
 

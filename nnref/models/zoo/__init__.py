@@ -25,18 +25,6 @@ MODELS = MappingProxyType({
 })
 
 
-#: Calls of each model that torchvision (or the article) makes as functions, not modules:
-#: ``torch.flatten`` in every forward, ``F.adaptive_avg_pool2d`` in MobileNetV2's, the
-#: CRNN's plain reshape. Hook-based tools (THOP, ptflops) do not see them as modules.
-FUNCTIONAL = MappingProxyType({
-    "alexnet": ("flatten",),
-    "vgg16": ("flatten",),
-    "resnet50": ("flatten",),
-    "mobilenet_v2": ("avgpool", "flatten"),
-    "seed_crnn": ("reshape",),
-})
-
-
 def names() -> list:
     """The model names, in the order of :data:`MODELS`."""
     return list(MODELS)
@@ -46,12 +34,6 @@ def _entry(name):
     if not isinstance(name, str) or name not in MODELS:
         raise ValueError(f"unknown model {name!r}; known models: {', '.join(MODELS)}")
     return MODELS[name]
-
-
-def functional(name: str) -> tuple:
-    """The names of the calls model ``name`` makes as functions in torch (see :data:`FUNCTIONAL`)."""
-    _entry(name)
-    return FUNCTIONAL[name]
 
 
 def input_shape(name: str) -> tuple:
@@ -75,7 +57,11 @@ def build(name: str, seed=0, padding_taps="dense", algorithm="im2col", *, paddin
 
     Returns
     -------
-    Model
+    Graph
+        Its nodes say which calls torchvision's (or the article's) ``forward`` makes as
+        functions, methods or operators (``torch.flatten``, MobileNetV2's
+        ``F.adaptive_avg_pool2d``, the residual ``+``, the CRNN's ``x.reshape``): the plan's
+        steps carry them to the tool conventions.
     """
     if padding_mode is not None:  # the old name of padding_taps
         warnings.warn(f"build: padding_mode={padding_mode!r} is deprecated; use "
@@ -84,5 +70,5 @@ def build(name: str, seed=0, padding_taps="dense", algorithm="im2col", *, paddin
     return _entry(name)[0](seed=seed, padding_taps=padding_taps, algorithm=algorithm)
 
 
-__all__ = ["FUNCTIONAL", "MODELS", "alexnet", "build", "functional", "input_shape", "mobilenet_v2", "names", "resnet50",
+__all__ = ["MODELS", "alexnet", "build", "input_shape", "mobilenet_v2", "names", "resnet50",
            "seed_crnn", "vgg16"]

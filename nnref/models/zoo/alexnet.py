@@ -5,16 +5,17 @@ from ...layers.activation import ReLU
 from ...layers.adaptive import AdaptiveAvgPool2d
 from ...layers.reshape import Dropout, Flatten
 from ...layers.pool import MaxPool2d
-from ..graph import Model, Sequential
+from ..dag import Graph, Node
+from ..graph import Sequential
 from .common import Builder
 
 
-def alexnet(seed=0, padding_taps="dense", algorithm="im2col") -> Model:
+def alexnet(seed=0, padding_taps="dense", algorithm="im2col") -> Graph:
     """AlexNet (one-GPU variant) for 3×224×224 inputs: 61,100,840 parameters.
 
-    Names: ``features.0`` … ``features.12``, ``avgpool``, ``flatten`` (torch.flatten in
-    torchvision's forward), ``classifier.0`` … ``classifier.6``. Dropout is the
-    inference identity.
+    Names: ``features.0`` … ``features.12``, ``avgpool``, ``flatten`` (``torch.flatten``,
+    a function call in torchvision's forward), ``classifier.0`` … ``classifier.6``.
+    Dropout is the inference identity.
     """
     b = Builder(seed, padding_taps, algorithm)
     features = Sequential(
@@ -29,5 +30,6 @@ def alexnet(seed=0, padding_taps="dense", algorithm="im2col") -> Model:
         Dropout(0.5), b.linear(4096, 4096), ReLU(),
         b.linear(4096, 1000),
     )
-    return Model({"features": features, "avgpool": AdaptiveAvgPool2d((6, 6)),
-                  "flatten": Flatten(), "classifier": classifier}, name="alexnet")
+    return Graph([Node("features", features), Node("avgpool", AdaptiveAvgPool2d((6, 6))),
+                  Node("flatten", Flatten(), call="function", target="torch.flatten"),
+                  Node("classifier", classifier)], name="alexnet")

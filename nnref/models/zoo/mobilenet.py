@@ -4,7 +4,8 @@ from __future__ import annotations
 from ...layers.activation import ReLU6
 from ...layers.adaptive import AdaptiveAvgPool2d
 from ...layers.reshape import Dropout, Flatten
-from ..graph import Model, Residual, Sequential
+from ..dag import Graph, Node
+from ..graph import Residual, Sequential
 from .common import Builder
 
 #: Inverted-residual settings (t expansion, c channels, n repeats, s first stride).
@@ -22,7 +23,8 @@ def inverted_residual(b: Builder, cin, cout, stride, t):
     """torchvision's ``InvertedResidual``: [1×1 expand], 3×3 depthwise, 1×1 linear projection.
 
     The layers live under ``conv`` (``features.2.conv.0.0``); with stride 1 and equal
-    channels the input is added back (named ``add``).
+    channels the input is added back (named ``add``: torchvision's ``x + self.conv(x)``,
+    an operator call).
     """
     hidden = int(round(cin * t))
     layers = [conv_bn_relu6(b, cin, hidden, 1)] if t != 1 else []
@@ -34,11 +36,13 @@ def inverted_residual(b: Builder, cin, cout, stride, t):
     return Sequential({"conv": conv})
 
 
-def mobilenet_v2(seed=0, padding_taps="dense", algorithm="im2col") -> Model:
+def mobilenet_v2(seed=0, padding_taps="dense", algorithm="im2col") -> Graph:
     """MobileNetV2 for 3×224×224 inputs: 3,504,872 parameters.
 
-    Names: ``features.0`` … ``features.18``, ``avgpool`` and ``flatten`` (functional in
-    torchvision's forward), ``classifier.0`` (Dropout), ``classifier.1`` (Linear).
+    Names: ``features.0`` … ``features.18``, ``adaptive_avg_pool2d`` and ``flatten``
+    (function calls in torchvision's forward, ``F.adaptive_avg_pool2d(x, (1, 1))`` and
+    ``torch.flatten(x, 1)``: torchvision's MobileNetV2 has no pooling module),
+    ``classifier.0`` (Dropout), ``classifier.1`` (Linear).
 
     Depthwise convolutions are ``Conv2d`` with ``groups`` = channels, so that reports
     show torchvision's module types; :class:`~nnref.layers.depthwise.DepthwiseConv2d`
@@ -51,6 +55,10 @@ def mobilenet_v2(seed=0, padding_taps="dense", algorithm="im2col") -> Model:
             features.append(inverted_residual(b, cin, c, s if i == 0 else 1, t))
             cin = c
     features.append(conv_bn_relu6(b, cin, 1280, 1))
-    return Model({"features": Sequential(*features), "avgpool": AdaptiveAvgPool2d((1, 1)),
-                  "flatten": Flatten(), "classifier": Sequential(Dropout(0.2), b.linear(1280, 1000))},
-                 name="mobilenet_v2")
+    return Graph([
+        Node("features", Sequential(*features)),
+        Node("adaptive_avg_pool2d", AdaptiveAvgPool2d((1, 1)), call="function",
+             target="F.adaptive_avg_pool2d"),
+        Node("flatten", Flatten(), call="function", target="torch.flatten"),
+        Node("classifier", Sequential(Dropout(0.2), b.linear(1280, 1000))),
+    ], name="mobilenet_v2")

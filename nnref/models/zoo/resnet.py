@@ -5,7 +5,8 @@ from ...layers.activation import ReLU
 from ...layers.adaptive import AdaptiveAvgPool2d
 from ...layers.reshape import Flatten
 from ...layers.pool import MaxPool2d
-from ..graph import Model, Residual, Sequential
+from ..dag import Graph, Node
+from ..graph import Residual, Sequential
 from .common import Builder
 
 EXPANSION = 4
@@ -15,8 +16,8 @@ def bottleneck(b: Builder, cin: int, planes: int, stride: int) -> Sequential:
     """torchvision's ``Bottleneck``: relu(bn3(conv3(…conv1(x)…)) + downsample(x)).
 
     One ``relu`` layer is called three times, as in torchvision, so it appears three
-    times in a report under one name. The body is inlined (``layer1.0.conv1``); the add
-    is named ``add``.
+    times in a report under one name. The body is inlined (``layer1.0.conv1``); the add,
+    torchvision's ``out += identity`` (an operator call), is named ``add``.
     """
     cout = planes * EXPANSION
     relu = ReLU()
@@ -33,12 +34,12 @@ def bottleneck(b: Builder, cin: int, planes: int, stride: int) -> Sequential:
     return Sequential([(None, block), ("relu", relu)])
 
 
-def resnet50(seed=0, padding_taps="dense", algorithm="im2col") -> Model:
+def resnet50(seed=0, padding_taps="dense", algorithm="im2col") -> Graph:
     """ResNet-50 for 3×224×224 inputs: 25,557,032 parameters.
 
     Names: ``conv1``, ``bn1``, ``relu``, ``maxpool``, ``layer1`` … ``layer4`` (3, 4, 6, 3
     bottlenecks: ``layer1.0.conv1``, ``layer1.0.downsample.0``, ...), ``avgpool``,
-    ``flatten`` (torch.flatten in torchvision's forward), ``fc``.
+    ``flatten`` (``torch.flatten``, a function call in torchvision's forward), ``fc``.
     """
     b = Builder(seed, padding_taps, algorithm)
     stages, cin = {}, 64
@@ -48,8 +49,11 @@ def resnet50(seed=0, padding_taps="dense", algorithm="im2col") -> Model:
             layer.append(bottleneck(b, cin, planes, stride if j == 0 else 1))
             cin = planes * EXPANSION
         stages[f"layer{i + 1}"] = Sequential(*layer)
-    return Model({
-        "conv1": b.conv(3, 64, 7, 2, 3, bias=False), "bn1": b.bn(64), "relu": ReLU(),
-        "maxpool": MaxPool2d(3, 2, 1), **stages,
-        "avgpool": AdaptiveAvgPool2d((1, 1)), "flatten": Flatten(), "fc": b.linear(2048, 1000),
-    }, name="resnet50")
+    return Graph([
+        Node("conv1", b.conv(3, 64, 7, 2, 3, bias=False)), Node("bn1", b.bn(64)),
+        Node("relu", ReLU()), Node("maxpool", MaxPool2d(3, 2, 1)),
+        *(Node(key, stage) for key, stage in stages.items()),
+        Node("avgpool", AdaptiveAvgPool2d((1, 1))),
+        Node("flatten", Flatten(), call="function", target="torch.flatten"),
+        Node("fc", b.linear(2048, 1000)),
+    ], name="resnet50")

@@ -1,5 +1,5 @@
-"""Strategies of the activations: ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, SiLU, GELU, ELU,
-PReLU, Softplus, Mish. Inputs are scaled by 4 to reach the saturating parts."""
+"""Strategies of the activations: ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, SiLU, Hardtanh,
+Hardsigmoid, Hardswish, GELU, ELU, PReLU, Softplus, Mish. Inputs are scaled by 4 to reach the saturating parts."""
 from __future__ import annotations
 
 import inspect
@@ -10,14 +10,19 @@ from hypothesis import strategies as st
 from ._draw import family, seeds, shapes
 
 
-@family("ReLU", "ReLU6", "LeakyReLU", "Sigmoid", "Tanh", "SiLU", scale=4.0)
+@family("ReLU", "ReLU6", "LeakyReLU", "Sigmoid", "Tanh", "SiLU", "Hardtanh", "Hardsigmoid",
+        "Hardswish", scale=4.0)
 def activation(draw, cls, *, dims=4, size=4):
-    """LeakyReLU slopes 0, small, above 1 and negative; inplace or not; any shape (0-d too)."""
+    """LeakyReLU slopes 0, small, above 1 and negative; Hardtanh bounds on either side of 0;
+    inplace or not; any shape (0-d too)."""
     kw = {}
     if "inplace" in inspect.signature(cls).parameters:
         kw["inplace"] = draw(st.booleans())
     if cls.__name__ == "LeakyReLU":
         kw["negative_slope"] = draw(st.sampled_from([0.01, 0.2, 1.5, 0.0, -0.5]))
+    if cls.__name__ == "Hardtanh":
+        lo = draw(st.sampled_from([-3.0, -1.0, 0.0, 0.5]))
+        kw.update(min_val=lo, max_val=lo + draw(st.sampled_from([0.25, 1.0, 6.0])))
     return cls(**kw), draw(shapes(0, dims, size))
 
 

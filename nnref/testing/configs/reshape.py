@@ -1,4 +1,5 @@
-"""Strategies of data movement: Identity, Flatten, Reshape, Dropout."""
+"""Strategies of data movement: Identity, Flatten, Reshape, Dropout, Permute, Transpose,
+Contiguous, ChannelShuffle."""
 from __future__ import annotations
 
 from hypothesis import strategies as st
@@ -39,3 +40,33 @@ def dropout(draw, cls, *, dims=4, size=4):
 def identity(draw, cls, *, dims=4, size=4):
     """Identity on any shape (0-d too)."""
     return cls(), draw(shapes(0, dims, size))
+
+
+@family("Contiguous")
+def contiguous(draw, cls, *, dims=4, size=4):
+    """Contiguous on any shape (0-d too)."""
+    return cls(), draw(shapes(0, dims, size))
+
+
+@family("Permute")
+def permute(draw, cls, *, dims=4, size=4):
+    """A permutation of the axes of any shape (0-d: the empty one), some negative."""
+    shape = draw(shapes(0, dims, size))
+    n = len(shape)
+    order = draw(st.permutations(range(n)))
+    return cls(tuple(a - n if draw(st.booleans()) else a for a in order)), shape
+
+
+@family("Transpose")
+def transpose(draw, cls, *, dims=4, size=4):
+    """Two axes (maybe equal, maybe negative) of a shape of at least one axis."""
+    shape = draw(shapes(1, dims, size))
+    n = len(shape)
+    return cls(draw(st.integers(-n, n - 1)), draw(st.integers(-n, n - 1))), shape
+
+
+@family("ChannelShuffle")
+def channel_shuffle(draw, cls, *, groups=3, per_group=3, dims=5):
+    """(N, g·k, *S) with 1 to 3 spatial axes."""
+    g, k = draw(st.integers(1, groups)), draw(st.integers(1, per_group))
+    return cls(g), (draw(st.integers(1, 2)), g * k) + draw(shapes(1, dims - 2, 3))

@@ -1,0 +1,241 @@
+"""torch modules and nnref layers, both ways: the one table of the module calls.
+
+``FROM_TORCH`` maps a torch module class to ``f(module) -> nnref layer`` (weights copied,
+every constructor argument honoured or refused by name); ``TO_TORCH`` maps an nnref layer
+class name to ``f(layer) -> torch module``. Each family's pair sits together below.
+"""
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from ...layers import LAYERS
+from ._common import Unsupported, array, nn, refuse, tensor, torch_dtype
+
+FROM_TORCH: dict = {}
+TO_TORCH: dict = {}
+
+
+def pair(torch_classes, kinds, to_nnref, to_torch):
+    """Register ``to_nnref`` for every torch class and ``to_torch`` for every nnref kind."""
+    for cls in torch_classes:
+        FROM_TORCH[cls] = to_nnref
+    for kind in kinds:
+        TO_TORCH[kind] = to_torch
+
+
+def _copy(layer, module, names):
+    """Set the nnref layer's arrays ``names`` from the module's tensors (None stays None)."""
+    for name in names:
+        setattr(layer, name, array(getattr(module, name)))
+    return layer
+
+
+def _load(module, layer, names):
+    """The torch module, cast to the dtype of the nnref layer's arrays, with its tensors
+    ``names`` set from them."""
+    import torch
+
+    arrays = [getattr(layer, name) for name in names]
+    module = module.to(torch_dtype(next(a for a in arrays if a is not None).dtype))
+    with torch.no_grad():
+        for name, value in zip(names, arrays):
+            if value is not None:
+                getattr(module, name).copy_(tensor(value))
+    return module
+
+
+# -- convolutions ------------------------------------------------------------------------
+def _conv_from(m):
+    nd = len(m.kernel_size)
+    padding = m.padding if isinstance(m.padding, str) else tuple(m.padding)
+    return _copy(LAYERS[f"Conv{nd}d"](m.in_channels, m.out_channels, m.kernel_size, m.stride,
+                                       padding, m.dilation, m.groups, m.bias is not None,
+                                       m.padding_mode, rng=0), m, ("weight", "bias"))
+
+
+def _conv_to(layer):
+    nd = len(layer.kernel_size)
+    padding = getattr(layer, "padding_string", None) or tuple(layer.padding)
+    module = getattr(nn, f"Conv{nd}d")(
+        layer.in_channels, layer.out_channels, layer.kernel_size, layer.stride, padding,
+        layer.dilation, layer.groups, layer.bias is not None,
+        getattr(layer, "padding_mode", "zeros"))
+    return _load(module, layer, ("weight", "bias"))
+
+
+pair((nn.Conv1d, nn.Conv2d, nn.Conv3d),
+     ("Conv1d", "Conv2d", "Conv3d", "DepthwiseConv2d", "PointwiseConv2d"), _conv_from, _conv_to)
+
+
+# -- dense ---------------------------------------------------------------------------------
+def _linear_from(m):
+    return _copy(LAYERS["Linear"](m.in_features, m.out_features, m.bias is not None, rng=0), m,
+                 ("weight", "bias"))
+
+
+def _linear_to(layer):
+    module = nn.Linear(layer.in_features, layer.out_features, layer.bias is not None)
+    return _load(module, layer, ("weight", "bias"))
+
+
+pair((nn.Linear,), ("Dense", "Linear"), _linear_from, _linear_to)
+
+
+# -- batch norm ------------------------------------------------------------------------------
+_BN = ("weight", "bias", "running_mean", "running_var")
+
+
+def _bn_from(m):
+    if not m.track_running_stats or m.running_mean is None:
+        raise refuse("track_running_stats", m.track_running_stats,
+                     "True (in eval, batch norm without running statistics uses the batch's)")
+    if m.affine and m.bias is None:
+        raise refuse("bias", False, "a bias with affine=True (nnref's affine is γ and β)")
+    nd = {nn.BatchNorm1d: 1, nn.BatchNorm2d: 2, nn.BatchNorm3d: 3}[_base(m, _BN_CLASSES)]
+    layer = LAYERS[f"BatchNorm{nd}d"](m.num_features, m.eps, m.momentum, m.affine)
+    return _copy(layer, m, _BN if m.affine else _BN[2:])
+
+
+def _bn_to(layer):
+    module = getattr(nn, layer.kind)(layer.num_features, layer.eps, layer.momentum, layer.affine)
+    return _load(module, layer, _BN if layer.affine else _BN[2:]).eval()
+
+
+_BN_CLASSES = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
+pair(_BN_CLASSES, ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d"), _bn_from, _bn_to)
+
+
+def _base(m, classes):
+    """The class of ``classes`` that ``m`` is an instance of, most specific first."""
+    return next(c for c in type(m).__mro__ if c in classes)
+
+
+# -- activations, softmax ----------------------------------------------------------------------
+def _same(names, *attrs):
+    """A pair for classes of one name in torch and nnref whose arguments are ``attrs``."""
+    for name in names:
+        def from_torch(m, name=name):
+            return LAYERS[name](**{a: getattr(m, a) for a in attrs if hasattr(m, a)})
+
+        def to_torch(layer, name=name):
+            return getattr(nn, name)(**{a: getattr(layer, a) for a in attrs if hasattr(layer, a)})
+
+        pair((getattr(nn, name),), (name,), from_torch, to_torch)
+
+
+_same(("ReLU", "ReLU6", "SiLU", "Hardsigmoid", "Hardswish"), "inplace")
+_same(("Sigmoid", "Tanh", "Identity"))
+_same(("LeakyReLU",), "negative_slope", "inplace")
+_same(("Hardtanh",), "min_val", "max_val", "inplace")
+_same(("Flatten",), "start_dim", "end_dim")
+_same(("ChannelShuffle",), "groups")
+
+
+def _softmax_from(m):
+    if m.dim is None:
+        raise refuse("dim", None, "an int axis (torch's implicit dim is deprecated)")
+    return LAYERS["Softmax"](m.dim)
+
+
+pair((nn.Softmax,), (), _softmax_from, None)
+TO_TORCH["Softmax"] = lambda layer: nn.Softmax(layer.dim)
+
+
+def _dropout_from(m):
+    return LAYERS["Dropout"](float(m.p), m.inplace)
+
+
+pair((nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout,
+      nn.FeatureAlphaDropout), ("Dropout",), _dropout_from, lambda layer: nn.Dropout(layer.p))
+
+
+# -- pooling -----------------------------------------------------------------------------------
+def _pool_from(m):
+    kind = type(m).__name__ if type(m) in _POOLS else _base(m, _POOLS).__name__
+    if getattr(m, "return_indices", False):
+        raise refuse("return_indices", True, "False (nnref returns the pooled values only)")
+    if getattr(m, "divisor_override", None) is not None:
+        raise refuse("divisor_override", m.divisor_override, "None (the window's own divisor)")
+    if kind.startswith("Adaptive"):
+        return LAYERS[kind](m.output_size)
+    if kind.startswith("Max"):
+        return LAYERS[kind](m.kernel_size, m.stride, m.padding, m.dilation, m.ceil_mode)
+    return LAYERS[kind](m.kernel_size, m.stride, m.padding, m.ceil_mode, m.count_include_pad)
+
+
+def _pool_to(layer):
+    cls = getattr(nn, layer.kind)
+    if layer.kind.startswith("Adaptive"):
+        size = layer.output_size
+        return cls(size[0] if len(size) == 1 else size)
+    if layer.kind.startswith("Max"):
+        return cls(layer.kernel_size, layer.stride, layer.padding, layer.dilation,
+                   ceil_mode=layer.ceil_mode)
+    return cls(layer.kernel_size, layer.stride, layer.padding, layer.ceil_mode,
+               layer.count_include_pad)
+
+
+_POOLS = tuple(getattr(nn, f"{k}Pool{d}d") for k in ("Max", "Avg", "AdaptiveMax", "AdaptiveAvg")
+               for d in (1, 2, 3))
+pair(_POOLS, tuple(c.__name__ for c in _POOLS), _pool_from, _pool_to)
+
+
+# -- recurrent ---------------------------------------------------------------------------------
+_RNN = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+
+
+def _rnn_from(m):
+    kind = m.mode if m.mode in ("GRU", "LSTM") else "RNN"
+    for name, value, want in (("num_layers", m.num_layers, "1 (one layer)"),
+                              ("bidirectional", m.bidirectional, "False"),
+                              ("proj_size", getattr(m, "proj_size", 0), "0 (no projection)")):
+        if value != (1 if name == "num_layers" else 0):
+            raise refuse(name, value, want)
+    if m.mode == "RNN_RELU":
+        raise refuse("nonlinearity", "relu", "'tanh'")
+    layer = LAYERS[kind](m.input_size, m.hidden_size, m.bias, m.batch_first, rng=0)
+    return _copy(layer, m, _RNN if m.bias else _RNN[:2])
+
+
+def _rnn_to(layer):
+    module = getattr(nn, layer.kind)(layer.input_size, layer.hidden_size, bias=layer.bias,
+                                     batch_first=layer.batch_first)
+    return _load(module, layer, _RNN if layer.bias else _RNN[:2])
+
+
+pair((nn.RNN, nn.GRU, nn.LSTM), ("RNN", "GRU", "LSTM"), _rnn_from, _rnn_to)
+
+#: torch modules whose call returns a tuple whose item 0 is the nnref layer's output.
+TUPLE_OUTPUT = frozenset({nn.RNN, nn.GRU, nn.LSTM})
+
+FROM_TORCH = MappingProxyType(FROM_TORCH)
+TO_TORCH = MappingProxyType(TO_TORCH)
+
+
+def lookup(module):
+    """``(torch class, builder)`` for ``module``: its class, or the nearest base in
+    :data:`FROM_TORCH` when the subclass keeps its forward (a subclass that overrides
+    ``forward`` is traced through instead); None if there is none."""
+    for cls in type(module).__mro__:
+        if cls in FROM_TORCH:
+            if cls is type(module) or type(module).forward is cls.forward:
+                return cls, FROM_TORCH[cls]
+            return None
+    return None
+
+
+def from_module(module):
+    """The nnref layer of a torch leaf module; :class:`Unsupported` naming what is not."""
+    found = lookup(module)
+    if found is None:
+        raise Unsupported(f"no nnref layer for module {type(module).__name__}")
+    return found[1](module)
+
+
+def to_module(layer):
+    """The torch module of an nnref layer (its weights copied); :class:`Unsupported` if
+    torch has no module for it (the layer is then emitted as a function call)."""
+    f = TO_TORCH.get(layer.kind)
+    if f is None:
+        raise Unsupported(f"torch has no module for {layer.kind}")
+    return f(layer)
