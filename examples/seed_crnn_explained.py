@@ -30,7 +30,7 @@ def one(layer, shape):
 def main():
     model = zoo.build("seed_crnn")
     plan = model.plan(zoo.input_shape("seed_crnn"))
-    rec = compare_layers(plan, functional=zoo.functional("seed_crnn"), title="seed_crnn")
+    rec = compare_layers(plan, title="seed_crnn")
     rows = [[r.name, r.type, f"{r.exact.mul:,}", f"{r.exact.flops:,}",
              *(f"{r.tools[t]:,}" for t in TOOLS)] for r in rec.layers]
     rows.append(["total", "", f"{rec.exact.mul:,}", f"{rec.exact.flops:,}",

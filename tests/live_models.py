@@ -3,15 +3,15 @@
 Functional calls, residual adds (``+`` and ``+=``), ``torch.cat``, squeeze-and-excitation,
 channel shuffle and Hardswish, each in a small model. ``MODELS`` maps a name to
 ``(torch factory, input shape, nnref builder or None)``: the nnref builder writes the
-same network with nnref's containers, naming as the torch model does, with the calls
-the torch forward makes as functions in ``FUNCTIONAL``; None where nnref's containers
-cannot (yet) express it, so that only ``nnref.from_torch`` can convert it.
+same network with nnref's containers, naming as the torch model does, each call made
+as the torch forward makes it (a Graph node's ``call`` and ``target``); None where nnref's
+containers cannot (yet) express it, so that only ``nnref.from_torch`` can convert it.
 """
 import torch
 
 from nnref.layers import (AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d,
                           ReLU)
-from nnref.models import Concat, Model, Residual, Sequential
+from nnref.models import Concat, Graph, Model, Node, Residual, Sequential
 
 nn, F = torch.nn, torch.nn.functional
 
@@ -31,10 +31,15 @@ class FunctionalNet(nn.Module):
 
 
 def functional_net():
-    return Model({"conv1": Conv2d(3, 8, 3, padding=1), "relu": ReLU(), "max_pool2d": MaxPool2d(2),
-                  "conv2": Conv2d(8, 16, 3, stride=2), "relu_1": ReLU(),
-                  "adaptive_avg_pool2d": AdaptiveAvgPool2d((1, 1)), "flatten": Flatten(),
-                  "fc": Linear(16, 10)}, name="functional_net")
+    def f(name, layer, target):
+        return Node(name, layer, call="function", target=target)
+
+    return Graph([Node("conv1", Conv2d(3, 8, 3, padding=1)), f("relu", ReLU(), "F.relu"),
+                  f("max_pool2d", MaxPool2d(2), "F.max_pool2d"),
+                  Node("conv2", Conv2d(8, 16, 3, stride=2)), f("relu_1", ReLU(), "F.relu"),
+                  f("adaptive_avg_pool2d", AdaptiveAvgPool2d((1, 1)), "F.adaptive_avg_pool2d"),
+                  f("flatten", Flatten(), "torch.flatten"), Node("fc", Linear(16, 10))],
+                 name="functional_net")
 
 
 class ResidualNet(nn.Module):
@@ -140,10 +145,4 @@ MODELS = {
     "squeeze_excite": (SqueezeExcite, (1, 3, 8, 8), None),
     "channel_shuffle": (ChannelShuffle, (1, 4, 6, 6), None),
     "hardswish_net": (HardswishNet, (1, 3, 8, 8), None),
-}
-#: name -> the nnref names of the calls its torch forward makes as functions or operators
-FUNCTIONAL = {
-    "functional_net": ("relu", "max_pool2d", "relu_1", "adaptive_avg_pool2d", "flatten"),
-    "residual_net": ("add", "iadd"),
-    "concat_net": (),
 }

@@ -80,7 +80,7 @@ def test_some_tools_only(capsys):
     doc = json.loads(out)
     assert status == 0 and doc["totals"]["conventions"] == {"thop": 327_486_720,
                                                            "ptflops": 320_300_008}
-    avgpool = next(layer for layer in doc["layers"] if layer["name"] == "avgpool")
+    avgpool = next(layer for layer in doc["layers"] if layer["name"] == "adaptive_avg_pool2d")
     assert avgpool["call"] == "function" and avgpool["conventions"]["thop"] == 0
 
 
@@ -125,12 +125,12 @@ def test_a_factory_returning_a_torch_module(capsys, tmp_path, monkeypatch):
     (["compare", "nosuchpkg.models:build", "--input", "1,3,8,8"],
      "cannot import module 'nosuchpkg.models'"),
     (["compare", "json:nosuch", "--input", "1,3,8,8"], "module 'json' has no attribute 'nosuch'"),
-    (["compare", "json:dumps", "--input", "1,3,8,8"], "calling dumps() raised TypeError"),
-    (["compare", "json:JSONDecoder", "--input", "1,3"], "returned JSONDecoder; expected an nnref"),
+    (["compare", "json:dumps", "--input", "1,3,8,8"], "factory 'json:dumps' raised TypeError"),
+    (["compare", "json:JSONDecoder", "--input", "1,3"], "returned JSONDecoder; expected a torch.nn.Module, an nnref"),
     (["compare", "json:dumps"], "--input is required for a factory"),
     (["compare", "Conv2d(3, 8, 3)"], "--input is required for a layer spec"),
     (["compare", "alexnet", "--tools", "thop,flopco"], "unknown tool 'flopco'"),
-    (["compare", "alexnt"], "unknown model, layer or factory 'alexnt'"),
+    (["compare", "alexnt"], "unknown model or layer 'alexnt'"),
     (["compare", "alexnet", "--input", "1,3,10,10"], "input"),
     (["compare", "__import__('os').system('true')"], "is invalid; expected NAME(args)"),
 ])

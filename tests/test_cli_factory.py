@@ -38,7 +38,7 @@ def not_a_model():
     return 42
 
 def unsupported():
-    return torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.GELU()).eval()
+    return torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.SELU()).eval()
 '''
 
 
@@ -91,7 +91,7 @@ def test_an_object_or_an_nnref_layer_is_taken_as_it_is(capsys, project):
     ("{pkg}:broken", "factory '.*:broken' raised RuntimeError: no weights here"),
     ("{pkg}:not_a_model", "factory '.*:not_a_model' returned int; expected a torch.nn.Module"),
     ("{pkg}:unsupported", r"from_torch: 1 call\(s\) of Sequential are not supported: - 1: "
-                          r"nn\.GELU"),
+                          r"nn\.SELU"),
     ("{pkg}:a:b", "factory '.*:a:b' is invalid; expected 'module:attr'"),
 ])
 def test_a_bad_factory_is_one_line_naming_it(capsys, project, target, match):

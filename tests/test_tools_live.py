@@ -14,13 +14,14 @@ from conftest import need, torch
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from test_conventions import TOOL_OUTPUTS
-from live_models import FUNCTIONAL, MODELS
+from live_models import MODELS
 from torch_twins import TWINS
 
 import nnref
 from nnref.conventions import run_tool
 from nnref.models import zoo
 from nnref.testing import strategies as nst
+from nnref.testing.twins import twin_plan
 from nnref.testing.tools import RUNNERS, leaf_names, per_module, run_ptflops, run_tools
 
 for _tool in ("thop", "ptflops", "fvcore"):
@@ -31,12 +32,12 @@ NEEDS_BRIDGE = pytest.mark.skipif(not BRIDGE, reason="needs nnref.from_torch / n
                                                      "(the torch bridge, issue 8a)")
 
 
-def assert_reproduced(plan, module, inputs, functional=(), tools=None):
+def assert_reproduced(plan, module, inputs, tools=None):
     """Each real tool on ``module`` equals nnref's reproduction on ``plan``: total and per module."""
     live = run_tools(module, inputs, tools)
     leaves = leaf_names(module)
     for tool, got in live.items():
-        want = run_tool(tool, plan, functional)
+        want = run_tool(tool, plan)
         assert got.total == want.total, f"{tool}: the tool says {got.total:,}, nnref {want.total:,}"
         assert got.modules == per_module(want, leaves), f"{tool}, per leaf module"
     return live
@@ -70,7 +71,7 @@ def test_every_tool_on_every_layer_type(name, data):
     # ptflops' batch counter calls len() on the input, and THOP's softmax hook indexes its
     # shape: neither runs on a 0-d tensor
     tools = list(RUNNERS) if shape else ["fvcore", "torch"]
-    plan = one(layer, shape)
+    plan = twin_plan(layer, shape)
     raising = [t for t in tools if "raises" in run_tool(t, plan).layers[0].rule]
     for tool in raising:  # nnref's rule says the tool fails on this input: it must
         with pytest.raises(Exception):  # noqa: B017 - whatever the tool raises
@@ -120,8 +121,7 @@ def test_the_tools_on_the_zoo_print_the_published_totals_and_nnref_reproduces_th
     else:
         with torch.device("meta"):
             module = zeros_like_model(TWINS[name]())
-    live = assert_reproduced(model.plan(shape), module, torch.zeros(shape),
-                             functional=zoo.functional(name))
+    live = assert_reproduced(model.plan(shape), module, torch.zeros(shape))
     assert tuple(live[t].total for t in RUNNERS) == PRINTED[name]
 
 
@@ -138,12 +138,9 @@ def test_the_tools_on_hand_written_torch_models(name, route):
     factory, shape, build = MODELS[name]
     module = factory().eval()
     x = torch.from_numpy(np.random.default_rng(0).standard_normal(shape).astype(np.float32))
-    if route == "from_torch":
-        plan = nnref.from_torch(module, x).plan(shape)
-        functional = ()  # the plan's steps carry how each call was made
-    else:
-        plan, functional = build().plan(shape), FUNCTIONAL[name]
-    assert_reproduced(plan, module, x, functional=functional)
+    # the plan's steps carry how each call is made, as the torch forward makes it
+    plan = (nnref.from_torch(module, x) if route == "from_torch" else build()).plan(shape)
+    assert_reproduced(plan, module, x)
 
 
 def test_the_hand_written_models_are_what_their_nnref_builders_say():
@@ -152,6 +149,6 @@ def test_the_hand_written_models_are_what_their_nnref_builders_say():
         if build is None:
             continue
         plan = build().plan(shape)
-        modules = [s.name for s in plan if s.name not in FUNCTIONAL[name]]
+        modules = [s.name for s in plan if s.call == "module"]
         torch_leaves = [n for n in leaf_names(factory()) if n]
         assert sorted(set(modules)) == sorted(torch_leaves), name

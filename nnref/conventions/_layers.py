@@ -125,9 +125,8 @@ def compare_layers(plan, tools=None, functional=(), title="model") -> Reconcilia
     if isinstance(tools, str) or unknown:
         raise ValueError(f"compare_layers: tools={tools!r} is invalid; expected a list of "
                          f"tool names from {list(TOOLS)}")
-    functional = set(check_names(functional, "compare_layers"))
-    functional |= {str(s[0]) for s in plan if _call_kind(s) != "module"}
-    steps = [tuple(s[:4]) for s in plan]
+    functional = set(check_names(functional, "compare_layers"))  # steps carry the rest
+    steps = list(plan)  # the call kinds and targets stay: the tools' rules read them
     exact = exact_counts(steps)
     cs = calls(steps, exact)
     counts = {t: run_tool(t, steps, tuple(functional)) for t in names}
@@ -138,7 +137,7 @@ def compare_layers(plan, tools=None, functional=(), title="model") -> Reconcilia
         lines = {t: why(c, tool_counts[t], counts[t].layers[i].rule, counts[t].unit, candidates)
                  for t in names}
         rows.append(LayerComparison(c.name, c.type, "function" if c.name in functional
-                                    and _call_kind(step) == "module" else _call_kind(step),
+                                    else _call_kind(step),
                                     c.input_shape, c.output_shape, c.exact,
                                     MappingProxyType(tool_counts), MappingProxyType(lines)))
     total = sum(exact, OpCounts())

@@ -214,7 +214,7 @@ class Contiguous(Layer):
         return self.check_shape(input_shape)
 
     def forward(self, x):
-        return np.ascontiguousarray(x), OpCounts()
+        return np.array(x, order="C"), OpCounts()  # ascontiguousarray makes 0-d 1-d
 
 
 class ChannelShuffle(Layer):

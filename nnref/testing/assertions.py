@@ -46,8 +46,8 @@ class CountMismatch(AssertionError):
 def resolve_plan(layer_or_model, input_shape, owner="assert_counts"):
     """``(plan, title)`` of an nnref layer, an nnref model, a zoo name, a torch module or a plan.
 
-    A torch module goes through ``nnref.from_torch`` (the torch bridge); ``functional``
-    calls of zoo models are looked up and attached as call kinds.
+    A torch module goes through ``nnref.from_torch`` (the torch bridge). Each step keeps
+    its call kind (module, function, method or operator), which the tools' rules read.
     """
     from ..layers.base import Layer
     from ..models import zoo
@@ -55,7 +55,7 @@ def resolve_plan(layer_or_model, input_shape, owner="assert_counts"):
     if isinstance(layer_or_model, str):
         name = layer_or_model
         shape = zoo.input_shape(name) if input_shape is None else input_shape
-        return with_calls(zoo.build(name).plan(shape), zoo.functional(name)), name
+        return list(zoo.build(name).plan(shape)), name
     if input_shape is None:
         raise ValueError(f"{owner}: input_shape=None is invalid; expected the input shape, "
                          "e.g. (1, 3, 224, 224)")
@@ -81,27 +81,9 @@ def resolve_plan(layer_or_model, input_shape, owner="assert_counts"):
                     "layer or model, a zoo model name or a torch.nn.Module")
 
 
-def with_calls(plan, functional) -> list:
-    """``plan`` with the names in ``functional`` marked as function calls (5-tuple steps)."""
-    return [(*s[:4], "function" if s[0] in functional else _call(s)) for s in plan]
-
-
-def _call(step) -> str:
-    return step[4] if len(step) > 4 else getattr(step, "call", "module")
-
-
 def _is_torch_module(obj) -> bool:
     return any(c.__module__.startswith("torch.nn") and c.__name__ == "Module"
                for c in type(obj).__mro__)
-
-
-def _functional(plan) -> tuple:
-    return tuple(s[0] for s in plan if _call(s) != "module")
-
-
-def _plain(plan) -> list:
-    """4-tuple steps, as the conventions take (call kinds passed as ``functional=``)."""
-    return [tuple(s[:4]) for s in plan]
 
 
 def _number(value, owner):
@@ -127,12 +109,12 @@ def _check_convention(convention, owner):
 
 def _expected(plan, convention):
     """``(total, per-call values, exact per call)`` of ``convention`` on ``plan``."""
-    exact = exact_counts(_plain(plan))
+    exact = exact_counts(plan)
     if convention == "exact":
         return sum(exact, OpCounts()), exact, exact
     if convention == "macs":
         return sum(e.mul for e in exact), [e.mul for e in exact], exact
-    counts = run_tool(convention, _plain(plan), functional=_functional(plan))
+    counts = run_tool(convention, plan)
     return counts.total, [c.count for c in counts.layers], exact
 
 
@@ -188,7 +170,7 @@ def assert_counts(actual, layer_or_model, input_shape=None, convention="exact"):
     convention = _check_convention(convention, owner)
     plan, title = resolve_plan(layer_or_model, input_shape, owner)
     total, per_call, exact = _expected(plan, convention)
-    cs = calls(_plain(plan), exact)
+    cs = calls(plan, exact)
     rows, by_layer = _rows(actual, convention, total, _by_name(plan, per_call), owner)
     if all(want == got for _, want, got in rows):
         return total
@@ -306,7 +288,7 @@ def _causes(what, want, got, convention, cs, plan, per_call, layer, batch):
 def _tool_total(tool, plan):
     """The tool's total, or None where the tool cannot count the plan (a rule says so)."""
     try:
-        return run_tool(tool, _plain(plan), functional=_functional(plan)).total
+        return run_tool(tool, plan).total
     except ValueError:
         return None
 
@@ -326,4 +308,4 @@ def _tool_label(tool) -> str:
 def _ptflops(plan, **options) -> int:
     from ..conventions import ptflops
 
-    return ptflops(_plain(plan), functional=_functional(plan), **options).total
+    return ptflops(plan, **options).total

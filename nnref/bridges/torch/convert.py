@@ -48,15 +48,19 @@ def defaults(module) -> dict:
 
 
 def example_tensor(example_input, module, owner: str = "from_torch") -> torch.Tensor:
-    """``example_input`` (a tensor or an ndarray) as a float tensor of the module's dtype."""
+    """``example_input`` (a tensor or an ndarray): a float tensor of the module's dtype, or
+    an integer tensor of indices (a model that starts with an Embedding)."""
     if isinstance(example_input, np.ndarray):
         example_input = torch.from_numpy(np.array(example_input, order="C"))
     if not isinstance(example_input, torch.Tensor):
         raise TypeError(f"{owner}: example_input={example_input!r:.80} is invalid; expected a "
                         "torch tensor or a numpy array")
+    if example_input.dtype in (torch.int32, torch.int64) and any(
+            isinstance(m, torch.nn.Embedding) for m in module.modules()):
+        return _nonempty(example_input, owner).detach()
     if example_input.dtype not in FLOATS:
         raise ValueError(f"{owner}: example_input has dtype {example_input.dtype}; expected "
-                         "float32 or float64")
+                         "float32 or float64 (integer indices only for a model with an Embedding)")
     dtypes = {p.dtype for p in list(module.parameters()) + list(module.buffers())
               if p.is_floating_point()}
     if dtypes and dtypes != {example_input.dtype}:
@@ -64,10 +68,14 @@ def example_tensor(example_input, module, owner: str = "from_torch") -> torch.Te
                          f"{type(module).__name__}'s parameters are "
                          f"{', '.join(sorted(str(d) for d in dtypes))}; expected an example "
                          "input of the model's dtype")
+    return _nonempty(example_input, owner).detach()
+
+
+def _nonempty(example_input, owner):
     if any(s == 0 for s in example_input.shape):
         raise ValueError(f"{owner}: example_input has shape {tuple(example_input.shape)}; "
                          "expected no zero-sized axis")
-    return example_input.detach()
+    return example_input
 
 
 @contextmanager

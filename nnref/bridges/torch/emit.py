@@ -29,6 +29,8 @@ DEFAULT = {
     "function": {"ReLU": F.relu, "ReLU6": F.relu6, "Hardtanh": F.hardtanh,
                  "LeakyReLU": F.leaky_relu, "Sigmoid": torch.sigmoid, "Tanh": torch.tanh, "SiLU": F.silu,
                  "Hardsigmoid": F.hardsigmoid, "Hardswish": F.hardswish, "Softmax": F.softmax,
+                 "LogSoftmax": F.log_softmax, "GELU": F.gelu, "ELU": F.elu,
+                 "Softplus": F.softplus, "Mish": F.mish,
                  "Dropout": F.dropout, "Flatten": torch.flatten, "Reshape": torch.reshape,
                  "Permute": torch.permute, "Transpose": torch.transpose, "Mean": torch.mean,
                  "ChannelShuffle": F.channel_shuffle, "Cat": torch.cat, "Chunk": torch.chunk,
@@ -38,6 +40,7 @@ DEFAULT = {
                     (("Max", "max"), ("Avg", "avg"), ("AdaptiveMax", "adaptive_max"),
                      ("AdaptiveAvg", "adaptive_avg"))}},
     "method": {"ReLU": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softmax": "softmax",
+               "LogSoftmax": "log_softmax",
                "Flatten": "flatten", "Reshape": "reshape", "Permute": "permute",
                "Transpose": "transpose", "Contiguous": "contiguous", "Mean": "mean",
                "Chunk": "chunk", "Split": "split", "Add": "add", "Sub": "sub", "Mul": "mul",
@@ -50,9 +53,11 @@ _INPLACE = {operator.add: operator.iadd, operator.sub: operator.isub,
 #: Arguments nnref's layers name differently from torch's, and fixed ones.
 _ALIAS = {"split_size": "split_size_or_sections"}
 _FIXED = {"training": False}
+#: Arguments passed even at their default, where torch needs them (``mean(x, None, True)``).
+_ALWAYS = {("Mean", "dim")}
 
 
-def _callee(layer, call: str, target: str):
+def callee(layer, call: str, target: str):
     """The torch callable (or method name) of a non-module call of ``layer``: its
     ``target`` if nnref knows it, else the default of :data:`DEFAULT`."""
     if target.startswith("Tensor.") and target[7:] in METHODS:
@@ -75,7 +80,7 @@ def _callee(layer, call: str, target: str):
 def emit_call(graph, layer, xs, call: str, target: str):
     """The fx node of ``layer`` called on the nodes ``xs`` as a function, method or operator,
     its arguments read from the layer's attributes (torch's argument names)."""
-    f = _callee(layer, call, target)
+    f = callee(layer, call, target)
     spec = METHODS[f][0] if isinstance(f, str) else lookup_function(f)[0]
     args, kwargs, tensors = [], {}, list(xs)
     other = getattr(layer, "other", None)
@@ -91,7 +96,7 @@ def emit_call(graph, layer, xs, call: str, target: str):
             value = _FIXED.get(plain, getattr(layer, _ALIAS.get(plain, plain), default))
         if name[0] == "*" or default is REQUIRED:
             args.append(value)
-        elif value is not default and value != default:
+        elif (value is not default and value != default) or (layer.kind, plain) in _ALWAYS:
             kwargs[plain] = value
     if isinstance(f, str):
         node = graph.call_method(f, tuple(args), kwargs)

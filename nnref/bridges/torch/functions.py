@@ -152,6 +152,15 @@ def _softmax(a):
     return LAYERS["Softmax"](dim), [x]
 
 
+def _log_softmax(a):
+    if a.get("dtype") is not None:
+        raise refuse("dtype", a["dtype"], "None (the input's dtype)")
+    x, dim = _tensor(a), a["dim"]
+    if dim is None:  # torch's deprecated implicit choice (F._get_softmax_dim)
+        dim = 0 if len(x.shape) in (0, 1, 3) else 1
+    return LAYERS["LogSoftmax"](dim), [x]
+
+
 def _dropout(a):
     if a["training"]:
         raise refuse("training", True, "False, as in eval (pass training=self.training)")
@@ -257,6 +266,13 @@ method("tanh", "input", unary("Tanh"))
 function(F.softmax, "input dim=None _stacklevel=3 dtype=None", _softmax)
 function(torch.softmax, "input dim dtype=None", _softmax)
 method("softmax", "input dim dtype=None", _softmax)
+function(F.log_softmax, "input dim=None _stacklevel=3 dtype=None", _log_softmax)
+function(torch.log_softmax, "input dim dtype=None", _log_softmax)
+method("log_softmax", "input dim dtype=None", _log_softmax)
+function(F.gelu, "input approximate='none'", unary("GELU", "approximate"))
+function(F.elu, "input alpha=1.0 inplace=False", unary("ELU", "alpha", inplace=False))
+function(F.softplus, "input beta=1.0 threshold=20.0", unary("Softplus", "beta", "threshold"))
+function(F.mish, "input inplace=False", unary("Mish", inplace=False))
 for _f in (F.dropout, F.dropout1d, F.dropout2d, F.dropout3d, F.alpha_dropout,
            F.feature_alpha_dropout):
     function(_f, "input p=0.5 training=True inplace=False", _dropout)

@@ -149,6 +149,91 @@ pair((nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout,
       nn.FeatureAlphaDropout), ("Dropout",), _dropout_from, lambda layer: nn.Dropout(layer.p))
 
 
+_same(("GELU",), "approximate")
+_same(("ELU",), "alpha", "inplace")
+_same(("Softplus",), "beta", "threshold")
+_same(("Mish",), "inplace")
+
+
+def _log_softmax_from(m):
+    if m.dim is None:
+        raise refuse("dim", None, "an int axis (torch's implicit dim is deprecated)")
+    return LAYERS["LogSoftmax"](m.dim)
+
+
+pair((nn.LogSoftmax,), ("LogSoftmax",), _log_softmax_from, lambda layer: nn.LogSoftmax(layer.dim))
+
+
+def _prelu_from(m):
+    return _copy(LAYERS["PReLU"](m.num_parameters, rng=0), m, ("weight",))
+
+
+def _prelu_to(layer):
+    return _load(nn.PReLU(layer.num_parameters), layer, ("weight",))
+
+
+pair((nn.PReLU,), ("PReLU",), _prelu_from, _prelu_to)
+
+
+# -- normalisation over the input's own statistics, embedding -----------------------------
+def _layer_norm_from(m):
+    layer = LAYERS["LayerNorm"](tuple(m.normalized_shape), m.eps, m.elementwise_affine,
+                                m.bias is not None, rng=0)
+    return _copy(layer, m, ("weight", "bias"))
+
+
+def _layer_norm_to(layer):
+    module = nn.LayerNorm(layer.normalized_shape, layer.eps, layer.elementwise_affine,
+                          bias=layer.shifted)
+    return _load(module, layer, ("weight", "bias")) if layer.scaled else module
+
+
+def _group_norm_from(m):
+    layer = LAYERS["GroupNorm"](m.num_groups, m.num_channels, m.eps, m.affine, rng=0)
+    return _copy(layer, m, ("weight", "bias"))
+
+
+def _group_norm_to(layer):
+    module = nn.GroupNorm(layer.num_groups, layer.num_channels, layer.eps, layer.affine)
+    return _load(module, layer, ("weight", "bias")) if layer.affine else module
+
+
+def _instance_from(m):
+    kind = _base(m, _INSTANCE).__name__
+    layer = LAYERS[kind](m.num_features, m.eps, m.momentum, m.affine, m.track_running_stats,
+                         rng=0)
+    return _copy(layer, m, ("weight", "bias") + layer.buffer_names)
+
+
+def _instance_to(layer):
+    module = getattr(nn, layer.kind)(layer.num_features, layer.eps, layer.momentum,
+                                     layer.affine, layer.track_running_stats)
+    names = ("weight", "bias") * layer.affine + tuple(layer.buffer_names)
+    return _load(module, layer, names).eval() if names else module.eval()
+
+
+_INSTANCE = (nn.InstanceNorm1d, nn.InstanceNorm2d, nn.InstanceNorm3d)
+pair((nn.LayerNorm,), ("LayerNorm",), _layer_norm_from, _layer_norm_to)
+pair((nn.GroupNorm,), ("GroupNorm",), _group_norm_from, _group_norm_to)
+pair(_INSTANCE, tuple(c.__name__ for c in _INSTANCE), _instance_from, _instance_to)
+
+
+def _embedding_from(m):
+    layer = LAYERS["Embedding"](m.num_embeddings, m.embedding_dim, m.padding_idx, m.max_norm,
+                                m.norm_type, m.scale_grad_by_freq, m.sparse, rng=0)
+    return _copy(layer, m, ("weight",))
+
+
+def _embedding_to(layer):
+    module = nn.Embedding(layer.num_embeddings, layer.embedding_dim, layer.padding_idx,
+                          layer.max_norm, layer.norm_type, layer.scale_grad_by_freq,
+                          layer.sparse)
+    return _load(module, layer, ("weight",))
+
+
+pair((nn.Embedding,), ("Embedding",), _embedding_from, _embedding_to)
+
+
 # -- pooling -----------------------------------------------------------------------------------
 def _pool_from(m):
     kind = type(m).__name__ if type(m) in _POOLS else _base(m, _POOLS).__name__
