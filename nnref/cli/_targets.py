@@ -120,13 +120,23 @@ def resolve(text: str, shape=None, *, seed: int = 0, padding_taps: str = "dense"
         from ..layers.spec import parse_layer
 
         return "layer", parse_layer(text), shape
+    from ..bridges import zoo as torch_zoo
     from ..models import zoo
 
     name = text.strip()
+    if name in torch_zoo.MODELS:
+        if padding_taps != "dense" or algorithm is not None:
+            raise CliError(f"--padding and --algorithm apply to nnref's own zoo models, not to "
+                           f"{name}, which is built from its torch module")
+        try:
+            model = torch_zoo.build(name, seed=seed)
+        except (ImportError, NotImplementedError) as e:
+            raise CliError(" ".join(str(e).split())) from None
+        return "zoo", model, torch_zoo.input_shape(name) if shape is None else shape
     if name not in zoo.MODELS:
         from ..layers.spec import known_layers
 
-        raise CliError(f"unknown model or layer {name!r}; known models: {', '.join(zoo.names())}; "
+        raise CliError(f"unknown model or layer {name!r}; known models: {', '.join(zoo.names() + torch_zoo.names())}; "
                        f"known layers: {', '.join(sorted(known_layers()))}; or a factory "
                        "'module:attr'")
     algorithm = algorithm or ("naive" if padding_taps == "skip" else "im2col")

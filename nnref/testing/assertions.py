@@ -54,6 +54,11 @@ def resolve_plan(layer_or_model, input_shape, owner="assert_counts"):
 
     if isinstance(layer_or_model, str):
         name = layer_or_model
+        from ..bridges import zoo as torch_zoo
+
+        if name in torch_zoo.MODELS:
+            shape = torch_zoo.input_shape(name) if input_shape is None else input_shape
+            return list(torch_zoo.build(name).plan(shape)), name
         shape = zoo.input_shape(name) if input_shape is None else input_shape
         return list(zoo.build(name).plan(shape)), name
     if input_shape is None:
