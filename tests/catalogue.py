@@ -47,6 +47,12 @@ def _conv(layer, t):
              layer.padding, layer.dilation, layer.groups)
 
 
+def _conv_transpose(layer, t):
+    f = getattr(F, f"conv_transpose{len(layer.kernel_size)}d")
+    return f(t, _p(layer, "weight", t.dtype), _p(layer, "bias", t.dtype), layer.stride,
+             layer.padding, layer.output_padding, layer.groups, layer.dilation)
+
+
 def _linear(layer, t):
     return F.linear(t, _p(layer, "weight", t.dtype), _p(layer, "bias", t.dtype))
 
@@ -111,6 +117,12 @@ CATALOGUE = {
                  dilation=(1, 2), groups=2, rng=0),
     "Conv3d": _e(_conv, (2, 2, 4, 7, 3), 2, 4, (2, 3, 1), stride=(1, 2, 1), padding=(1, 0, 1),
                  dilation=(2, 1, 1), bias=False, rng=0),
+    "ConvTranspose1d": _e(_conv_transpose, (2, 4, 6), 4, 6, 3, stride=2, padding=1,
+                          output_padding=1, groups=2, rng=0),
+    "ConvTranspose2d": _e(_conv_transpose, (2, 4, 5, 4), 4, 6, (3, 2), stride=(2, 3),
+                          padding=(1, 0), output_padding=(1, 2), groups=2, dilation=(1, 2), rng=0),
+    "ConvTranspose3d": _e(_conv_transpose, (2, 2, 3, 2, 3), 2, 4, (2, 3, 1), stride=(2, 1, 2),
+                          padding=(0, 1, 1), dilation=(1, 2, 1), bias=False, rng=0),
     "DepthwiseConv2d": _e(_conv, (2, 3, 7, 6), 3, (3, 2), depth_multiplier=2, stride=(1, 2),
                           padding=1, rng=0),
     "PointwiseConv2d": _e(_conv, (2, 3, 4, 4), 3, 5, rng=0),
@@ -158,6 +170,11 @@ CATALOGUE.update({
     "Conv2d[naive, skip]": like("Conv2d", algorithm="naive", padding_taps="skip"),
     "Conv3d[naive]": like("Conv3d", algorithm="naive"),
     "Conv3d[naive, skip]": like("Conv3d", algorithm="naive", padding_taps="skip"),
+    **{f"ConvTranspose{nd}d[naive{skip}]": like(f"ConvTranspose{nd}d", algorithm="naive",
+                                                 padding_taps="skip" if skip else "dense")
+       for nd in (1, 2, 3) for skip in ("", ", skip")},
+    "ConvTranspose2d[depthwise, 8 pairs]": like("ConvTranspose2d", in_channels=4, out_channels=8,
+                                                 groups=4),
     "DepthwiseConv2d[skip]": like("DepthwiseConv2d", depth_multiplier=1, padding_taps="skip"),
     "BatchNorm1d[(N, C)]": like("BatchNorm1d", shape=(4, 3)),
     "BatchNorm2d[affine=False]": like("BatchNorm2d", affine=False),

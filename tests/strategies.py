@@ -21,6 +21,8 @@ from nnref.layers import LAYERS
 FLOATS = (np.float64, np.float32)
 #: The (algorithm, padding_taps) pairs of Conv{1,2,3}d that exist (im2col is dense only).
 MODES = (("im2col", "dense"), ("naive", "dense"), ("naive", "skip"))
+#: The same for ConvTranspose{1,2,3}d (col2im is dense only).
+MODES_TRANSPOSED = (("col2im", "dense"), ("naive", "dense"), ("naive", "skip"))
 seeds = st.integers(0, 2**16)
 
 
@@ -107,6 +109,28 @@ def conv(draw, cls, *, modes=MODES, groups=3, per_group=2, batch=2, kernel=None,
     k, s, p, d, sizes = draw(windows(nd, kernel, most, most, most, extra=extra))
     algorithm, padding_taps = draw(st.sampled_from(modes))
     layer = cls(cin, cout, k, s, p, d, g, bias=draw(st.booleans()), algorithm=algorithm,
+                padding_taps=padding_taps, rng=draw(seeds))
+    return layer, draw(arrays((draw(st.integers(1, batch)), cin) + sizes, **values))
+
+
+@st.composite
+def conv_transpose(draw, cls, *, modes=MODES_TRANSPOSED, groups=2, per_group=2, batch=2,
+                   kernel=None, most=2, size=3, **values):
+    """ConvTranspose1d/2d/3d: per-axis kernel, stride and dilation up to ``most`` (strides
+    below, equal to and above the kernel: overlapping windows, and outputs no tap reaches),
+    padding up to the largest that leaves an output, output padding below the stride or
+    the dilation, groups, bias or not, every (algorithm, padding_taps) of ``modes``."""
+    nd = spatial(cls)
+    kernel = kernel or (2 if nd == 3 else 3)
+    g = draw(st.integers(1, groups))
+    cin, cout = g * draw(st.integers(1, per_group)), g * draw(st.integers(1, per_group))
+    k, s, d = draw(per_axis(nd, 1, kernel)), draw(per_axis(nd, 1, most)), draw(per_axis(nd, 1, most))
+    q = tuple(draw(st.integers(0, max(ss, dd) - 1)) for ss, dd in zip(s, d))
+    sizes = draw(per_axis(nd, 1, size if nd < 3 else 2))
+    p = tuple(draw(st.integers(0, min(most + 1, ((i - 1) * ss + dd * (kk - 1) + qq) // 2)))
+              for i, kk, ss, dd, qq in zip(sizes, k, s, d, q))
+    algorithm, padding_taps = draw(st.sampled_from(modes))
+    layer = cls(cin, cout, k, s, p, q, g, draw(st.booleans()), d, algorithm=algorithm,
                 padding_taps=padding_taps, rng=draw(seeds))
     return layer, draw(arrays((draw(st.integers(1, batch)), cin) + sizes, **values))
 
@@ -256,6 +280,7 @@ def add(draw, *, dims=4, **values):
 
 _PER_CLASS = [  # factories whose first argument is the layer class
     (conv, "Conv1d Conv2d Conv3d"),
+    (conv_transpose, "ConvTranspose1d ConvTranspose2d ConvTranspose3d"),
     (pool, "MaxPool1d MaxPool2d MaxPool3d AvgPool1d AvgPool2d AvgPool3d"),
     (adaptive, "AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d "
                "AdaptiveMaxPool2d AdaptiveMaxPool3d"),
