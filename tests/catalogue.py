@@ -91,6 +91,10 @@ def _recurrent(layer, t):
         return recurrent_module(layer, t.dtype)(t)[0]
 
 
+def _baddbmm(layer, c, a, b):
+    return torch.baddbmm(c, a, b, beta=layer.beta, alpha=layer.alpha)
+
+
 def _e(twin, shape, *args, **kwargs):
     return Entry(args, kwargs, shape, twin)
 
@@ -149,6 +153,10 @@ CATALOGUE = {
     "Reshape": _any(lambda m, t: torch.reshape(t, m.shape), (2, 3, 4, 5), (-1, 5, 4)),
     "Identity": _any(lambda m, t: torch.nn.Identity()(t), (2, 3)),
     "Add": _any(lambda m, a, b: a + b, BIG),
+    "MatMul": _any(lambda m, a, b: torch.matmul(a, b), ((2, 3, 4, 5), (5, 3))),
+    "BatchMatMul": _e(lambda m, a, b: torch.bmm(a, b), ((3, 4, 5), (3, 5, 2))),
+    "BAddBMM": _e(_baddbmm, ((4, 2), (3, 4, 5), (3, 5, 2)), beta=0.5, alpha=2.0),
+    "FunctionalLinear": _any(lambda m, *ts: F.linear(*ts), ((3, 2, 6), (70, 6), (70,))),
     "RNN": _e(_recurrent, (5, 3, 3), 3, 4, rng=0),
     "GRU": _e(_recurrent, (3, 5, 3), 3, 4, batch_first=True, rng=0),
     "LSTM": _e(_recurrent, (5, 3, 3), 3, 4, bias=False, rng=0),
@@ -175,6 +183,15 @@ CATALOGUE.update({
        for nd in (1, 2, 3) for skip in ("", ", skip")},
     "ConvTranspose2d[depthwise, 8 pairs]": like("ConvTranspose2d", in_channels=4, out_channels=8,
                                                  groups=4),
+    "MatMul[broadcast both]": like("MatMul", shape=((2, 1, 3, 4), (5, 4, 2))),
+    "MatMul[1-D input]": like("MatMul", shape=((4,), (2, 4, 5))),
+    "MatMul[1-D other]": like("MatMul", shape=((3, 2, 4), (4,))),
+    "MatMul[2-D, 3 row blocks]": like("MatMul", shape=((40, 7), (7, 9))),
+    "BAddBMM[beta=0]": like("BAddBMM", beta=0.0),
+    "BAddBMM[beta=1, alpha=1]": like("BAddBMM", shape=((3, 4, 2), (3, 4, 5), (3, 5, 2)),
+                                     beta=1.0, alpha=1.0),
+    "FunctionalLinear[no bias, 1-D weight]": like("FunctionalLinear", shape=((5, 6), (6,)),
+                                                  bias=False),
     "DepthwiseConv2d[skip]": like("DepthwiseConv2d", depth_multiplier=1, padding_taps="skip"),
     "BatchNorm1d[(N, C)]": like("BatchNorm1d", shape=(4, 3)),
     "BatchNorm2d[affine=False]": like("BatchNorm2d", affine=False),
@@ -207,12 +224,24 @@ def make(name):
 
 
 def inputs(name, shape, dtype=np.float64):
-    """The layer's input arrays: two operands for Add, one for the others."""
-    return tuple(rand(shape, dtype, seed) for seed in range(arity(name)))
+    """The layer's input arrays: two operands of ``shape`` for Add, one of each shape in
+    ``shape`` for a layer whose operands have shapes of their own (MatMul), else one."""
+    shapes = shape if LAYERS[class_of(name)].shaped_operands else (shape,) * arity(name)
+    return tuple(rand(s, dtype, seed) for seed, s in enumerate(shapes))
 
 
 def arity(name):
+    if LAYERS[class_of(name)].shaped_operands:
+        return len(CATALOGUE[name].shape)
     return LAYERS[class_of(name)].operands
+
+
+def first(name, shape, change):
+    """``shape`` with ``change(first operand's shape)`` in place of the first operand's
+    shape: the shape itself, or its first entry for shaped operands (MatMul)."""
+    if LAYERS[class_of(name)].shaped_operands:
+        return (change(tuple(shape[0])),) + tuple(shape[1:])
+    return change(tuple(shape))
 
 
 def twin(layer, *xs):

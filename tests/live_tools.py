@@ -35,8 +35,9 @@ def _quiet():
 def _ptflops(module, xs, **kw):
     from ptflops import get_model_complexity_info
 
-    macs, _ = get_model_complexity_info(module, tuple(xs[0].shape[1:]), as_strings=False,
-                                        input_constructor=lambda _: xs[0],
+    macs, _ = get_model_complexity_info(module, tuple(xs[0].shape[1:]) or (1,), as_strings=False,
+                                        input_constructor=lambda _: xs[0] if xs[0].dim()
+                                        else torch.zeros(1),  # len() of a 0-d tensor fails
                                         print_per_layer_stat=False, **kw)
     return macs
 

@@ -276,6 +276,59 @@ def add(draw, *, dims=4, **values):
     return LAYERS["Add"](), (a, b)
 
 
+@st.composite
+def operands(draw, shapes, **values):
+    """One array per shape in ``shapes``, all of one dtype."""
+    a = draw(arrays(shapes[0], **values))
+    return (a,) + tuple(draw(arrays(s, **{**values, "dtypes": (a.dtype.type,)})) for s in shapes[1:])
+
+
+@st.composite
+def lead_of(draw, batch):
+    """Leading axes that broadcast to ``batch``: a suffix of it, some axes set to 1."""
+    kept = batch[len(batch) - draw(st.integers(0, len(batch))):]
+    return tuple(1 if draw(st.booleans()) else b for b in kept)
+
+
+@st.composite
+def matmul(draw, *, batch=2, size=3, **values):
+    """MatMul: 1-D, 2-D and batched operands, the batch axes broadcast both ways (missing
+    axes, size-1 axes), on either side."""
+    full = tuple(draw(st.lists(st.integers(1, size), max_size=batch)))
+    m, k, n = draw(per_axis(3, 1, size))
+    a = (k,) if draw(st.integers(0, 3)) == 0 else draw(lead_of(full)) + (m, k)
+    b = (k,) if draw(st.integers(0, 3)) == 0 else draw(lead_of(full)) + (k, n)
+    return LAYERS["MatMul"](), draw(operands((a, b), **values))
+
+
+@st.composite
+def bmm(draw, *, size=3, **values):
+    b, n, m, p = draw(per_axis(4, 1, size))
+    return LAYERS["BatchMatMul"](), draw(operands(((b, n, m), (b, m, p)), **values))
+
+
+@st.composite
+def baddbmm(draw, *, size=3, **values):
+    """BAddBMM: an input broadcast to (B, N, P) from fewer or size-1 axes; beta 0, 1 or
+    neither, alpha 1, 0 or neither (M·N·P < 400: torch's own kernel, which multiplies by
+    alpha = 0 too, rather than BLAS)."""
+    b, n, m, p = draw(per_axis(4, 1, size))
+    layer = LAYERS["BAddBMM"](beta=draw(st.sampled_from([1.0, 0.0, 0.5, -2.0])),
+                              alpha=draw(st.sampled_from([1.0, 2.0, 0.0, -0.5])))
+    return layer, draw(operands((draw(lead_of((b, n, p))), (b, n, m), (b, m, p)), **values))
+
+
+@st.composite
+def functional_linear(draw, *, features=5, leading=2, size=3, **values):
+    """F.linear: any number of leading axes, weight (O, I) or (I,), bias or not."""
+    i, o = draw(st.integers(1, features)), draw(st.integers(1, features))
+    x = tuple(draw(st.lists(st.integers(1, size), max_size=leading))) + (i,)
+    layer = LAYERS["FunctionalLinear"](bias=draw(st.booleans()))
+    w = (i,) if not layer.bias and draw(st.booleans()) else (o, i)  # torch: no bias for 1-D
+    shapes = (x, w, w[:-1]) if layer.bias else (x, w)
+    return layer, draw(operands(shapes, **values))
+
+
 # -- the registry -------------------------------------------------------------------------
 
 _PER_CLASS = [  # factories whose first argument is the layer class
@@ -295,6 +348,7 @@ FACTORIES = MappingProxyType({
        for name in names.split()},
     "DepthwiseConv2d": depthwise, "PointwiseConv2d": pointwise, "Softmax": softmax,
     "Flatten": flatten, "Reshape": reshape, "Dropout": dropout, "Add": add,
+    "MatMul": matmul, "BatchMatMul": bmm, "BAddBMM": baddbmm, "FunctionalLinear": functional_linear,
 })
 #: class name -> strategy of (layer, x) with the default bounds
 STRATEGIES = MappingProxyType({name: FACTORIES[name]() for name in sorted(FACTORIES)})

@@ -30,6 +30,11 @@ Output ``j`` is full position ``j + p`` (:func:`conv_transpose_out`, :func:`scat
 Interpolation to ``size`` gives that size; with ``scale_factor`` ``f`` it gives
 ``floor(i·f)`` (computed in double precision, as torch does: :func:`interpolate_out`).
 
+A matrix product of shapes (*a, M, K) and (*b, K, N) has shape (*batch, M, N), the batch
+axes broadcast as NumPy's and torch's do (:func:`broadcast`); a 1-D left operand (K,) is
+a row, a 1-D right operand a column, and their axis is dropped from the output
+(:func:`matmul_out`).
+
 "Same" padding is not supported.
 
 This module is part of the shared core: it imports nothing of nnref.
@@ -232,6 +237,40 @@ def interpolate_out(i: int, size: int | None, scale: float | None) -> int:
     ``upsample_*`` kernels compute it.
     """
     return size if size is not None else int(i * float(scale))
+
+
+def broadcast(owner: str, *shapes) -> tuple:
+    """The broadcast of ``shapes``: aligned on the right, each axis equal or 1; a ValueError
+    naming the shapes otherwise."""
+    n = max(len(s) for s in shapes)
+    out = []
+    for ax in range(n):
+        sizes = {s[len(s) - n + ax] for s in shapes if len(s) - n + ax >= 0} - {1}
+        if len(sizes) > 1:
+            raise ValueError(f"{owner}: shapes {', '.join(map(str, shapes))} do not broadcast "
+                             f"(axis {ax - n}: sizes {sorted(sizes)}); expected sizes that are "
+                             "equal or 1")
+        out.append(sizes.pop() if sizes else 1)
+    return tuple(out)
+
+
+def matmul_out(owner: str, a: tuple, b: tuple) -> tuple:
+    """``(batch, M, K, N, out)`` of torch's ``matmul`` of shapes ``a`` and ``b`` (both >= 1-D).
+
+    ``a`` (*, M, K) or (K,), ``b`` (*, K, N) or (K,); ``batch`` is the broadcast of their
+    leading axes and ``out`` the output shape, without the axis of a 1-D operand.
+    """
+    if not a or not b:
+        raise ValueError(f"{owner}: operands of shapes {a} and {b}; expected both at least 1-D")
+    m, k = (1, a[0]) if len(a) == 1 else a[-2:]
+    k2, n = (b[0], 1) if len(b) == 1 else b[-2:]
+    if k != k2:
+        raise ValueError(f"{owner}: shapes {a} and {b} cannot be multiplied ({k} columns and "
+                         f"{k2} rows); expected input.shape[-1] == other.shape[-2] "
+                         "(other.shape[0] for a 1-D other)")
+    batch = broadcast(owner, a[:-2], b[:-2])
+    out = batch + ((m,) if len(a) > 1 else ()) + ((n,) if len(b) > 1 else ())
+    return batch, m, k, n, out
 
 
 def adaptive_total(i: int, o: int) -> int:
