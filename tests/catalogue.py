@@ -91,6 +91,16 @@ def _recurrent(layer, t):
         return recurrent_module(layer, t.dtype)(t)[0]
 
 
+def _interpolate(layer, t):
+    return F.interpolate(t, layer.size, layer.scale_factor, layer.mode, layer.align_corners,
+                         recompute_scale_factor=layer.recompute_scale_factor)
+
+
+def _upsampling(layer, t):
+    """torch's own UpsamplingNearest2d / UpsamplingBilinear2d module."""
+    return getattr(torch.nn, layer.kind)(layer.size, layer.scale_factor)(t)
+
+
 def _baddbmm(layer, c, a, b):
     return torch.baddbmm(c, a, b, beta=layer.beta, alpha=layer.alpha)
 
@@ -153,6 +163,9 @@ CATALOGUE = {
     "Reshape": _any(lambda m, t: torch.reshape(t, m.shape), (2, 3, 4, 5), (-1, 5, 4)),
     "Identity": _any(lambda m, t: torch.nn.Identity()(t), (2, 3)),
     "Add": _any(lambda m, a, b: a + b, BIG),
+    "Upsample": _e(_interpolate, (2, 3, 4, 5), scale_factor=2),
+    "UpsamplingNearest2d": _e(_upsampling, (2, 3, 3, 4), size=(5, 7)),
+    "UpsamplingBilinear2d": _e(_upsampling, (2, 3, 3, 4), scale_factor=2),
     "MatMul": _any(lambda m, a, b: torch.matmul(a, b), ((2, 3, 4, 5), (5, 3))),
     "BatchMatMul": _e(lambda m, a, b: torch.bmm(a, b), ((3, 4, 5), (3, 5, 2))),
     "BAddBMM": _e(_baddbmm, ((4, 2), (3, 4, 5), (3, 5, 2)), beta=0.5, alpha=2.0),
@@ -183,6 +196,17 @@ CATALOGUE.update({
        for nd in (1, 2, 3) for skip in ("", ", skip")},
     "ConvTranspose2d[depthwise, 8 pairs]": like("ConvTranspose2d", in_channels=4, out_channels=8,
                                                  groups=4),
+    "Upsample[linear, align_corners, size]": like("Upsample", (2, 3, 5), mode="linear",
+                                                  align_corners=True, size=8, scale_factor=None),
+    "Upsample[bilinear, scale 1.7]": like("Upsample", mode="bilinear", scale_factor=1.7),
+    "Upsample[bilinear, scale 1.7, recomputed]": like("Upsample", mode="bilinear", scale_factor=1.7,
+                                                      recompute_scale_factor=True),
+    "Upsample[trilinear, one axis kept]": like("Upsample", (2, 2, 3, 2, 4), mode="trilinear",
+                                               size=(4, 2, 7), scale_factor=None),
+    "Upsample[nearest-exact, 1-D, down]": like("Upsample", (2, 3, 9), mode="nearest-exact",
+                                               scale_factor=0.5),
+    "Upsample[nearest, 3-D, per axis]": like("Upsample", (1, 2, 2, 3, 2),
+                                             scale_factor=(2, 1.5, 3)),
     "MatMul[broadcast both]": like("MatMul", shape=((2, 1, 3, 4), (5, 4, 2))),
     "MatMul[1-D input]": like("MatMul", shape=((4,), (2, 4, 5))),
     "MatMul[1-D other]": like("MatMul", shape=((3, 2, 4), (4,))),

@@ -83,10 +83,13 @@ class _Positional(torch.nn.Module):
         return self.module(*self.xs)
 
 
-def nnref_side(plan, tools=KEYS):
-    """nnref's reproduction of each tool on ``plan``, under the keys of :func:`live`."""
-    rows = {"thop": lambda: thop(plan).total, "ptflops": lambda: ptflops(plan).total,
-            "ptflops_nofunc": lambda: ptflops(plan, count_functional=False).total,
+def nnref_side(plan, tools=KEYS, functional=()):
+    """nnref's reproduction of each tool on ``plan``, under the keys of :func:`live`;
+    ``functional`` names the calls the torch model makes as functions."""
+    fn = functional
+    rows = {"thop": lambda: thop(plan, functional=fn).total,
+            "ptflops": lambda: ptflops(plan, functional=fn).total,
+            "ptflops_nofunc": lambda: ptflops(plan, count_functional=False, functional=fn).total,
             "aten": lambda: ptflops(plan, backend="aten").total,
             "fvcore": lambda: fvcore(plan).total, "torch": lambda: torch_flop_counter(plan).total}
     return {k: rows[k]() for k in tools}

@@ -23,6 +23,9 @@ FLOATS = (np.float64, np.float32)
 MODES = (("im2col", "dense"), ("naive", "dense"), ("naive", "skip"))
 #: The same for ConvTranspose{1,2,3}d (col2im is dense only).
 MODES_TRANSPOSED = (("col2im", "dense"), ("naive", "dense"), ("naive", "skip"))
+#: Upsample's modes and their number of spatial axes (None: 1, 2 or 3).
+MODES_UPSAMPLE = {"nearest": None, "nearest-exact": None, "linear": 1, "bilinear": 2,
+                  "trilinear": 3}
 seeds = st.integers(0, 2**16)
 
 
@@ -276,6 +279,37 @@ def add(draw, *, dims=4, **values):
     return LAYERS["Add"](), (a, b)
 
 
+#: Scale factors: down, kept, up, and not a ratio of small sizes.
+SCALES = (0.5, 0.75, 1.0, 1.5, 1.7, 2.0, 3.0)
+
+
+@st.composite
+def upsample(draw, cls, *, size=4, channels=2, batch=2, **values):
+    """Upsample (every mode, 1-D to 3-D), UpsamplingNearest2d and UpsamplingBilinear2d:
+    ``size`` or ``scale_factor`` (one for all axes or one per axis, down, kept or up),
+    ``align_corners`` and ``recompute_scale_factor`` each None, True or False where valid."""
+    name = cls.__name__
+    mode = draw(st.sampled_from(sorted(MODES_UPSAMPLE))) if name == "Upsample" else None
+    nd = 2 if mode is None else (MODES_UPSAMPLE[mode] or draw(st.integers(1, 3)))
+    sizes = draw(per_axis(nd, 1, size))
+    kw = {}
+    if draw(st.booleans()):
+        kw["size"] = draw(st.one_of(st.integers(1, size + 2), per_axis(nd, 1, size + 2)))
+    else:
+        ok = [f for f in SCALES if all(int(i * f) >= 1 for i in sizes)]
+        kw["scale_factor"] = draw(st.one_of(st.sampled_from(ok), st.tuples(*[
+            st.sampled_from([f for f in SCALES if int(i * f) >= 1]) for i in sizes])))
+        if mode is not None:
+            kw["recompute_scale_factor"] = draw(st.sampled_from([None, True, False]))
+    if mode is not None:
+        kw["mode"] = mode
+        if MODES_UPSAMPLE[mode]:
+            kw["align_corners"] = draw(st.sampled_from([None, True, False]))
+    layer = cls(**kw)
+    lead = (draw(st.integers(1, batch)), draw(st.integers(1, channels)))
+    return layer, draw(arrays(lead + sizes, **values))
+
+
 @st.composite
 def operands(draw, shapes, **values):
     """One array per shape in ``shapes``, all of one dtype."""
@@ -340,6 +374,7 @@ _PER_CLASS = [  # factories whose first argument is the layer class
     (batchnorm, "BatchNorm1d BatchNorm2d BatchNorm3d"),
     (dense, "Dense Linear"),
     (recurrent, "RNN GRU LSTM"),
+    (upsample, "Upsample UpsamplingNearest2d UpsamplingBilinear2d"),
     (activation, "ReLU ReLU6 LeakyReLU SiLU"),
 ]
 #: class name -> factory(**bounds) of its strategy

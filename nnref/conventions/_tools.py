@@ -119,8 +119,8 @@ def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
                                              else "input numel")
         elif not m and not why.endswith(": 0"):
             why += ": 0"
-        modules, wrapped = modules + m, wrapped + f
-        layers.append(LayerCount(name, layer.kind, m + f, why))
+        modules, wrapped = modules + m, wrapped + f  # a wrapper may count in floats
+        layers.append(LayerCount(name, layer.kind, int(m + f), why))
     first = steps[0][2] if steps else ()
     if first and isinstance(first[0], tuple):  # operands of their own shapes: the first one
         first = first[0]
