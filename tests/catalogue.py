@@ -78,8 +78,12 @@ def _batchnorm(layer, t):
 
 def recurrent_module(layer, dtype):
     """The torch RNN/GRU/LSTM module of ``dtype`` holding the nnref ``layer``'s weights."""
-    module = getattr(torch.nn, layer.kind)(layer.input_size, layer.hidden_size, bias=layer.bias,
-                                           batch_first=layer.batch_first).to(dtype)
+    kw = dict(num_layers=layer.num_layers, bias=layer.bias, batch_first=layer.batch_first,
+              dropout=layer.dropout, bidirectional=layer.bidirectional)
+    kw |= {"RNN": dict(nonlinearity=getattr(layer, "nonlinearity", "tanh")), "GRU": {},
+           "LSTM": dict(proj_size=layer.proj_size)}[layer.kind]
+    module = getattr(torch.nn, layer.kind)(layer.input_size, layer.hidden_size, **kw).to(dtype)
+    module.eval()
     with torch.no_grad():
         for name in layer.parameters():
             getattr(module, name).copy_(_p(layer, name, dtype))
@@ -225,6 +229,13 @@ CATALOGUE.update({
                                              batch_first=False),
     "LSTM[bias, batch_first, 17 wide]": like("LSTM", hidden_size=17, bias=True,
                                              batch_first=True),
+    "RNN[relu, 2 layers, bidirectional]": like("RNN", nonlinearity="relu", num_layers=2,
+                                               bidirectional=True, dropout=0.5),
+    "GRU[3 layers, bidirectional, unbatched]": like("GRU", (4, 3), num_layers=3,
+                                                    bidirectional=True),
+    "LSTM[2 layers, bidirectional]": like("LSTM", num_layers=2, bidirectional=True, bias=True),
+    "LSTM[projected, 2 layers, bidirectional, batch_first]": like(
+        "LSTM", hidden_size=5, proj_size=2, num_layers=2, bidirectional=True, batch_first=True),
 })
 NAMES = sorted(CATALOGUE)
 #: One entry per class: the class's own line.
