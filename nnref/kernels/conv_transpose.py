@@ -2,40 +2,42 @@
 
 Along each axis, input ``j`` reaches position ``f = j·s + m·d`` of the full output through
 tap ``m``. Both algorithms accumulate the products into a buffer of output positions and
-then crop it (:func:`crop`): with dense padding the buffer is the full output
+then crop it (:func:`crop_planes`): with dense padding the buffer is the full output
 ``[0, L)``, ``L = max((i − 1)·s + d·(k − 1) + 1, p + o)``, and output ``j`` is buffer
 position ``j + p``; with "skip" (naive only) the buffer is the output itself and products
 landing on the cropped padding are not computed.
 
 * :func:`conv_transpose_naive`: the textbook scatter, each input element times each tap,
   accumulated into its position (:func:`scatter`);
-* :func:`conv_transpose_col2im`: per (batch element, group), the counted GEMM
-  ``cols[(co, m), j] = Σ_ci w[ci, co, m]·x[ci, j]`` (every input element times every tap,
-  :mod:`._gemm`), then col2im sums, for each buffer position, the columns that reach it
-  (:func:`gather_rows`).
+* :func:`conv_transpose_col2im`: the counted GEMM ``cols[(co, m), j] = Σ_ci w[ci, co, m]·x[ci, j]``
+  (every input element times every tap, :mod:`._gemm`), then col2im sums, for each buffer
+  position, the columns that reach it (:func:`gather_rows`), in one kernel
+  (:func:`gemm_col2im`).
 
 In both, the first value written to a buffer position initialises it and every later
 one is added; the bias is then added to each output some tap reaches, and an output no
 tap reaches is the bias (or 0), with nothing executed. The two give the same counts
 (:func:`nnref.formulas.conv_transpose.conv_transpose`). A task is one (batch, output
-channel) plane of the scatter, one block of buffer rows of col2im, one (batch, group)
-pair when there are many, or one output row of the crop: chosen from the shapes.
+channel) plane of the scatter and of its crop, or one (batch, group, block of output
+channels) of the GEMM + col2im + crop, the block chosen from the shapes.
 """
 import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
-from ._gemm import BIAS_NONE, gemm_block, gemm_nt
+from ._gemm import BIAS_NONE, gemm_block
 from ._taps import inside
 
-#: Buffer rows (one (channel, depth, height) each) per col2im task.
-ROWS = 8
-#: With at least this many (batch element, group) pairs, each pair is one task.
-MIN_PAIRS_PER_CALL = 8
+#: Columns of the GEMM per call of its core, so that they stay in cache.
+COLS = 64
+#: The most elements of columns (output channels × taps × input positions) a task holds.
+COLUMN_ELEMENTS = 1 << 20
 
 
 @njit(parallel=True)
-def scatter(x, w, groups, stride, dilation, origin, buf, seen):
-    """Scatter ``x`` (N, Cin, ID, IH, IW) through ``w`` (Cin, Co/g, KD, KH, KW) into ``buf``.
+def scatter(x, w, groups, stride, dilation, origin, buf, seen, reach, shift, bias, has_bias,
+            out):
+    """Scatter ``x`` (N, Cin, ID, IH, IW) through ``w`` (Cin, Co/g, KD, KH, KW) into ``buf``,
+    then crop ``buf`` into ``out`` (:func:`crop_planes`).
 
     Full position ``f`` is ``buf[n, co, f − origin]``; products landing outside ``buf``
     are skipped. ``seen`` (zeros, the shape of ``buf``) marks written positions. One task
@@ -81,39 +83,38 @@ def scatter(x, w, groups, stride, dilation, origin, buf, seen):
                                         mrow[fw] = True
         counts[t, MUL] = nmul
         counts[t, ADD] = nadd
+        crop_planes(buf[n, co:co + 1], reach[0], reach[1], reach[2], shift, bias[co:co + 1],
+                    has_bias, out[n, co:co + 1], counts[t])
     return counts
 
 
-@njit(parallel=True)
-def crop(buf, reach_d, reach_h, reach_w, shift, bias, has_bias, out):
-    """``out[n, co, o] = buf[n, co, o + shift]`` (+ bias, counted) where some tap reaches it,
-    else the bias (or 0). ``reach_*``: per buffer position of each axis, whether a tap
-    reaches it. One task per (n, co, output depth)."""
-    N, Co, OD, OH, OW = out.shape
-    ntask = N * Co * OD
-    counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
-    for t in prange(ntask):
-        r, od = t // OD, t % OD
-        n, co = r // Co, r % Co
-        fd = od + shift[0]
-        bv = bias[co]
-        nadd = 0
-        for oh in range(OH):
-            fh = oh + shift[1]
-            live = reach_d[fd] and reach_h[fh]
-            o = out[n, co, od, oh]
-            for ow in range(OW):
-                fw = ow + shift[2]
-                if live and reach_w[fw]:
-                    v = buf[n, co, fd, fh, fw]
-                    if has_bias:
-                        v = v + bv
-                        nadd += 1
-                    o[ow] = v
-                else:  # no tap reaches it: the bias, or 0
-                    o[ow] = bv
-        counts[t, ADD] = nadd
-    return counts
+@njit
+def crop_planes(buf, reach_d, reach_h, reach_w, shift, bias, has_bias, out, row):
+    """``out[c, o] = buf[c, o + shift]`` (+ ``bias[c]``, counted in ``row``) for every plane c
+    where some tap reaches o, else the bias (or 0). ``reach_*``: per buffer position of each
+    axis, whether a tap reaches it."""
+    C, OD, OH, OW = out.shape
+    nadd = 0
+    for c in range(C):
+        bv = bias[c]
+        for od in range(OD):
+            fd = od + shift[0]
+            for oh in range(OH):
+                fh = oh + shift[1]
+                live = reach_d[fd] and reach_h[fh]
+                o = out[c, od, oh]
+                src = buf[c, fd, fh]
+                for ow in range(OW):
+                    fw = ow + shift[2]
+                    if live and reach_w[fw]:
+                        v = src[fw]
+                        if has_bias:
+                            v = v + bv
+                            nadd += 1
+                        o[ow] = v
+                    else:  # no tap reaches it: the bias, or 0
+                        o[ow] = bv
+    row[ADD] += nadd
 
 
 def _geometry(x, w, stride, padding, dilation, out, skip):
@@ -143,14 +144,9 @@ def conv_transpose_naive(x, w, bias, stride, padding, dilation, groups, skip, ou
     origin, shift, lengths, reach = _geometry(x, w, stride, padding, dilation, out, skip)
     buf = np.empty(out.shape[:2] + lengths, x.dtype)
     seen = np.zeros(buf.shape, np.bool_)
-    rows = scatter(x, np.ascontiguousarray(w), groups, tuple(stride), tuple(dilation), origin,
-                   buf, seen)
-    return np.concatenate([rows, _crop(buf, reach, shift, bias, out)])
-
-
-def _crop(buf, reach, shift, bias, out):
-    b = np.zeros(out.shape[1], buf.dtype) if bias is None else bias
-    return crop(buf, *reach, shift, b, bias is not None, out)
+    b = np.zeros(out.shape[1], x.dtype) if bias is None else bias
+    return scatter(x, np.ascontiguousarray(w), groups, tuple(stride), tuple(dilation), origin,
+                   buf, seen, tuple(reach), shift, b, bias is not None, out)
 
 
 # -- GEMM, then col2im ----------------------------------------------------------------------
@@ -201,43 +197,64 @@ def gather_rows(cols, pd, ph, pw, buf, r0, r1, row):
     row[ADD] += nadd
 
 
-@njit(parallel=True)
-def col2im(cols, pd, ph, pw, buf):
-    """All buffer rows of one group, ``ROWS`` rows per task; returns the counter table."""
-    nrows = buf.shape[0] * buf.shape[1] * buf.shape[2]
-    ntask = (nrows + ROWS - 1) // ROWS
-    counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
-    for t in prange(ntask):
-        gather_rows(cols, pd, ph, pw, buf, t * ROWS, min(nrows, (t + 1) * ROWS), counts[t])
-    return counts
+@njit
+def transpose(src, dst):
+    """``dst[b] = src[b]ᵀ`` for (B, R, C) → (B, C, R), in 32 × 32 tiles: a copy, no arithmetic
+    (serial: one thread start less per call)."""
+    B, R, C = src.shape
+    for b in range(B):
+        for r0 in range(0, R, 32):
+            for c0 in range(0, C, 32):
+                for r in range(r0, min(r0 + 32, R)):
+                    for c in range(c0, min(c0 + 32, C)):
+                        dst[b, c, r] = src[b, r, c]
 
 
 @njit(parallel=True)
-def pairs_col2im(x, wm, ksize, isize, pd, ph, pw, groups, buf):
-    """The whole GEMM + col2im with one task per (batch element, group), serial inside.
+def gemm_col2im(xt, wm, groups, ksize, isize, pd, ph, pw, reach, shift, bias, has_bias, block,
+                buf, out):
+    """The GEMM, col2im and crop of every (batch element, group, block of output channels).
 
-    ``x`` (N, Cin, P) flat input of spatial sizes ``isize``; ``wm`` (groups, M, Cin/g) with
-    M = (Co/g)·∏k, each group's weights with the input channels last; ``buf`` (N, Co, LD,
-    LH, LW). Returns the counter table, one row per (n, g).
+    ``xt`` (N·groups, P, Cin/g): each group's input, channels last; ``wm`` (groups, M,
+    Cin/g), M = (Co/g)·∏k: each group's weights, input channels last; ``block`` output
+    channels per task; ``buf`` (N, Co, LD, LH, LW) and ``out`` (N, Co, OD, OH, OW). A task
+    computes its channels' columns ``cols[(co, m), j]`` (counted GEMM, ``COLS`` columns at a
+    time), gathers them into ``buf`` and crops ``buf`` into ``out``. Returns the counter table.
     """
-    N, Cin, P = x.shape
-    M, cg = wm.shape[1], wm.shape[2]
-    cog = buf.shape[1] // groups
-    shape = (cog, ksize[0], ksize[1], ksize[2], isize[0], isize[1], isize[2])
-    nrows = cog * buf.shape[2] * buf.shape[3]
-    no_bias = np.zeros(0, x.dtype)
-    counts = np.zeros((max(N * groups, 1), NKINDS), np.int64)
-    for t in prange(N * groups):
-        n, g = t // groups, t % groups
-        xt = np.empty((P, cg), x.dtype)  # the group's input, channels last (a copy)
-        for c in range(cg):
-            for p in range(P):
-                xt[p, c] = x[n, g * cg + c, p]
-        cols = np.empty((M, P), x.dtype)
-        gemm_block(wm[g], xt, no_bias, BIAS_NONE, cols, 0, M, 0, P, counts[t])
-        gather_rows(cols.reshape(shape), pd, ph, pw, buf[n, g * cog:(g + 1) * cog], 0, nrows,
+    NG, P, cg = xt.shape
+    M = wm.shape[1]
+    KD, KH, KW = ksize
+    taps = KD * KH * KW
+    cog = M // taps
+    nb = (cog + block - 1) // block
+    no_bias = np.zeros(0, xt.dtype)
+    rows_per = buf.shape[2] * buf.shape[3]
+    counts = np.zeros((max(NG * nb, 1), NKINDS), np.int64)
+    for t in prange(NG * nb):
+        pair, b = t // nb, t % nb
+        n, g = pair // groups, pair % groups
+        c0, c1 = b * block, min(cog, (b + 1) * block)
+        cols = np.empty(((c1 - c0) * taps, P), xt.dtype)
+        w = wm[g, c0 * taps:c1 * taps]
+        for j0 in range(0, P, COLS):
+            gemm_block(w, xt[pair], no_bias, BIAS_NONE, cols, 0, cols.shape[0], j0,
+                       min(j0 + COLS, P), counts[t])
+        lo, hi = g * cog + c0, g * cog + c1
+        shape = (c1 - c0, KD, KH, KW, isize[0], isize[1], isize[2])
+        gather_rows(cols.reshape(shape), pd, ph, pw, buf[n, lo:hi], 0, (c1 - c0) * rows_per,
                     counts[t])
+        crop_planes(buf[n, lo:hi], reach[0], reach[1], reach[2], shift, bias[lo:hi], has_bias,
+                    out[n, lo:hi], counts[t])
     return counts
+
+
+def channels_last(a, groups):
+    """``a`` (B, groups·c, L) as (B·groups, L, c), contiguous (a copy, not arithmetic)."""
+    b, c, length = a.shape
+    src = np.ascontiguousarray(a).reshape(b * groups, c // groups, length)
+    dst = np.empty((b * groups, length, c // groups), a.dtype)
+    transpose(src, dst)
+    return dst
 
 
 def conv_transpose_col2im(x, w, bias, stride, padding, dilation, groups, out):
@@ -245,26 +262,18 @@ def conv_transpose_col2im(x, w, bias, stride, padding, dilation, groups, out):
 
     ``x`` (N, Cin, D, H, W), ``w`` (Cin, Co/groups, KD, KH, KW), ``bias`` (Co,) or None.
     Copies and transposes here are not arithmetic. Returns the counter table; the task
-    split depends only on the shapes.
+    split (``block`` output channels per task) depends only on the shapes.
     """
     N, Cin = x.shape[:2]
     cog, ksize, isize = w.shape[1], tuple(w.shape[2:]), tuple(x.shape[2:])
-    cg, P, M = Cin // groups, int(np.prod(isize)), cog * int(np.prod(ksize))
+    P, M = int(np.prod(isize)), cog * int(np.prod(ksize))
     _, shift, lengths, reach = _geometry(x, w, stride, padding, dilation, out, False)
     pairs = tuple(axis_pairs(i, k, s, d, n) for i, k, s, d, n in
                   zip(isize, ksize, stride, dilation, lengths, strict=True))
-    wm = np.ascontiguousarray(w.reshape(groups, cg, M).transpose(0, 2, 1))
+    wm = channels_last(w.reshape(1, Cin, M), groups)  # (groups, M, Cin/g)
+    xt = channels_last(x.reshape(N, Cin, P), groups)  # (N·groups, P, Cin/g)
+    block = max(1, min(cog, COLUMN_ELEMENTS // (M // cog * P)))
     buf = np.empty(out.shape[:2] + lengths, x.dtype)
-    tables = []
-    if N * groups >= MIN_PAIRS_PER_CALL:
-        tables.append(pairs_col2im(x.reshape(N, Cin, P), wm, ksize, isize, *pairs, groups, buf))
-    else:
-        cols = np.empty((M, P), x.dtype)
-        for n in range(N):
-            for g in range(groups):
-                xt = np.ascontiguousarray(x[n, g * cg:(g + 1) * cg].reshape(cg, P).T)
-                tables.append(gemm_nt(wm[g], xt, np.zeros(0, x.dtype), BIAS_NONE, cols))
-                tables.append(col2im(cols.reshape((cog,) + ksize + isize), *pairs,
-                                     buf[n, g * cog:(g + 1) * cog]))
-    tables.append(_crop(buf, reach, shift, bias, out))
-    return np.concatenate(tables)
+    b = np.zeros(out.shape[1], x.dtype) if bias is None else bias
+    return gemm_col2im(xt, wm, groups, ksize, isize, *pairs, tuple(reach), shift, b,
+                       bias is not None, block, buf, out)
