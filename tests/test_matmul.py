@@ -198,3 +198,19 @@ def test_tf_rule_by_hand():
     assert tf_profiler(one(layer, ((3, 4), (2, 3, 5), (2, 5, 4)))).total == 2 * 120 + 3 * 24
     assert tf_profiler(one(FunctionalLinear(), ((3, 6), (4, 6), (4,)))).total == 2 * 72 + 12
     assert ptflops(one(FunctionalLinear(), ((3, 6), (4, 6), (4,)))).total == 0
+
+
+def test_cli_takes_one_shape_per_operand(capsys, jsonschema):
+    import json
+
+    from nnref.cli import main
+    from nnref.reports.render import LAYER_SCHEMA
+
+    for spec, text, want in [("MatMul()", "2,3,4;4,5", [[2, 3, 4], [4, 5]]),
+                             ("MatMul()", "4;4", [[4], [4]])]:
+        assert main(["count", spec, "--input", text, "--format", "json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        jsonschema.validate(data, LAYER_SCHEMA)
+        assert data["input_shape"] == want and data["kernel"] == data["formula"]
+    assert main(["count", "MatMul()", "--input", "2,3;4,5"]) == 2
+    assert "cannot be multiplied" in capsys.readouterr().err
