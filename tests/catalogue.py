@@ -231,7 +231,7 @@ CATALOGUE.update({
                                              batch_first=True),
     "RNN[relu, 2 layers, bidirectional]": like("RNN", nonlinearity="relu", num_layers=2,
                                                bidirectional=True, dropout=0.5),
-    "GRU[3 layers, bidirectional, unbatched]": like("GRU", (4, 3), num_layers=3,
+    "GRU[2 layers, bidirectional, unbatched]": like("GRU", (4, 3), num_layers=2,
                                                     bidirectional=True),
     "LSTM[2 layers, bidirectional]": like("LSTM", num_layers=2, bidirectional=True, bias=True),
     "LSTM[projected, 2 layers, bidirectional, batch_first]": like(
