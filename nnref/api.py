@@ -13,7 +13,7 @@ import numpy as np
 
 from .core.opcounts import OpCounts
 from .core.report import LayerRecord, Report
-from .core.validate import check_shape, is_shape_tuple, make_rng
+from .core.validate import check_shape, make_rng
 from .layers.base import Layer
 from .models.graph import Container
 
@@ -79,8 +79,7 @@ def count_report(layer_or_model, input_shape, dtype="float32", seed=0) -> Report
         layer = layer_or_model
         shape = layer.check_shape(input_shape)
         layer.output_shape(shape)
-        shapes = shape if is_shape_tuple(shape) else (shape,) * layer.operands
-        y, ops = layer(*(_draw(rng, s, dt, layer) for s in shapes))
+        y, ops = layer(*(_draw(rng, s, dt, layer) for s in layer.operand_shapes(shape)))
         record = LayerRecord(name=layer.name or layer.kind.lower(), type=layer.kind,
                              output_shape=tuple(y.shape), params=layer.num_params, counts=ops)
         return Report(model=layer.kind, input_shape=shape, dtype=str(dt), params=layer.num_params,

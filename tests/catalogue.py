@@ -22,6 +22,7 @@ import numpy as np
 from conftest import rand, to_torch, torch
 from strategies import trained
 
+from nnref.core.validate import is_shape_tuple
 from nnref.layers import LAYERS, family
 
 F = torch.nn.functional
@@ -56,6 +57,12 @@ def _conv(layer, t):
              padding, layer.dilation, layer.groups)
 
 
+def _conv_transpose(layer, t):
+    f = getattr(F, f"conv_transpose{len(layer.kernel_size)}d")
+    return f(t, _p(layer, "weight", t.dtype), _p(layer, "bias", t.dtype), layer.stride,
+             layer.padding, layer.output_padding, layer.groups, layer.dilation)
+
+
 def _linear(layer, t):
     return F.linear(t, _p(layer, "weight", t.dtype), _p(layer, "bias", t.dtype))
 
@@ -81,8 +88,12 @@ def _batchnorm(layer, t):
 
 def recurrent_module(layer, dtype):
     """The torch RNN/GRU/LSTM module of ``dtype`` holding the nnref ``layer``'s weights."""
-    module = getattr(torch.nn, layer.kind)(layer.input_size, layer.hidden_size, bias=layer.bias,
-                                           batch_first=layer.batch_first).to(dtype)
+    kw = dict(num_layers=layer.num_layers, bias=layer.bias, batch_first=layer.batch_first,
+              dropout=layer.dropout, bidirectional=layer.bidirectional)
+    kw |= {"RNN": dict(nonlinearity=getattr(layer, "nonlinearity", "tanh")), "GRU": {},
+           "LSTM": dict(proj_size=layer.proj_size)}[layer.kind]
+    module = getattr(torch.nn, layer.kind)(layer.input_size, layer.hidden_size, **kw).to(dtype)
+    module.eval()
     with torch.no_grad():
         for name in layer.parameters():
             getattr(module, name).copy_(_p(layer, name, dtype))
@@ -103,6 +114,20 @@ def _binary(layer, *ts):
     if layer.other is None:
         return f(*ts)
     return f(layer.other, ts[0]) if layer.reverse else f(ts[0], layer.other)
+
+
+def _interpolate(layer, t):
+    return F.interpolate(t, layer.size, layer.scale_factor, layer.mode, layer.align_corners,
+                         recompute_scale_factor=layer.recompute_scale_factor)
+
+
+def _upsampling(layer, t):
+    """torch's own UpsamplingNearest2d / UpsamplingBilinear2d module."""
+    return getattr(torch.nn, layer.kind)(layer.size, layer.scale_factor)(t)
+
+
+def _baddbmm(layer, c, a, b):
+    return torch.baddbmm(c, a, b, beta=layer.beta, alpha=layer.alpha)
 
 
 def _e(twin, shape, *args, **kwargs):
@@ -131,6 +156,12 @@ CATALOGUE = {
                  dilation=(1, 2), groups=2, rng=0),
     "Conv3d": _e(_conv, (2, 2, 4, 7, 3), 2, 4, (2, 3, 1), stride=(1, 2, 1), padding=(1, 0, 1),
                  dilation=(2, 1, 1), bias=False, rng=0),
+    "ConvTranspose1d": _e(_conv_transpose, (2, 4, 6), 4, 6, 3, stride=2, padding=1,
+                          output_padding=1, groups=2, rng=0),
+    "ConvTranspose2d": _e(_conv_transpose, (2, 4, 5, 4), 4, 6, (3, 2), stride=(2, 3),
+                          padding=(1, 0), output_padding=(1, 2), groups=2, dilation=(1, 2), rng=0),
+    "ConvTranspose3d": _e(_conv_transpose, (2, 2, 3, 2, 3), 2, 4, (2, 3, 1), stride=(2, 1, 2),
+                          padding=(0, 1, 1), dilation=(1, 2, 1), bias=False, rng=0),
     "DepthwiseConv2d": _e(_conv, (2, 3, 7, 6), 3, (3, 2), depth_multiplier=2, stride=(1, 2),
                           padding=1, rng=0),
     "PointwiseConv2d": _e(_conv, (2, 3, 4, 4), 3, 5, rng=0),
@@ -172,6 +203,13 @@ CATALOGUE = {
     "Chunk": _any(lambda m, t: t.chunk(m.chunks, m.dim)[m.index], (2, 7, 3), 3, 1, 0),
     "Split": _any(lambda m, t: t.split(m.split_size_or_sections, m.dim)[m.index], (2, 7, 3),
                   (4, 2, 1), 1, 0),
+    "Upsample": _e(_interpolate, (2, 3, 4, 5), scale_factor=2),
+    "UpsamplingNearest2d": _e(_upsampling, (2, 3, 3, 4), size=(5, 7)),
+    "UpsamplingBilinear2d": _e(_upsampling, (2, 3, 3, 4), scale_factor=2),
+    "MatMul": _any(lambda m, a, b: torch.matmul(a, b), ((2, 3, 4, 5), (5, 3))),
+    "BatchMatMul": _e(lambda m, a, b: torch.bmm(a, b), ((3, 4, 5), (3, 5, 2))),
+    "BAddBMM": _e(_baddbmm, ((4, 2), (3, 4, 5), (3, 5, 2)), beta=0.5, alpha=2.0),
+    "FunctionalLinear": _any(lambda m, *ts: F.linear(*ts), ((3, 2, 6), (70, 6), (70,))),
     "RNN": _e(_recurrent, (5, 3, 3), 3, 4, rng=0),
     "GRU": _e(_recurrent, (3, 5, 3), 3, 4, batch_first=True, rng=0),
     "LSTM": _e(_recurrent, (5, 3, 3), 3, 4, bias=False, rng=0),
@@ -193,6 +231,31 @@ CATALOGUE.update({
     "Conv2d[naive, skip]": like("Conv2d", algorithm="naive", padding_taps="skip"),
     "Conv3d[naive]": like("Conv3d", algorithm="naive"),
     "Conv3d[naive, skip]": like("Conv3d", algorithm="naive", padding_taps="skip"),
+    **{f"ConvTranspose{nd}d[naive{skip}]": like(f"ConvTranspose{nd}d", algorithm="naive",
+                                                 padding_taps="skip" if skip else "dense")
+       for nd in (1, 2, 3) for skip in ("", ", skip")},
+    "ConvTranspose2d[depthwise, 8 pairs]": like("ConvTranspose2d", in_channels=4, out_channels=8,
+                                                 groups=4),
+    "Upsample[linear, align_corners, size]": like("Upsample", (2, 3, 5), mode="linear",
+                                                  align_corners=True, size=8, scale_factor=None),
+    "Upsample[bilinear, scale 1.7]": like("Upsample", mode="bilinear", scale_factor=1.7),
+    "Upsample[bilinear, scale 1.7, recomputed]": like("Upsample", mode="bilinear", scale_factor=1.7,
+                                                      recompute_scale_factor=True),
+    "Upsample[trilinear, one axis kept]": like("Upsample", (2, 2, 3, 2, 4), mode="trilinear",
+                                               size=(4, 2, 7), scale_factor=None),
+    "Upsample[nearest-exact, 1-D, down]": like("Upsample", (2, 3, 9), mode="nearest-exact",
+                                               scale_factor=0.5),
+    "Upsample[nearest, 3-D, per axis]": like("Upsample", (1, 2, 2, 3, 2),
+                                             scale_factor=(2, 1.5, 3)),
+    "MatMul[broadcast both]": like("MatMul", shape=((2, 1, 3, 4), (5, 4, 2))),
+    "MatMul[1-D input]": like("MatMul", shape=((4,), (2, 4, 5))),
+    "MatMul[1-D other]": like("MatMul", shape=((3, 2, 4), (4,))),
+    "MatMul[2-D, 3 row blocks]": like("MatMul", shape=((40, 7), (7, 9))),
+    "BAddBMM[beta=0]": like("BAddBMM", beta=0.0),
+    "BAddBMM[beta=1, alpha=1]": like("BAddBMM", shape=((3, 4, 2), (3, 4, 5), (3, 5, 2)),
+                                     beta=1.0, alpha=1.0),
+    "FunctionalLinear[no bias, 1-D weight]": like("FunctionalLinear", shape=((5, 6), (6,)),
+                                                  bias=False),
     "DepthwiseConv2d[skip]": like("DepthwiseConv2d", depth_multiplier=1, padding_taps="skip"),
     "BatchNorm1d[(N, C)]": like("BatchNorm1d", shape=(4, 3)),
     "BatchNorm2d[affine=False]": like("BatchNorm2d", affine=False),
@@ -202,6 +265,13 @@ CATALOGUE.update({
                                              batch_first=False),
     "LSTM[bias, batch_first, 17 wide]": like("LSTM", hidden_size=17, bias=True,
                                              batch_first=True),
+    "RNN[relu, 2 layers, bidirectional]": like("RNN", nonlinearity="relu", num_layers=2,
+                                               bidirectional=True, dropout=0.5),
+    "GRU[2 layers, bidirectional, unbatched]": like("GRU", (4, 3), num_layers=2,
+                                                    bidirectional=True),
+    "LSTM[2 layers, bidirectional]": like("LSTM", num_layers=2, bidirectional=True, bias=True),
+    "LSTM[projected, 2 layers, bidirectional, batch_first]": like(
+        "LSTM", hidden_size=5, proj_size=2, num_layers=2, bidirectional=True, batch_first=True),
     "Mul[other]": like("Mul", other=0.5),
     "Sub[other, reverse]": like("Sub", other=1.0, reverse=True),
     "Div[other, reverse]": like("Div", other=6.0, reverse=True),
@@ -301,7 +371,8 @@ def inputs(name, shape, dtype=np.float64):
     if e.indices:
         rows = inspect.signature(LAYERS[class_of(name)]).bind(*e.args, **e.kwargs).arguments
         return (np.random.default_rng(0).integers(0, rows["num_embeddings"], shape),)
-    return tuple(rand(shape, dtype, seed) for seed in range(arity(name)))
+    shapes = make(name)[0].operand_shapes(shape)  # one shape, or one per operand (MatMul)
+    return tuple(rand(s, dtype, seed) for seed, s in enumerate(shapes))
 
 
 def poison(name, layer, xs):
@@ -321,6 +392,14 @@ def poison(name, layer, xs):
 def arity(name):
     """The number of operands of the sample layer of ``name``."""
     return make(name)[0].operands
+
+
+def first(name, shape, change):
+    """``shape`` with ``change(first operand's shape)`` in place of the first operand's
+    shape: the shape itself, or its first entry for a tuple of operand shapes (MatMul)."""
+    if is_shape_tuple(shape):
+        return (change(tuple(shape[0])),) + tuple(shape[1:])
+    return change(tuple(shape))
 
 
 def twin(layer, *xs):
