@@ -55,7 +55,9 @@ def count_report(layer_or_model, input_shape, dtype="float32", seed=0) -> Report
     dtype : {"float32", "float64"} or the numpy type
     seed : None or int
         Seed of the standard-normal input (counts never depend on the values). A layer
-        with two operands (``Add``) gets two inputs of ``input_shape``.
+        with two operands (``Add``) gets two inputs of ``input_shape``; a layer whose
+        operands have shapes of their own (``MatMul``) takes the tuple of their shapes,
+        e.g. ``((2, 3, 4), (4, 5))``.
 
     Returns
     -------
@@ -74,7 +76,7 @@ def count_report(layer_or_model, input_shape, dtype="float32", seed=0) -> Report
         layer = layer_or_model
         shape = layer.check_shape(input_shape)
         layer.output_shape(shape)
-        y, ops = layer(*(_draw(rng, shape, dt) for _ in range(layer.operands)))
+        y, ops = layer(*(_draw(rng, s, dt) for s in layer.operand_shapes(shape)))
         record = LayerRecord(name=layer.name or layer.kind.lower(), type=layer.kind,
                              output_shape=tuple(y.shape), params=layer.num_params, counts=ops)
         return Report(model=layer.kind, input_shape=shape, dtype=str(dt), params=layer.num_params,

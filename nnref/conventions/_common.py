@@ -38,7 +38,8 @@ class ToolCount:
 def check_plan(plan, tool: str) -> list:
     """The plan as a list of ``(name, layer, input_shape, output_shape)``.
 
-    Each step must hold an nnref layer and shapes the layer agrees with (its
+    A layer whose operands have shapes of their own (MatMul) has the tuple of their shapes
+    as its input shape. Each step must hold an nnref layer and shapes the layer agrees with (its
     ``output_shape(input_shape)``); a TypeError or ValueError names the step otherwise.
     """
     if not isinstance(plan, (list, tuple)):
@@ -54,7 +55,8 @@ def check_plan(plan, tool: str) -> list:
             raise TypeError(f"{tool}: plan[{i}] layer {name!r} has type {type(layer).__name__!r}; "
                             "expected an nnref layer")
         where = f"{tool}: plan[{i}] ({name!r})"
-        shape_in = check_shape(shape_in, where, "input_shape")
+        shape_in = (layer.check_shape(shape_in) if getattr(layer, "shaped_operands", False)
+                    else check_shape(shape_in, where, "input_shape"))
         shape_out = check_shape(shape_out, where, "output_shape")
         if tuple(layer.output_shape(shape_in)) != shape_out:
             raise ValueError(f"{where}: output_shape={shape_out} is invalid; {layer!r} gives "

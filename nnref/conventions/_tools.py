@@ -89,7 +89,8 @@ def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
     -------
     ToolCount
         ``unit="MACs"``. Pytorch backend: total = int(module hooks / N + functional hooks)
-        with N = ``plan[0]``'s input_shape[0] (ptflops' batch counter); per-call counts
+        with N = ``plan[0]``'s input_shape[0] (ptflops' batch counter: the first axis of the
+        model's first input; for operands of their own shapes, the first's); per-call counts
         are before that division.
     """
     if backend not in PTFLOPS_BACKENDS:
@@ -115,7 +116,10 @@ def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
             why += ": 0"
         modules, wrapped = modules + m, wrapped + f
         layers.append(LayerCount(name, layer.kind, m + f, why))
-    batch = steps[0][2][0] if steps and steps[0][2] else 1
+    first = steps[0][2] if steps else ()
+    if first and isinstance(first[0], tuple):  # operands of their own shapes: the first one
+        first = first[0]
+    batch = first[0] if first else 1
     total = int(modules / batch + wrapped)
     note = (f"module hooks ({modules:,}) are divided by the batch size {batch}; functional "
             f"wrappers ({wrapped:,}) are not") if batch != 1 else ""

@@ -33,8 +33,12 @@ class Layer:
 
     #: Names of the parameter attributes, in PyTorch's order.
     param_names: tuple = ()
-    #: Number of input arrays ``__call__`` takes, each of the input shape (2 for Add).
+    #: Number of input arrays ``__call__`` takes (2 for Add, 2 or 3 for the matrix products).
     operands: int = 1
+    #: False: every operand has the input shape (Add). True: each operand has a shape of its
+    #: own, and the input shape that ``output_shape``, the formulas and the plans take is the
+    #: tuple of the operands' shapes, e.g. ``((2, 3, 4), (4, 5))`` for a MatMul.
+    shaped_operands: bool = False
 
     def __init__(self):
         self.name = ""  # dotted name, set by the model that holds the layer
@@ -68,6 +72,28 @@ class Layer:
 
     def check_shape(self, input_shape) -> tuple:
         return check_shape(input_shape, self.kind)
+
+    def operand_shapes(self, input_shape) -> tuple:
+        """The shape of each of the ``operands`` inputs of ``input_shape``."""
+        shape = self.check_shape(input_shape)
+        return shape if self.shaped_operands else (shape,) * self.operands
+
+    def input_shape_of(self, shapes) -> tuple:
+        """The input shape of operands of ``shapes`` (one shape per operand, in order).
+
+        Operands of a layer without :attr:`shaped_operands` must share one shape; a
+        ValueError names the shapes otherwise.
+        """
+        shapes = tuple(tuple(s) for s in shapes)
+        if len(shapes) != self.operands:
+            raise ValueError(f"{self.kind}: {len(shapes)} operands of shapes {list(shapes)}; "
+                             f"expected {self.operands}")
+        if self.shaped_operands:
+            return self.check_shape(shapes)
+        if any(s != shapes[0] for s in shapes[1:]):
+            raise ValueError(f"{self.kind}: operands of shapes {list(shapes)}; expected equal "
+                             "shapes")
+        return shapes[0]
 
     def parameters(self) -> dict:
         """The parameter arrays by PyTorch name (absent ones, such as bias=False, left out)."""

@@ -30,16 +30,19 @@ class Planner(_Executor):
         self.model, self.steps = model, []
 
     def leaf(self, name, layer, *shapes):
-        """A leaf's output shape; a layer of several inputs (Add) takes equal shapes."""
+        """A leaf's output shape; the operands of a layer of several inputs share one shape
+        (Add) or make its input shape together (MatMul: :meth:`Layer.input_shape_of`)."""
         where = f"{self.model}: layer {name!r} ({layer.kind})"
-        if any(s != shapes[0] for s in shapes[1:]):
+        if len(shapes) > 1 and not layer.shaped_operands and any(s != shapes[0] for s in shapes):
             raise ValueError(f"{where} cannot take inputs of shapes {list(shapes)}; "
                              "expected equal shapes")
+        shown = shapes[0] if len(shapes) == 1 else list(shapes)
         try:
-            out = tuple(layer.output_shape(shapes[0]))
+            shape = layer.input_shape_of(shapes) if len(shapes) > 1 else shapes[0]
+            out = tuple(layer.output_shape(shape))
         except ValueError as e:
-            raise ValueError(f"{where} cannot take input shape {shapes[0]}: {e}") from None
-        self.steps.append((name, layer, shapes[0], out))
+            raise ValueError(f"{where} cannot take input shape {shown}: {e}") from None
+        self.steps.append((name, layer, shape, out))
         return out
 
     def concat(self, owner, shapes, dim):

@@ -29,7 +29,7 @@ def checked_input(layer, x):
             raise TypeError(f"{layer.kind}: x of type {type(x).__name__} is invalid; expected a "
                             f"tuple of {n} arrays")
         xs = tuple(check_array(a, layer.kind, f"x[{i}]") for i, a in enumerate(x))
-        layer.output_shape(xs[0].shape)
+        layer.output_shape(layer.input_shape_of([a.shape for a in xs]))
         return xs
     if isinstance(x, tuple):
         raise TypeError(f"{layer.kind}: x of type tuple is invalid; expected one array")
