@@ -190,12 +190,24 @@ def make(name):
 
 
 def inputs(name, shape, dtype=np.float64):
-    """The layer's input arrays: two operands for Add, one for the others."""
-    return tuple(rand(shape, dtype, seed) for seed in range(arity(name)))
+    """The layer's input arrays: two operands of ``shape`` for Add, one of each shape in
+    ``shape`` for a layer whose operands have shapes of their own (MatMul), else one."""
+    shapes = shape if LAYERS[class_of(name)].shaped_operands else (shape,) * arity(name)
+    return tuple(rand(s, dtype, seed) for seed, s in enumerate(shapes))
 
 
 def arity(name):
+    if LAYERS[class_of(name)].shaped_operands:
+        return len(CATALOGUE[name].shape)
     return LAYERS[class_of(name)].operands
+
+
+def first(name, shape, change):
+    """``shape`` with ``change(first operand's shape)`` in place of the first operand's
+    shape: the shape itself, or its first entry for shaped operands (MatMul)."""
+    if LAYERS[class_of(name)].shaped_operands:
+        return (change(tuple(shape[0])),) + tuple(shape[1:])
+    return change(tuple(shape))
 
 
 def twin(layer, *xs):

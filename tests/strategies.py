@@ -252,6 +252,13 @@ def add(draw, *, dims=4, **values):
     return LAYERS["Add"](), (a, b)
 
 
+@st.composite
+def operands(draw, shapes, **values):
+    """One array per shape in ``shapes``, all of one dtype."""
+    a = draw(arrays(shapes[0], **values))
+    return (a,) + tuple(draw(arrays(s, **{**values, "dtypes": (a.dtype.type,)})) for s in shapes[1:])
+
+
 # -- the registry -------------------------------------------------------------------------
 
 _PER_CLASS = [  # factories whose first argument is the layer class

@@ -37,14 +37,15 @@ from nnref.reference import reference, references
 def assert_three_way(layer, x):
     """traced counts == kernel counts == formula counts, and traced y == kernel y.
 
-    ``x`` is an array, or the pair ``(a, b)`` for Add (whose formula takes one shape).
-    Each side gets its own copy (an inplace layer writes into its input).
+    ``x`` is an array, or the tuple of a layer's operands (Add, MatMul, ...), whose formula
+    takes their input shape (``layer.input_shape_of``). Each side gets its own copy (an
+    inplace layer writes into its input).
     """
-    pair = isinstance(x, tuple)
-    xs = x if pair else (x,)
+    multi = isinstance(x, tuple)
+    xs = x if multi else (x,)
     y_k, ops_k = layer(*map(np.copy, xs))
-    y_t, ops_t = reference(layer, tuple(map(np.copy, xs)) if pair else np.copy(x))
-    ops_f = formulas.for_layer(layer, xs[0].shape)
+    y_t, ops_t = reference(layer, tuple(map(np.copy, xs)) if multi else np.copy(x))
+    ops_f = formulas.for_layer(layer, layer.input_shape_of([a.shape for a in xs]))
     where = f"{layer!r} on {[a.shape for a in xs]} {xs[0].dtype}"
     assert ops_t == ops_k == ops_f, (f"{where}:\n traced  {ops_t.as_dict()}\n"
                                      f" kernel  {ops_k.as_dict()}\n formula {ops_f.as_dict()}")
@@ -69,7 +70,7 @@ def test_catalogue_sample(name, dtype):
     layer, shape = make(name)
     xs = inputs(name, shape, dtype)
     xs[0].reshape(-1)[xs[0].size // 2] = np.nan
-    assert_three_way(layer, xs if len(xs) == 2 else xs[0])
+    assert_three_way(layer, xs if len(xs) > 1 else xs[0])
 
 
 def test_every_class_with_constructor_arguments_has_a_strategy():
