@@ -11,7 +11,9 @@ the rule is written::
 A rule returns ``(count, why)``. A ptflops rule also takes how the call was made
 (``"module"`` or ``"function"``) and returns ``(module_hook_count, why, patched)``:
 ``patched`` names the ``torch.nn.functional`` wrapper the call runs through, if ptflops
-patches it (it counts the input numel once more), else None (see :func:`hook_only`).
+patches it (it counts the input numel once more), else None (see :func:`hook_only`); or it
+is ``(name, count)`` for a patched tensor op that counts by its own formula
+(``torch.matmul``: ``(input numel) × other.shape[-1]``).
 :mod:`nnref.conventions` freezes the tables once every family module is imported.
 """
 from __future__ import annotations

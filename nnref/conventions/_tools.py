@@ -56,6 +56,9 @@ def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
     those layers count twice. ``nn.ReLU6`` (``F.hardtanh``), ``nn.LeakyReLU``
     (``F.leaky_relu``) and ``nn.BatchNorm`` (``F.batch_norm``) call unpatched functions and
     count once; ``nn.SiLU`` and ``nn.Softmax`` have no module hook, only the functional one.
+    The same switch patches some tensor ops (``torch.matmul``, ``Tensor.matmul``, ``mm``,
+    ``bmm``, ``addmm``, ``baddbmm``; not the ``@`` operator), each wrapper counting by its
+    own formula (``TENSOR_OPS_MAPPING``).
     The module-hook sum is divided by the batch size (len of the model input); the
     functional sum is not.
 
@@ -109,9 +112,11 @@ def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
         rule = TOOL_RULES["ptflops"].resolve(layer, f"ptflops: layer {name!r}")
         call = "function" if name in functional else "module"
         m, why, patched = rule(layer, shape_in, shape_out, call)
-        f = numel(shape_in) if count_functional and patched else 0
+        fname, f = patched if isinstance(patched, tuple) else (patched, None)
+        f = (numel(shape_in) if f is None else f) if count_functional and fname else 0
         if f:
-            why += f" + patched {patched}: input numel"
+            why += f" + patched {fname}: " + (f"{f:,}" if isinstance(patched, tuple)
+                                              else "input numel")
         elif not m and not why.endswith(": 0"):
             why += ": 0"
         modules, wrapped = modules + m, wrapped + f
