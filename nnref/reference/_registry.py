@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from functools import wraps
 
+import numpy as np
+
 from ..core.registry import Registry
 from ..core.validate import check_array
 
@@ -22,10 +24,18 @@ PLANS = Registry("window plans")
 
 
 def checked_input(layer, x):
-    """``x`` checked for ``layer``: one array, or a tuple of ``layer.operands`` arrays."""
+    """``x`` checked for ``layer``: one array, or a tuple of ``layer.operands`` arrays.
+
+    A layer whose operands have shapes of their own checks their number itself
+    (``layer.input_shape_of``): MultiheadAttention takes one (self-attention) or three, so
+    one array is the tuple of that one operand.
+    """
     n = getattr(layer, "operands", 1)
+    shaped = getattr(layer, "shaped_operands", False)
+    if shaped and isinstance(x, np.ndarray):
+        x = (x,)
     if n > 1:
-        if not isinstance(x, tuple) or len(x) != n:
+        if not isinstance(x, tuple) or (len(x) != n and not shaped):
             raise TypeError(f"{layer.kind}: x of type {type(x).__name__} is invalid; expected a "
                             f"tuple of {n} arrays")
         xs = tuple(check_array(a, layer.kind, f"x[{i}]") for i, a in enumerate(x))
