@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 _SUBPACKAGES = ("api", "cli", "conventions", "core", "counting", "formulas", "kernels", "layers",
                 "models", "reference", "reports", "testing", "trace")
 
-_API = ("compare", "count", "count_report")
+_API = ("compare", "count", "count_mask_modes", "count_report")
 
 __all__ = ["KINDS", "OpCounts", "format_flops", "format_si", *_API, *_layers.__all__,
            *_SUBPACKAGES]

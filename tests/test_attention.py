@@ -177,6 +177,31 @@ def test_parameters_use_torch_names():
         layer(rand((5, 1, 8)), rand((4, 1, 3)), rand((4, 1, 8)))
 
 
+def test_mask_modes_report_of_a_causal_model():
+    L, E = 12, 8
+    causal = np.triu(np.ones((L, L), bool), 1)
+    model = Sequential(Linear(E, E, rng=0), MHA(E, 2, batch_first=True, need_weights=False,
+                                                attn_mask=causal, is_causal=True, rng=1))
+    modes = nnref.count_mask_modes(model, (2, L, E))
+    (_, _, lin_d, lin_s), (_, kind, att_d, att_s) = modes.rows()
+    assert lin_d == lin_s and kind == "MultiheadAttention"
+    # skip computes the 78 of 144 scores of each of 2 × 2 heads that causality keeps
+    assert att_d.flops - att_s.flops == modes.saved > 0
+    assert modes.skip.total == nnref.count_report(model, (2, L, E), mask_mode="skip").total
+    assert model[1].mask_mode == "dense"  # restored
+    text = modes.table(units="raw")
+    assert "MultiheadAttention" in text and f"{modes.saved:,}" in text
+    assert modes.as_dict()["saved_flops"] == modes.saved
+    with pytest.raises(ValueError, match="mask_mode='flash'"):
+        nnref.count_report(model, (2, L, E), mask_mode="flash")
+    from nnref.reports.modes import MaskModes
+
+    with pytest.raises(ValueError, match="different calls"):
+        MaskModes(modes.dense, nnref.count_report(Linear(E, E), (2, L, E)))
+    one = nnref.count_mask_modes(SDPA(is_causal=True), ((2, L, E), (2, L, E), (2, L, E)))
+    assert one.saved == one.dense.total.flops - one.skip.total.flops > 0
+
+
 # -- bad input, by name ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("make_layer,error,match", [
