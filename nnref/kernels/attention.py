@@ -18,9 +18,11 @@ it happens:
                                  −inf) gives weights of 0 (torch's _safe_softmax)
     y = w · V                    through gemm_block: mul n, add n − 1 per output element
 
-``skip`` computes only the kept scores: a row's kept keys are read as runs of consecutive
-columns, each run one call of gemm_block, and the runs' partial sums of ``w · V`` are
-added (add 1 per output element per run after the first). A row with no kept score
+``skip`` computes only the kept scores: the keys that every row of a task keeps form one
+rectangle of gemm_block (for is_causal, the prefix up to the task's first row), each row's
+other kept keys runs of consecutive columns of their own; the runs' partial sums of
+``w · V`` are added (add 1 per output element per run after the first, so a row of n kept
+keys still costs mul n, add n − 1 per output element, however its keys are split). A row with no kept score
 costs nothing and gives 0 (``safe``) or NaN. Whether a score is kept is read from the
 masks' ``keep`` arrays and from ``j > i`` (is_causal): control flow, not arithmetic.
 Counts: :func:`nnref.formulas.attention.attention`.
@@ -73,10 +75,42 @@ def attention(q, k, vt, qi, ki, vi, t0, k0, i0s, t1, k1, i1s, nmask, add0, add1,
 
 
 @njit
+def _runs(keep, out):
+    """The runs of True in the bool row ``keep`` as [start, end) rows of ``out``; their number."""
+    n = j = 0
+    S = keep.shape[0]
+    while j < S:
+        if keep[j]:
+            out[n, 0] = j
+            while j < S and keep[j]:
+                j += 1
+            out[n, 1] = j
+            n += 1
+        else:
+            j += 1
+    return n
+
+
+@njit
+def _gather(x, i0, i1, a, b, flat):
+    """``x[i0:i1, a:b]`` copied into the front of the 1-D ``flat``, as a C-contiguous 2-D
+    array (data movement: gemm_block then reads contiguous rows)."""
+    out = flat[:(i1 - i0) * (b - a)].reshape(i1 - i0, b - a)
+    for i in range(i1 - i0):
+        for j in range(b - a):
+            out[i, j] = x[i0 + i, a + j]
+    return out
+
+
+@njit
 def _block(qg, kg, vg, og, wg, r0, R, t0, k0, m0, t1, k1, m1, nmask, add0, add1, causal, skip,
            safe, scale, store, row):
     """Rows r0 .. r0 + R of one group: ``qg`` (L, E), ``kg`` (S, E), ``vg`` (Ev, S) into
-    ``og`` (L, Ev) and, with ``store``, ``wg`` (L, S); counts added to the task's ``row``."""
+    ``og`` (L, Ev) and, with ``store``, ``wg`` (L, S); counts added to the task's ``row``.
+
+    Skip: the keys that every row of the block keeps (``common``: for is_causal, the
+    prefix up to the first row) go through gemm_block as one rectangle; each row's other
+    kept keys as runs of its own."""
     S, Ev = kg.shape[0], vg.shape[0]
     nobias = np.zeros(0, qg.dtype)
     # constants of the inputs' dtype (so that float32 stays float32), and the scale
@@ -85,32 +119,38 @@ def _block(qg, kg, vg, og, wg, r0, R, t0, k0, m0, t1, k1, m1, nmask, add0, add1,
     qb, ob = qg[r0:r0 + R], og[r0:r0 + R]
     sc = np.empty((R, S), qg.dtype)
     part = np.empty((R, Ev), qg.dtype)
-    if not skip:
+    kept = np.ones((R, S), np.bool_)
+    common = np.ones(S, np.bool_)
+    runs = np.empty((S // 2 + 1, 2), np.int64)
+    rest = kept  # skip: each row's kept keys beyond the common ones
+    if skip:
+        for r in range(R):
+            for j in range(S):
+                ok = not causal or j <= r0 + r
+                if ok and nmask > 0:
+                    ok = _kept(r0 + r, j, False, nmask, k0, m0, k1, m1)
+                kept[r, j] = ok
+                common[j] = common[j] and ok
+        rest = kept & ~common
+        for t in range(_runs(common, runs)):  # the rectangle of common keys
+            gemm_block(qb, kg, nobias, BIAS_NONE, sc, 0, R, runs[t, 0], runs[t, 1], row)
+        for r in range(R):
+            for t in range(_runs(rest[r], runs)):
+                gemm_block(qb, kg, nobias, BIAS_NONE, sc, r, r + 1, runs[t, 0], runs[t, 1], row)
+    else:
         gemm_block(qb, kg, nobias, BIAS_NONE, sc, 0, R, 0, S, row)
     nmul = nadd = ncmp = nsub = nexp = ndiv = 0
     for r in range(R):
         i = r0 + r
-        n = S
-        if skip:  # the dot products of each run of kept keys
-            n = j = 0
-            while j < S:
-                if not _kept(i, j, causal, nmask, k0, m0, k1, m1):
-                    sc[r, j] = zero
-                    j += 1
-                    continue
-                start = j
-                while j < S and _kept(i, j, causal, nmask, k0, m0, k1, m1):
-                    j += 1
-                gemm_block(qb, kg, nobias, BIAS_NONE, sc, r, r + 1, start, j, row)
-                n += j - start
-            if n == 0:  # every score masked: no arithmetic
-                sc[r, :] = zero if safe else np.nan
-                ob[r, :] = zero if safe else np.nan
-                continue
+        if not kept[r].any():  # skip, every score masked: no arithmetic
+            sc[r, :] = zero if safe else np.nan
+            ob[r, :] = zero if safe else np.nan
+            continue
         m = sv  # typed; the first computed score initialises the maximum
         first = True
         for j in range(S):
-            if skip and not _kept(i, j, causal, nmask, k0, m0, k1, m1):
+            if not kept[r, j]:
+                sc[r, j] = zero  # skip: not computed, weight 0
                 continue
             s = sc[r, j] * sv
             nmul += 1
@@ -139,45 +179,52 @@ def _block(qg, kg, vg, og, wg, r0, R, t0, k0, m0, t1, k1, m1, nmask, add0, add1,
         total = unit
         first = True
         for j in range(S):
-            if skip and not _kept(i, j, causal, nmask, k0, m0, k1, m1):
-                continue
-            e = sc[r, j] - m
-            nsub += 1
-            e = math.exp(e)
-            nexp += 1
-            sc[r, j] = e
-            if first:
-                total, first = e, False
-            else:
-                total += e
-                nadd += 1
+            if kept[r, j]:
+                e = math.exp(sc[r, j] - m)
+                nsub += 1
+                nexp += 1
+                sc[r, j] = e
+                if first:
+                    total, first = e, False
+                else:
+                    total += e
+                    nadd += 1
         if flagged:  # weights exp(−inf) = 0 stay 0, a NaN stays NaN (so does the output)
             total = unit
         for j in range(S):
-            if skip and not _kept(i, j, causal, nmask, k0, m0, k1, m1):
-                continue
-            sc[r, j] = sc[r, j] / total
-            ndiv += 1
-        if skip:  # w · V over each run of kept keys; later runs are added
-            j = runs = 0
-            while j < S:
-                if not _kept(i, j, causal, nmask, k0, m0, k1, m1):
-                    j += 1
-                    continue
-                start = j
-                while j < S and _kept(i, j, causal, nmask, k0, m0, k1, m1):
-                    j += 1
-                if runs == 0:
-                    gemm_block(sc[:, start:j], vg[:, start:j], nobias, BIAS_NONE, ob, r,
-                               r + 1, 0, Ev, row)
-                else:
-                    gemm_block(sc[:, start:j], vg[:, start:j], nobias, BIAS_NONE, part, r,
-                               r + 1, 0, Ev, row)
+            if kept[r, j]:
+                sc[r, j] = sc[r, j] / total
+                ndiv += 1
+    if skip:  # w · V: the common rectangle, then each row's runs; later runs are added
+        started = np.zeros(R, np.bool_)
+        wflat, vflat = np.empty(R * S, qg.dtype), np.empty(Ev * S, qg.dtype)
+        for t in range(_runs(common, runs)):
+            a, b = runs[t, 0], runs[t, 1]
+            w = _gather(sc, 0, R, a, b, wflat)
+            # gemm_block reduces over w's b − a columns: a run from key 0 reads vg in place
+            v = vg if a == 0 else _gather(vg, 0, Ev, a, b, vflat)
+            if started[0]:
+                gemm_block(w, v, nobias, BIAS_NONE, part, 0, R, 0, Ev, row)
+                for r in range(R):
                     for c in range(Ev):
                         ob[r, c] += part[r, c]
                         nadd += 1
-                runs += 1
-    if not skip:
+            else:
+                gemm_block(w, v, nobias, BIAS_NONE, ob, 0, R, 0, Ev, row)
+            started[:] = True
+        for r in range(R):
+            for t in range(_runs(rest[r], runs)):
+                a, j = runs[t, 0], runs[t, 1]
+                w, v = _gather(sc, r, r + 1, a, j, wflat), _gather(vg, 0, Ev, a, j, vflat)
+                if started[r]:
+                    gemm_block(w, v, nobias, BIAS_NONE, part, 0, 1, 0, Ev, row)
+                    for c in range(Ev):
+                        ob[r, c] += part[0, c]
+                        nadd += 1
+                else:
+                    gemm_block(w, v, nobias, BIAS_NONE, ob[r:r + 1], 0, 1, 0, Ev, row)
+                    started[r] = True
+    else:
         gemm_block(sc, vg, nobias, BIAS_NONE, ob, 0, R, 0, Ev, row)
     if store:
         wg[r0:r0 + R] = sc
