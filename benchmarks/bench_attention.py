@@ -11,8 +11,9 @@ attention (1024 tokens, 12 heads of 64), dense and skip. For each, the median wa
 * torch's own forward (``F.scaled_dot_product_attention`` / ``nn.MultiheadAttention``), if
   torch is installed,
 
-side by side in one run, with nnref's exact FLOPs, GFLOP/s and the ratios nnref/NumPy and
-nnref/torch (above 1 = nnref slower). The CPU model, the BLAS kernel (threadpoolctl) and
+side by side in one run, with nnref's exact FLOPs, GFLOP/s and nnref's speed relative to
+NumPy and to torch (time of NumPy or torch / time of nnref: below 1 = nnref slower; skip
+does less work than the dense NumPy arithmetic, so it can pass 1). The CPU model, the BLAS kernel (threadpoolctl) and
 the thread counts are printed. For a BLAS baseline unaffected by the machine's
 ``OPENBLAS_CORETYPE``/``OPENBLAS_L2_SIZE``, unset both, in the command only::
 
@@ -135,8 +136,8 @@ def main(argv=None):
                          "nnref ms": 1e3 * t["nnref"], "NumPy ms": 1e3 * t["numpy"],
                          "torch ms": 1e3 * t["torch"] if "torch" in t else None,
                          "nnref GFLOP/s": flops / t["nnref"] / 1e9,
-                         "nnref/NumPy": t["nnref"] / t["numpy"],
-                         "nnref/torch": t["nnref"] / t["torch"] if "torch" in t else None})
+                         "speed/NumPy": t["numpy"] / t["nnref"],
+                         "speed/torch": t["torch"] / t["nnref"] if "torch" in t else None})
     print(machine())
     print(tabulate(rows, headers="keys", floatfmt=".3g"))
 
