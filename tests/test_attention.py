@@ -247,6 +247,13 @@ def test_shapes_that_do_not_fit_are_named(layer, shapes, match):
         layer(*(rand(s) for s in shapes))
 
 
+def test_one_shape_is_every_operands_shape():
+    # SDPA: query, key and value all (1, 4, 3); MultiheadAttention: self-attention
+    assert SDPA().check_shape((1, 4, 3)) == ((1, 4, 3),) * 3
+    assert formulas.for_layer(SDPA(), (1, 4, 3)) == nnref.count(SDPA(), ((1, 4, 3),) * 3)
+    assert MHA(3, 1).check_shape(((5, 2, 3),)) == (5, 2, 3) == MHA(3, 1).output_shape((5, 2, 3))
+
+
 def test_operands_must_agree_in_dtype_and_come_as_key_and_value():
     q, k, v = qkv((2, 3), (4, 3), (4, 2))
     with pytest.raises(TypeError, match="value has dtype float32"):

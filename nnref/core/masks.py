@@ -113,13 +113,13 @@ def check_mask(value, name: str, owner: str):
 
 
 def shapes_of(owner: str, input_shape, counts: tuple) -> tuple:
-    """``input_shape`` as a tuple of operand shapes, their number one of ``counts``; one
-    plain shape is the tuple of that one shape."""
-    want = (f"a tuple of {' or '.join(map(str, counts))} shapes (one per operand)"
-            + (", or one shape" if 1 in counts else ""))
+    """``input_shape`` as a tuple of operand shapes, their number one of ``counts``. One
+    plain shape is every operand's shape: one operand if 1 is among ``counts`` (self-
+    attention), else ``counts[0]`` of them (the bridge's plans write equal shapes so)."""
+    want = f"one shape, or a tuple of {' or '.join(map(str, counts))} shapes (one per operand)"
     if isinstance(input_shape, (tuple, list)) and input_shape and all(
-            _is_int(s) for s in input_shape) and 1 in counts:
-        return (check_shape(input_shape, owner),)
+            _is_int(s) for s in input_shape):
+        return (check_shape(input_shape, owner),) * (1 if 1 in counts else counts[0])
     if (isinstance(input_shape, np.ndarray) or not isinstance(input_shape, (tuple, list))
             or len(input_shape) not in counts
             or not all(isinstance(s, (tuple, list)) for s in input_shape)):
