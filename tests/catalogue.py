@@ -18,9 +18,10 @@ import inspect
 import operator
 from typing import Callable, NamedTuple
 
+import attention_twins as attn
 import numpy as np
 from conftest import rand, to_torch, torch
-from strategies import trained
+from strategies import randomised, trained
 
 from nnref.core.validate import is_shape_tuple
 from nnref.layers import LAYERS, family
@@ -213,6 +214,8 @@ CATALOGUE = {
     "RNN": _e(_recurrent, (5, 3, 3), 3, 4, rng=0),
     "GRU": _e(_recurrent, (3, 5, 3), 3, 4, batch_first=True, rng=0),
     "LSTM": _e(_recurrent, (5, 3, 3), 3, 4, bias=False, rng=0),
+    "ScaledDotProductAttention": _e(attn.sdpa, ((2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 3))),
+    "MultiheadAttention": _e(attn.mha, (5, 3, 8), 8, 2, rng=0),  # self-attention: one shape
 }
 
 
@@ -277,6 +280,31 @@ CATALOGUE.update({
     "Div[other, reverse]": like("Div", other=6.0, reverse=True),
     "Cat[3 inputs, dim -1]": like("Cat", dim=-1, inputs=3),
     "Split[size]": like("Split", split_size_or_sections=3),
+    **{f"ScaledDotProductAttention[causal, 3-D, {m}]": like(
+        "ScaledDotProductAttention", shape=((3, 20, 4),) * 3, is_causal=True, mask_mode=m)
+       for m in ("dense", "skip")},
+    "ScaledDotProductAttention[bool mask, row masked, skip]": like(
+        "ScaledDotProductAttention", ((2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 4)),
+        attn_mask=attn.BOOL_5x6, mask_mode="skip"),
+    **{f"ScaledDotProductAttention[float mask, broadcast, {m}]": like(
+        "ScaledDotProductAttention", ((2, 3, 5, 4), (1, 3, 6, 4), (1, 3, 6, 4)),
+        attn_mask=attn.FLOAT_3x5x6, mask_mode=m) for m in ("dense", "skip")},
+    "ScaledDotProductAttention[gqa, scale]": like(
+        "ScaledDotProductAttention", ((2, 6, 5, 4), (2, 2, 6, 4), (2, 2, 6, 4)), enable_gqa=True,
+        scale=0.3),
+    "MultiheadAttention[batch_first, fast path]": like("MultiheadAttention", (3, 5, 8),
+                                                       batch_first=True, need_weights=False),
+    "MultiheadAttention[cross, kdim, vdim, bias_kv, zero_attn]": like(
+        "MultiheadAttention", ((5, 3, 8), (4, 3, 3), (4, 3, 6)), kdim=3, vdim=6,
+        add_bias_kv=True, add_zero_attn=True),
+    **{f"MultiheadAttention[masks, {m}, weights {w}]": like(
+        "MultiheadAttention", key_padding_mask=attn.KPM_3x5, attn_mask=attn.FLOAT_6x5x5,
+        mask_mode=m, need_weights=w, average_attn_weights=False)
+       for m, w in (("dense", False), ("skip", True), ("skip", False))},
+    "MultiheadAttention[causal hint]": like("MultiheadAttention", attn_mask=attn.CAUSAL_5,
+                                            is_causal=True),
+    "MultiheadAttention[unbatched, no bias]": like("MultiheadAttention", (5, 8), bias=False,
+                                                   need_weights=False),
 })
 
 
@@ -356,11 +384,14 @@ def class_of(name):
 
 
 def make(name):
-    """The sample layer; a norm gets trained statistics and γ, β so that it is no identity."""
+    """The sample layer; a norm gets trained statistics and γ, β so that it is no identity,
+    MultiheadAttention random biases."""
     e = CATALOGUE[name]
     layer = LAYERS[class_of(name)](*e.args, **e.kwargs)
     if family(LAYERS[class_of(name)]) == "norm":
         trained(layer)
+    elif class_of(name) == "MultiheadAttention":  # torch's initial biases are 0
+        randomised(layer)
     return layer, e.shape
 
 

@@ -23,25 +23,42 @@ NEEDS = {"thop": "thop", "ptflops": "ptflops", "ptflops_nofunc": "ptflops", "ate
          "fvcore": "fvcore"}
 
 
-class _Operands(torch.nn.Module):
-    """``module`` with up to three named positional operands, for a ``forward(*xs)``:
-    the runners pass several inputs by the names of ``forward``'s parameters."""
+class _Positional(torch.nn.Module):
+    """``module`` called with the first tensor, the others held: every tool then sees one
+    positional input (ptflops' batch counter reads its first axis, as nnref's rule does),
+    and the hooks still see ``module``."""
 
-    def __init__(self, module):
+    def __init__(self, module, rest):
         super().__init__()
-        self.module = module
+        self.module, self.rest = module, rest
 
-    def forward(self, input, other=None, third=None):
-        return self.module(*(t for t in (input, other, third) if t is not None))
+    def forward(self, x):
+        return self.module(x, *self.rest)
 
 
-def live(module, *xs, tools=KEYS):
-    """What each real tool reports for ``module`` on the tensors ``xs`` (eval, no grad)."""
+def live_counts(module, *xs, tools=KEYS) -> dict:
+    """Each real tool's :class:`~nnref.testing.tools.LiveCount` for ``module`` on the tensors
+    ``xs`` (eval, no grad); None where ptflops failed (it prints the exception, e.g. its
+    MultiheadAttention hook on an unbatched query)."""
     for t in tools:
         if t in NEEDS:
             need(NEEDS[t])
-    module = module.eval() if len(xs) == 1 else _Operands(module).eval()
-    return {t: RUNNERS[t](module, xs).total for t in tools}
+    module = (module if len(xs) == 1 else _Positional(module, xs[1:])).eval()
+    out = {}
+    for t in tools:
+        try:
+            out[t] = RUNNERS[t](module, xs[:1])
+        except RuntimeError as e:
+            if "ptflops failed" not in str(e):
+                raise
+            out[t] = None
+    return out
+
+
+def live(module, *xs, tools=KEYS):
+    """What each real tool reports for ``module`` on the tensors ``xs``: its total (None:
+    ptflops failed)."""
+    return {t: None if c is None else c.total for t, c in live_counts(module, *xs, tools=tools).items()}
 
 
 def nnref_side(plan, tools=KEYS, functional=()):

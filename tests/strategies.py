@@ -17,6 +17,7 @@ from types import MappingProxyType
 import numpy as np
 from hypothesis import strategies as st
 
+from nnref.testing.configs.attention import randomised  # noqa: F401
 from nnref.testing.strategies import BY_CLASS, MODES, SCALES, configs, seeds, trained  # noqa: F401
 
 FLOATS = (np.float64, np.float32)
@@ -52,7 +53,7 @@ def factory(name):
                 return layer, layer.random_input(rng, shape, np.float32).astype(dtype)
             shapes = layer.operand_shapes(shape)
             a = draw(arrays(shapes[0], dtypes=dtypes, **values))
-            if layer.operands == 1:
+            if len(shapes) == 1:
                 return layer, a
             return layer, (a, *(draw(arrays(s, dtypes=(a.dtype.type,), **values))
                                 for s in shapes[1:]))

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..core.opcounts import OpCounts
 from ..core.shapes import broadcast_shapes, matmul_out
-from ..core.validate import check_array, check_bool, check_float, check_shapes, is_shape_tuple
+from ..core.validate import check_array, check_bool, check_float, check_operand_shapes
 from .base import Layer
 
 
@@ -34,8 +34,7 @@ class _Product(Layer):
     def check_shape(self, input_shape) -> tuple:
         """The tuple of the operands' shapes, each a tuple of positive ints: ``input_shape``
         is a tuple of one shape per operand, or one shape that every operand has."""
-        shapes = check_shapes(input_shape, self.operands, self.kind)
-        return shapes if is_shape_tuple(shapes) else (shapes,) * self.operands
+        return check_operand_shapes(input_shape, self.operands, self.kind)
 
     def __call__(self, *xs):
         if len(xs) != self.operands:
