@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 
 import numpy as np
 from tabulate import tabulate
 
+from bench_conv import machine as conv_machine  # noqa: E402
 from bench_conv import median_time  # noqa: E402  (benchmarks/ is the script's path)
 from nnref.layers.attention import MultiheadAttention, ScaledDotProductAttention
 
@@ -97,23 +97,12 @@ def torch_call(spec, dtype):
 
 
 def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    try:
-        from threadpoolctl import threadpool_info
-
-        blas = ", ".join(f"{i['internal_api']} {i.get('architecture', '?')} ({i['num_threads']} "
-                         "threads)" for i in threadpool_info() if i["user_api"] == "blas")
-    except ImportError:
-        blas = "? (pip install threadpoolctl)"
+    """The CPU and BLAS (:func:`bench_conv.machine`), numba's threads, and the OpenBLAS
+    variables if set."""
     import numba
 
     env = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
-    return (f"CPU: {cpu}; BLAS: {blas}; numba threads: {numba.get_num_threads()}"
+    return (f"{conv_machine()}; numba threads: {numba.get_num_threads()}"
             + (f"; set: {env}" if env else ""))
 
 

@@ -23,17 +23,17 @@ NEEDS = {"thop": "thop", "ptflops": "ptflops", "ptflops_nofunc": "ptflops", "ate
          "fvcore": "fvcore"}
 
 
-class _Positional(torch.nn.Module):
-    """``module`` called with the first tensor, the others held: every tool then sees one
-    positional input (ptflops' batch counter reads its first axis, as nnref's rule does),
-    and the hooks still see ``module``."""
+class _Held(torch.nn.Module):
+    """``module`` called with the tensors ``xs`` it holds, whatever it is given: ptflops takes
+    one positional input (its batch counter reads its first axis, as nnref's rule does), or
+    its inputs by name, which its batch counter does not see. Hooks still see ``module``."""
 
-    def __init__(self, module, rest):
+    def __init__(self, module, xs):
         super().__init__()
-        self.module, self.rest = module, rest
+        self.module, self.xs = module, xs
 
-    def forward(self, x):
-        return self.module(x, *self.rest)
+    def forward(self, *args):
+        return self.module(*self.xs)
 
 
 def live_counts(module, *xs, tools=KEYS) -> dict:
@@ -43,11 +43,14 @@ def live_counts(module, *xs, tools=KEYS) -> dict:
     for t in tools:
         if t in NEEDS:
             need(NEEDS[t])
-    module = (module if len(xs) == 1 else _Positional(module, xs[1:])).eval()
+    module = module.eval()
+    held = (module, xs) if len(xs) == 1 else (  # len() of a 0-d stand-in fails: (1,)
+        _Held(module, xs).eval(), (xs[0] if xs[0].dim() else torch.zeros(1),))
     out = {}
     for t in tools:
         try:
-            out[t] = RUNNERS[t](module, xs[:1])
+            out[t] = RUNNERS[t](*(held if t in ("ptflops", "ptflops_nofunc", "aten")
+                                  else (module, xs)))
         except RuntimeError as e:
             if "ptflops failed" not in str(e):
                 raise

@@ -14,9 +14,9 @@ from functools import partial
 
 import numpy as np
 import pytest
-from catalogue import (CATALOGUE, CLASSES, NAMES, NO_KERNEL, arity, class_of, first, inputs,
+from catalogue import (CATALOGUE, CLASSES, NAMES, NO_KERNEL, class_of, first, inputs,
                        make, poison, twin)
-from conftest import assert_close_torch, rand, with_threads
+from conftest import assert_close_torch, with_threads
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from strategies import STRATEGIES

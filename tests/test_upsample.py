@@ -8,7 +8,7 @@ in tests/test_every_layer.py and tests/test_three_way.py.
 import numpy as np
 import pytest
 from catalogue import twin
-from conftest import assert_close_torch, rand, to_torch, torch
+from conftest import assert_close_torch, rand, torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from live_tools import live, nnref_side, one

@@ -20,8 +20,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .validate import _is_int, check_shape
-
 
 def broadcast(owner: str, shapes: dict) -> tuple:
     """The broadcast of the batch shapes ``{name: shape}``; a ValueError naming them."""

@@ -33,7 +33,7 @@ import numpy as np
 
 from ..core.masks import Mask
 from ._gemm import BIAS_NONE, gemm_block
-from ._numba import ADD, CMP, DIV, EXP, MUL, NKINDS, SUB, njit, prange
+from ._numba import ADD, DIV, NKINDS, njit, prange, record
 
 #: Query rows per task.
 ROWS = 16
@@ -228,12 +228,7 @@ def _block(qg, kg, vg, og, wg, r0, R, t0, k0, m0, t1, k1, m1, nmask, add0, add1,
         gemm_block(sc, vg, nobias, BIAS_NONE, ob, 0, R, 0, Ev, row)
     if store:
         wg[r0:r0 + R] = sc
-    row[MUL] += nmul
-    row[ADD] += nadd
-    row[CMP] += ncmp
-    row[SUB] += nsub
-    row[EXP] += nexp
-    row[DIV] += ndiv
+    record(row, add=nadd, sub=nsub, mul=nmul, div=ndiv, exp=nexp, cmp=ncmp)
 
 
 @njit(parallel=True)

@@ -24,13 +24,16 @@ channels) of the GEMM + col2im + crop, the block chosen from the shapes.
 import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
-from ._gemm import BIAS_NONE, gemm_block
+from ._gemm import BIAS_NONE, gemm_block, gemm_nt
 from ._taps import inside
 
 #: Columns of the GEMM per call of its core, so that they stay in cache.
 COLS = 64
 #: The most elements of columns (output channels × taps × input positions) a task holds.
 COLUMN_ELEMENTS = 1 << 20
+#: Multiplications of a task's GEMM from which it runs through the tiled GEMM
+#: (:func:`._gemm.gemm_nt`) rather than as dot products inside :func:`gemm_col2im`.
+TILED = 1 << 16
 
 
 @njit(parallel=True)
@@ -275,5 +278,37 @@ def conv_transpose_col2im(x, w, bias, stride, padding, dilation, groups, out):
     block = max(1, min(cog, COLUMN_ELEMENTS // (M // cog * P)))
     buf = np.empty(out.shape[:2] + lengths, x.dtype)
     b = np.zeros(out.shape[1], x.dtype) if bias is None else bias
-    return gemm_col2im(xt, wm, groups, ksize, isize, *pairs, tuple(reach), shift, b,
-                       bias is not None, block, buf, out)
+    args = (groups, ksize, isize, *pairs, tuple(reach), shift, b, bias is not None, block, buf,
+            out)
+    if block * M // cog * P * (Cin // groups) < TILED:  # small tasks: all in one kernel
+        return gemm_col2im(xt, wm, *args)
+    return tiled_col2im(xt, wm, *args)
+
+
+def tiled_col2im(xt, wm, groups, ksize, isize, pd, ph, pw, reach, shift, bias, has_bias, block,
+                 buf, out):
+    """:func:`gemm_col2im` with each task's GEMM through the tiled GEMM, its col2im and crop
+    in :func:`col2im_crop`: the same tasks, values and counts."""
+    NG, P, cg = xt.shape
+    taps = int(np.prod(ksize))
+    cog = wm.shape[1] // taps
+    none, tables = np.zeros(0, xt.dtype), []
+    for t in range((NG * ((cog + block - 1) // block))):
+        pair, b = divmod(t, (cog + block - 1) // block)
+        n, g = divmod(pair, groups)
+        c0, c1 = b * block, min(cog, (b + 1) * block)
+        cols = np.empty(((c1 - c0) * taps, P), xt.dtype)
+        tables.append(gemm_nt(wm[g, c0 * taps:c1 * taps], xt[pair], none, BIAS_NONE, cols))
+        lo, hi = g * cog + c0, g * cog + c1
+        row = np.zeros((1, NKINDS), np.int64)
+        col2im_crop(cols.reshape((c1 - c0,) + tuple(ksize) + tuple(isize)), pd, ph, pw,
+                    buf[n, lo:hi], reach, shift, bias[lo:hi], has_bias, out[n, lo:hi], row[0])
+        tables.append(row)
+    return np.concatenate(tables)
+
+
+@njit
+def col2im_crop(cols, pd, ph, pw, buf, reach, shift, bias, has_bias, out, row):
+    """The col2im (:func:`gather_rows`) and crop (:func:`crop_planes`) of one task's columns."""
+    gather_rows(cols, pd, ph, pw, buf, 0, cols.shape[0] * buf.shape[1] * buf.shape[2], row)
+    crop_planes(buf, reach[0], reach[1], reach[2], shift, bias, has_bias, out, row)

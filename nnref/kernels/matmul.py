@@ -10,20 +10,29 @@ shapes. :func:`scale_add` is baddbmm's ``beta·input + alpha·product``, one tas
 import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
-from ._gemm import BIAS_NONE, gemm_block
+from ._gemm import BIAS_NONE, gemm_block, gemm_nt
 
 #: Output rows per task of :func:`batched_gemm`.
 ROWS = 16
+#: Multiplications per batch (M·N·K) from which a product runs through the tiled GEMM.
+TILED = 1 << 15
 #: Elements per task of :func:`scale_add`.
 CHUNK = 1 << 15
 
 
-@njit(parallel=True)
 def batched_gemm(a, b, ia, ib, out):
-    """Fill ``out`` (T, M, N) with ``a[ia[t]] @ b[ib[t]]ᵀ``; ``a`` (Ba, M, K), ``b`` (Bb, N, K).
+    """Fill ``out`` (T, M, N) with ``a[ia[t]] @ b[ib[t]]ᵀ``; ``a`` (Ba, M, K), ``b`` (Bb, N, K)
+    C-contiguous. Returns the counter table."""
+    T, M, N = out.shape
+    if T == 0 or M * N * a.shape[2] < TILED:
+        return batched_blocks(a, b, ia, ib, out)
+    none = np.zeros(0, a.dtype)
+    return np.concatenate([gemm_nt(a[ia[t]], b[ib[t]], none, BIAS_NONE, out[t]) for t in range(T)])
 
-    Returns the counter table, one row per (batch, block of rows).
-    """
+
+@njit(parallel=True)
+def batched_blocks(a, b, ia, ib, out):
+    """:func:`batched_gemm` as dot products, one task per (batch, block of rows)."""
     T, M, N = out.shape
     blocks = (M + ROWS - 1) // ROWS
     no_bias = np.zeros(0, a.dtype)

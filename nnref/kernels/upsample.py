@@ -16,7 +16,7 @@ Counts: :func:`nnref.formulas.upsample.interpolate`.
 """
 import numpy as np
 
-from ._numba import ADD, CMP, DIV, MUL, NKINDS, SUB, njit, prange
+from ._numba import ADD, CMP, DIV, MUL, NKINDS, SUB, njit, prange, record
 
 #: Indices of the typed constants of :func:`axis_tables`.
 I_1, O_1, I_F, O_F, HALF, ZERO, ONE = range(7)
@@ -119,8 +119,7 @@ def blend2(x, th, tw, out):
             o[k] = u * hp + v * hq
             nmul += 2
             nadd += 1
-        counts[t, MUL] = nmul
-        counts[t, ADD] = nadd
+        record(counts[t], add=nadd, mul=nmul)
     return counts
 
 
@@ -154,8 +153,7 @@ def blend3(x, td, th, tw, out):
                 o[k] = u * q0[od] + v * q1[od]
                 nmul += 2
                 nadd += 1
-        counts[t, MUL] = nmul
-        counts[t, ADD] = nadd
+        record(counts[t], add=nadd, mul=nmul)
     return counts
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..core.opcounts import OpCounts
 from ..core.shapes import interpolate_out
-from ..core.validate import check_bool, check_float, check_shape
+from ..core.validate import check_bool, check_float
 from .base import Layer
 
 #: mode -> number of spatial axes it takes (None: any of 1, 2, 3).
