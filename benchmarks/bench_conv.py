@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
 import sys
 import time
 
@@ -81,30 +82,67 @@ def bench(spec, dtype, repeats: int) -> dict:
     return row
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def machine() -> str:
+    """The CPU model and the BLAS that NumPy ran (threadpoolctl, if installed)."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        from threadpoolctl import threadpool_info
+
+        blas = "; ".join(f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, "
+                         f"{i.get('num_threads')} threads)" for i in threadpool_info()
+                         if i.get("user_api") == "blas") or "unknown"
+    except ImportError:
+        blas = "unknown (pip install threadpoolctl)"
+    return f"CPU: {cpu}; BLAS: {blas}"
+
+
+def print_table(rows) -> None:
+    """The machine, the thread counts and the table of ``rows``."""
+    import numba
+
+    print(machine())
+    print(f"numba threads: {numba.get_num_threads()}; BLAS threads: "
+          f"{os.environ.get('OPENBLAS_NUM_THREADS', os.environ.get('OMP_NUM_THREADS', 'default'))}")
+    print(tabulate(rows, headers="keys", floatfmt=".2f"))
+
+
+def totals(rows, dtypes, methods, baseline: str, name: str) -> list:
+    """Per dtype, one row of every method's overall speed (total FLOPs over total time)
+    and its ratio to ``baseline`` (shown as ``name``)."""
+    out = []
+    for dt in dtypes:
+        sub = [r for r in rows if r["dtype"] == dt]
+        total = sum(r["MFLOPs"] for r in sub)
+        speed = {k: total / sum(r["MFLOPs"] / r[f"{k} GFLOP/s"] for r in sub)
+                 for k in (*methods, baseline)}
+        out.append({"layer": "all (total time)", "dtype": dt, "MFLOPs": total,
+                    **{f"{k} GFLOP/s": v for k, v in speed.items()},
+                    **{f"{k}/{name}": speed[k] / speed[baseline] for k in methods}})
+    return out
+
+
+def sweep(argv, doc: str, shapes, bench, methods, baseline: str, name: str) -> None:
+    """The command line of a shape sweep: parse ``argv``, run ``bench(spec, dtype, repeats)``
+    on every shape and dtype, add :func:`totals`, print the table."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5, help="timed runs per measurement (median)")
     ap.add_argument("--dtype", nargs="+", default=["float32", "float64"],
                     choices=["float32", "float64"])
     ap.add_argument("--quick", action="store_true", help="only the first three shapes")
     args = ap.parse_args(argv)
-    specs = RESNET50[:3] if args.quick else RESNET50
+    specs = shapes[:3] if args.quick else shapes
     jobs = [(spec, dt) for dt in args.dtype for spec in specs]
-    rows = [bench(spec, np.dtype(dt).type, args.repeats) for spec, dt in tqdm(jobs, desc="conv")]
-    for dt in args.dtype:  # overall ratio: total FLOPs over total time, per method
-        sub = [r for r in rows if r["dtype"] == dt]
-        total = sum(r["MFLOPs"] for r in sub)
-        speed = {k: total / sum(r["MFLOPs"] / r[f"{k} GFLOP/s"] for r in sub)
-                 for k in ("naive", "im2col", "blas")}
-        rows.append({"layer": "all (total time)", "dtype": dt, "MFLOPs": total,
-                     **{f"{k} GFLOP/s": v for k, v in speed.items()},
-                     "naive/BLAS": speed["naive"] / speed["blas"],
-                     "im2col/BLAS": speed["im2col"] / speed["blas"]})
-    import numba
+    rows = [bench(spec, np.dtype(dt).type, args.repeats) for spec, dt in tqdm(jobs, desc=name)]
+    print_table(rows + totals(rows, args.dtype, methods, baseline, name))
 
-    print(f"numba threads: {numba.get_num_threads()}; BLAS threads: "
-          f"{os.environ.get('OPENBLAS_NUM_THREADS', os.environ.get('OMP_NUM_THREADS', 'default'))}")
-    print(tabulate(rows, headers="keys", floatfmt=".2f"))
+
+def main(argv=None):
+    sweep(argv, __doc__, RESNET50, bench, ("naive", "im2col"), "blas", "BLAS")
 
 
 if __name__ == "__main__":

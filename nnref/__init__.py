@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 _SUBPACKAGES = ("api", "bridges", "cli", "conventions", "core", "counting", "formulas", "kernels",
                 "layers", "models", "reference", "reports", "testing", "trace")
 
-_API = ("compare", "count", "count_report")
+_API = ("compare", "count", "count_mask_modes", "count_report")
 #: The torch bridge (imports torch on first use): nnref.from_torch, nnref.to_torch, nnref.exact.
 _BRIDGE = ("exact", "from_torch", "to_torch")
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from math import prod
 from types import MappingProxyType
 
@@ -13,7 +14,7 @@ import numpy as np
 
 from .core.opcounts import OpCounts
 from .core.report import LayerRecord, Report
-from .core.validate import check_shape, is_shape_tuple, make_rng
+from .core.validate import check_shape, make_rng
 from .layers.base import Layer
 from .models.graph import Container
 
@@ -48,7 +49,29 @@ def _draw(rng: np.random.Generator, shape: tuple, dt: np.dtype, layer=None) -> n
                           "without running: nnref.counting.formulas.for_layer)") from None
 
 
-def count_report(layer_or_model, input_shape, dtype="float32", seed=0) -> Report:
+@contextmanager
+def mask_modes(layer_or_model, mask_mode):
+    """Every attention layer of ``layer_or_model`` (each leaf with a ``mask_mode``) in
+    ``mask_mode`` ("dense" or "skip") inside the ``with`` block, restored after; None
+    changes nothing."""
+    if mask_mode is not None and (not isinstance(mask_mode, str)
+                                  or mask_mode not in ("dense", "skip")):
+        raise ValueError(f"mask_mode={mask_mode!r} is invalid; expected None, 'dense' or 'skip'")
+    leaves = ([layer_or_model] if isinstance(layer_or_model, Layer) else
+              [m for _, m in layer_or_model.named_layers()] if isinstance(layer_or_model, Container)
+              else [])
+    attention = [m for m in leaves if hasattr(m, "mask_mode")] if mask_mode is not None else []
+    saved = [m.mask_mode for m in attention]
+    try:
+        for m in attention:
+            m.mask_mode = mask_mode
+        yield
+    finally:
+        for m, mode in zip(attention, saved):
+            m.mask_mode = mode
+
+
+def count_report(layer_or_model, input_shape, dtype="float32", seed=0, mask_mode=None) -> Report:
     """Run ``layer_or_model`` on a random input; return the per-layer :class:`Report`.
 
     Parameters
@@ -61,6 +84,9 @@ def count_report(layer_or_model, input_shape, dtype="float32", seed=0) -> Report
         Seed of the standard-normal input (counts never depend on the values). A layer
         of several operands (``Add``, ``Cat``) gets one input of ``input_shape`` per
         operand, or of each shape if ``input_shape`` is a tuple of shapes.
+    mask_mode : None, "dense" or "skip"
+        None runs each attention layer in its own ``mask_mode``; "dense" or "skip" runs
+        every one in that mode, for this run only (:func:`count_mask_modes` runs both).
 
     Returns
     -------
@@ -68,6 +94,11 @@ def count_report(layer_or_model, input_shape, dtype="float32", seed=0) -> Report
         For a single layer, one record named after the layer (``layer.name`` or its
         lower-cased class name).
     """
+    with mask_modes(layer_or_model, mask_mode):
+        return _count_report(layer_or_model, input_shape, dtype, seed)
+
+
+def _count_report(layer_or_model, input_shape, dtype, seed) -> Report:
     dt = check_dtype(dtype)
     rng = make_rng(seed, "seed")
     if isinstance(layer_or_model, Container):
@@ -79,14 +110,26 @@ def count_report(layer_or_model, input_shape, dtype="float32", seed=0) -> Report
         layer = layer_or_model
         shape = layer.check_shape(input_shape)
         layer.output_shape(shape)
-        shapes = shape if is_shape_tuple(shape) else (shape,) * layer.operands
-        y, ops = layer(*(_draw(rng, s, dt, layer) for s in shapes))
+        y, ops = layer(*(_draw(rng, s, dt, layer) for s in layer.operand_shapes(shape)))
         record = LayerRecord(name=layer.name or layer.kind.lower(), type=layer.kind,
                              output_shape=tuple(y.shape), params=layer.num_params, counts=ops)
         return Report(model=layer.kind, input_shape=shape, dtype=str(dt), params=layer.num_params,
                       layers=(record,))
     raise TypeError(f"layer_or_model={layer_or_model!r} is invalid; expected an nnref layer "
                     "or model (Sequential, Model, ...)")
+
+
+def count_mask_modes(layer_or_model, input_shape, dtype="float32", seed=0):
+    """The same run with every attention layer in dense and then in skip mask mode.
+
+    Returns a :class:`~nnref.reports.modes.MaskModes`: both reports (executed counts),
+    aligned call by call, and what skipping the masked scores saves, per layer and in total
+    (``print(modes)`` prints the table). Arguments as in :func:`count_report`.
+    """
+    from .reports.modes import MaskModes
+
+    return MaskModes(*(count_report(layer_or_model, input_shape, dtype, seed, mode)
+                       for mode in ("dense", "skip")))
 
 
 def count(layer_or_model, input_shape, dtype="float32", seed=0) -> OpCounts:

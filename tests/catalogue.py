@@ -15,13 +15,34 @@ tests/test_three_way.py (the traced reference on every sample), tests/test_api.p
 tests/test_conventions.py (torch's FlopCounterMode, run live).
 """
 import inspect
-import operator
 from typing import Callable, NamedTuple
 
+import attention_twins as attn
 import numpy as np
+from catalogue_twins import (  # noqa: F401  (recurrent_module: for test_recurrent)
+    _baddbmm,
+    _batchnorm,
+    _binary,
+    _conv,
+    _conv_transpose,
+    _embedding,
+    _gelu,
+    _group_norm,
+    _instance_norm,
+    _interpolate,
+    _layer_norm,
+    _linear,
+    _p,
+    _pool,
+    _prelu,
+    _recurrent,
+    _upsampling,
+    recurrent_module,
+)
 from conftest import rand, to_torch, torch
-from strategies import trained
+from strategies import randomised, trained
 
+from nnref.core.validate import is_shape_tuple
 from nnref.layers import LAYERS, family
 
 F = torch.nn.functional
@@ -36,74 +57,7 @@ class Entry(NamedTuple):
     indices: bool = False  # takes integer indices (Embedding), not float values
 
 
-# -- the torch twins ------------------------------------------------------------------------
-
-def _p(layer, name, dtype):
-    value = getattr(layer, name)
-    return None if value is None else torch.from_numpy(np.asarray(value)).to(dtype)
-
-
-def _conv(layer, t):
-    """torch's convolution, with torch's padding arguments: padding="same"/"valid", and a
-    non-zero padding_mode as torch's own modules apply it (F.pad, then no padding)."""
-    f = getattr(F, f"conv{len(layer.kernel_size)}d")
-    padding = getattr(layer, "padding_string", None) or layer.padding
-    if getattr(layer, "padding_mode", "zeros") != "zeros":
-        ends = zip(reversed(layer.padding), reversed(layer.extra_padding))
-        t = F.pad(t, [q for p, e in ends for q in (p, p + e)], mode=layer.padding_mode)
-        padding = 0
-    return f(t, _p(layer, "weight", t.dtype), _p(layer, "bias", t.dtype), layer.stride,
-             padding, layer.dilation, layer.groups)
-
-
-def _linear(layer, t):
-    return F.linear(t, _p(layer, "weight", t.dtype), _p(layer, "bias", t.dtype))
-
-
-def _pool(layer, t):
-    nd, kind = int(layer.kind[-2]), layer.kind[:-6]  # "MaxPool2d" -> 2, "Max"
-    if kind.startswith("Adaptive"):
-        size = layer.output_size
-        if nd == 1:  # torch's 1-D functions take no None (keep the input size)
-            size = tuple(t.shape[-1] if o is None else o for o in size)
-        return getattr(F, f"adaptive_{kind[8:].lower()}_pool{nd}d")(t, size)
-    if kind == "Max":
-        return getattr(F, f"max_pool{nd}d")(t, layer.kernel_size, layer.stride, layer.padding,
-                                            layer.dilation, layer.ceil_mode)
-    return getattr(F, f"avg_pool{nd}d")(t, layer.kernel_size, layer.stride, layer.padding,
-                                        layer.ceil_mode, layer.count_include_pad)
-
-
-def _batchnorm(layer, t):
-    p = [_p(layer, n, t.dtype) for n in ("running_mean", "running_var", "weight", "bias")]
-    return F.batch_norm(t, *p, training=False, eps=layer.eps)
-
-
-def recurrent_module(layer, dtype):
-    """The torch RNN/GRU/LSTM module of ``dtype`` holding the nnref ``layer``'s weights."""
-    module = getattr(torch.nn, layer.kind)(layer.input_size, layer.hidden_size, bias=layer.bias,
-                                           batch_first=layer.batch_first).to(dtype)
-    with torch.no_grad():
-        for name in layer.parameters():
-            getattr(module, name).copy_(_p(layer, name, dtype))
-    return module
-
-
-def _recurrent(layer, t):
-    with torch.no_grad():
-        return recurrent_module(layer, t.dtype)(t)[0]
-
-
-_BINARY = {"Add": operator.add, "Sub": operator.sub, "Mul": operator.mul,
-           "Div": operator.truediv}
-
-
-def _binary(layer, *ts):
-    f = _BINARY[layer.kind]
-    if layer.other is None:
-        return f(*ts)
-    return f(layer.other, ts[0]) if layer.reverse else f(ts[0], layer.other)
-
+# -- the torch twins: tests/catalogue_twins.py ----------------------------------------------
 
 def _e(twin, shape, *args, **kwargs):
     return Entry(args, kwargs, shape, twin)
@@ -131,6 +85,12 @@ CATALOGUE = {
                  dilation=(1, 2), groups=2, rng=0),
     "Conv3d": _e(_conv, (2, 2, 4, 7, 3), 2, 4, (2, 3, 1), stride=(1, 2, 1), padding=(1, 0, 1),
                  dilation=(2, 1, 1), bias=False, rng=0),
+    "ConvTranspose1d": _e(_conv_transpose, (2, 4, 6), 4, 6, 3, stride=2, padding=1,
+                          output_padding=1, groups=2, rng=0),
+    "ConvTranspose2d": _e(_conv_transpose, (2, 4, 5, 4), 4, 6, (3, 2), stride=(2, 3),
+                          padding=(1, 0), output_padding=(1, 2), groups=2, dilation=(1, 2), rng=0),
+    "ConvTranspose3d": _e(_conv_transpose, (2, 2, 3, 2, 3), 2, 4, (2, 3, 1), stride=(2, 1, 2),
+                          padding=(0, 1, 1), dilation=(1, 2, 1), bias=False, rng=0),
     "DepthwiseConv2d": _e(_conv, (2, 3, 7, 6), 3, (3, 2), depth_multiplier=2, stride=(1, 2),
                           padding=1, rng=0),
     "PointwiseConv2d": _e(_conv, (2, 3, 4, 4), 3, 5, rng=0),
@@ -172,9 +132,18 @@ CATALOGUE = {
     "Chunk": _any(lambda m, t: t.chunk(m.chunks, m.dim)[m.index], (2, 7, 3), 3, 1, 0),
     "Split": _any(lambda m, t: t.split(m.split_size_or_sections, m.dim)[m.index], (2, 7, 3),
                   (4, 2, 1), 1, 0),
+    "Upsample": _e(_interpolate, (2, 3, 4, 5), scale_factor=2),
+    "UpsamplingNearest2d": _e(_upsampling, (2, 3, 3, 4), size=(5, 7)),
+    "UpsamplingBilinear2d": _e(_upsampling, (2, 3, 3, 4), scale_factor=2),
+    "MatMul": _any(lambda m, a, b: torch.matmul(a, b), ((2, 3, 4, 5), (5, 3))),
+    "BatchMatMul": _e(lambda m, a, b: torch.bmm(a, b), ((3, 4, 5), (3, 5, 2))),
+    "BAddBMM": _e(_baddbmm, ((4, 2), (3, 4, 5), (3, 5, 2)), beta=0.5, alpha=2.0),
+    "FunctionalLinear": _any(lambda m, *ts: F.linear(*ts), ((3, 2, 6), (70, 6), (70,))),
     "RNN": _e(_recurrent, (5, 3, 3), 3, 4, rng=0),
     "GRU": _e(_recurrent, (3, 5, 3), 3, 4, batch_first=True, rng=0),
     "LSTM": _e(_recurrent, (5, 3, 3), 3, 4, bias=False, rng=0),
+    "ScaledDotProductAttention": _e(attn.sdpa, ((2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 3))),
+    "MultiheadAttention": _e(attn.mha, (5, 3, 8), 8, 2, rng=0),  # self-attention: one shape
 }
 
 
@@ -193,6 +162,31 @@ CATALOGUE.update({
     "Conv2d[naive, skip]": like("Conv2d", algorithm="naive", padding_taps="skip"),
     "Conv3d[naive]": like("Conv3d", algorithm="naive"),
     "Conv3d[naive, skip]": like("Conv3d", algorithm="naive", padding_taps="skip"),
+    **{f"ConvTranspose{nd}d[naive{skip}]": like(f"ConvTranspose{nd}d", algorithm="naive",
+                                                 padding_taps="skip" if skip else "dense")
+       for nd in (1, 2, 3) for skip in ("", ", skip")},
+    "ConvTranspose2d[depthwise, 8 pairs]": like("ConvTranspose2d", in_channels=4, out_channels=8,
+                                                 groups=4),
+    "Upsample[linear, align_corners, size]": like("Upsample", (2, 3, 5), mode="linear",
+                                                  align_corners=True, size=8, scale_factor=None),
+    "Upsample[bilinear, scale 1.7]": like("Upsample", mode="bilinear", scale_factor=1.7),
+    "Upsample[bilinear, scale 1.7, recomputed]": like("Upsample", mode="bilinear", scale_factor=1.7,
+                                                      recompute_scale_factor=True),
+    "Upsample[trilinear, one axis kept]": like("Upsample", (2, 2, 3, 2, 4), mode="trilinear",
+                                               size=(4, 2, 7), scale_factor=None),
+    "Upsample[nearest-exact, 1-D, down]": like("Upsample", (2, 3, 9), mode="nearest-exact",
+                                               scale_factor=0.5),
+    "Upsample[nearest, 3-D, per axis]": like("Upsample", (1, 2, 2, 3, 2),
+                                             scale_factor=(2, 1.5, 3)),
+    "MatMul[broadcast both]": like("MatMul", shape=((2, 1, 3, 4), (5, 4, 2))),
+    "MatMul[1-D input]": like("MatMul", shape=((4,), (2, 4, 5))),
+    "MatMul[1-D other]": like("MatMul", shape=((3, 2, 4), (4,))),
+    "MatMul[2-D, 3 row blocks]": like("MatMul", shape=((40, 7), (7, 9))),
+    "BAddBMM[beta=0]": like("BAddBMM", beta=0.0),
+    "BAddBMM[beta=1, alpha=1]": like("BAddBMM", shape=((3, 4, 2), (3, 4, 5), (3, 5, 2)),
+                                     beta=1.0, alpha=1.0),
+    "FunctionalLinear[no bias, 1-D weight]": like("FunctionalLinear", shape=((5, 6), (6,)),
+                                                  bias=False),
     "DepthwiseConv2d[skip]": like("DepthwiseConv2d", depth_multiplier=1, padding_taps="skip"),
     "BatchNorm1d[(N, C)]": like("BatchNorm1d", shape=(4, 3)),
     "BatchNorm2d[affine=False]": like("BatchNorm2d", affine=False),
@@ -202,48 +196,44 @@ CATALOGUE.update({
                                              batch_first=False),
     "LSTM[bias, batch_first, 17 wide]": like("LSTM", hidden_size=17, bias=True,
                                              batch_first=True),
+    "RNN[relu, 2 layers, bidirectional]": like("RNN", nonlinearity="relu", num_layers=2,
+                                               bidirectional=True, dropout=0.5),
+    "GRU[2 layers, bidirectional, unbatched]": like("GRU", (4, 3), num_layers=2,
+                                                    bidirectional=True),
+    "LSTM[2 layers, bidirectional]": like("LSTM", num_layers=2, bidirectional=True, bias=True),
+    "LSTM[projected, 2 layers, bidirectional, batch_first]": like(
+        "LSTM", hidden_size=5, proj_size=2, num_layers=2, bidirectional=True, batch_first=True),
     "Mul[other]": like("Mul", other=0.5),
     "Sub[other, reverse]": like("Sub", other=1.0, reverse=True),
     "Div[other, reverse]": like("Div", other=6.0, reverse=True),
     "Cat[3 inputs, dim -1]": like("Cat", dim=-1, inputs=3),
     "Split[size]": like("Split", split_size_or_sections=3),
+    **{f"ScaledDotProductAttention[causal, 3-D, {m}]": like(
+        "ScaledDotProductAttention", shape=((3, 20, 4),) * 3, is_causal=True, mask_mode=m)
+       for m in ("dense", "skip")},
+    "ScaledDotProductAttention[bool mask, row masked, skip]": like(
+        "ScaledDotProductAttention", ((2, 3, 5, 4), (2, 3, 6, 4), (2, 3, 6, 4)),
+        attn_mask=attn.BOOL_5x6, mask_mode="skip"),
+    **{f"ScaledDotProductAttention[float mask, broadcast, {m}]": like(
+        "ScaledDotProductAttention", ((2, 3, 5, 4), (1, 3, 6, 4), (1, 3, 6, 4)),
+        attn_mask=attn.FLOAT_3x5x6, mask_mode=m) for m in ("dense", "skip")},
+    "ScaledDotProductAttention[gqa, scale]": like(
+        "ScaledDotProductAttention", ((2, 6, 5, 4), (2, 2, 6, 4), (2, 2, 6, 4)), enable_gqa=True,
+        scale=0.3),
+    "MultiheadAttention[batch_first, fast path]": like("MultiheadAttention", (3, 5, 8),
+                                                       batch_first=True, need_weights=False),
+    "MultiheadAttention[cross, kdim, vdim, bias_kv, zero_attn]": like(
+        "MultiheadAttention", ((5, 3, 8), (4, 3, 3), (4, 3, 6)), kdim=3, vdim=6,
+        add_bias_kv=True, add_zero_attn=True),
+    **{f"MultiheadAttention[masks, {m}, weights {w}]": like(
+        "MultiheadAttention", key_padding_mask=attn.KPM_3x5, attn_mask=attn.FLOAT_6x5x5,
+        mask_mode=m, need_weights=w, average_attn_weights=False)
+       for m, w in (("dense", False), ("skip", True), ("skip", False))},
+    "MultiheadAttention[causal hint]": like("MultiheadAttention", attn_mask=attn.CAUSAL_5,
+                                            is_causal=True),
+    "MultiheadAttention[unbatched, no bias]": like("MultiheadAttention", (5, 8), bias=False,
+                                                   need_weights=False),
 })
-
-
-# -- norms with the input's statistics, the activations, LogSoftmax and Embedding of issue 9 ----
-
-def _layer_norm(layer, t):
-    return F.layer_norm(t, layer.normalized_shape, _p(layer, "weight", t.dtype),
-                        _p(layer, "bias", t.dtype), layer.eps)
-
-
-def _group_norm(layer, t):
-    return F.group_norm(t, layer.num_groups, _p(layer, "weight", t.dtype),
-                        _p(layer, "bias", t.dtype), layer.eps)
-
-
-def _instance_norm(layer, t):
-    """torch's eval mode: the running statistics if tracked, else the input's (an unbatched
-    input runs as a batch of one, as nn.InstanceNorm*d does)."""
-    unbatched = t.ndim == layer.spatial + 1
-    p = [_p(layer, n, t.dtype) for n in ("running_mean", "running_var", "weight", "bias")]
-    y = F.instance_norm(t[None] if unbatched else t, *p,
-                        use_input_stats=not layer.track_running_stats, eps=layer.eps)
-    return y[0] if unbatched else y
-
-
-def _gelu(layer, t):
-    """torch's GELU computed in float64, then cast: torch's float32 exact GELU gives NaN at
-    +inf (its vectorised erf path; float64 gives inf, the limit, as nnref does)."""
-    return F.gelu(t.double(), approximate=layer.approximate).to(t.dtype)
-
-
-def _prelu(layer, t):
-    return F.prelu(t, _p(layer, "weight", t.dtype))
-
-
-def _embedding(layer, t):
-    return F.embedding(t, torch.from_numpy(np.asarray(layer.weight)), layer.padding_idx)
 
 
 CATALOGUE.update({
@@ -286,11 +276,14 @@ def class_of(name):
 
 
 def make(name):
-    """The sample layer; a norm gets trained statistics and γ, β so that it is no identity."""
+    """The sample layer; a norm gets trained statistics and γ, β so that it is no identity,
+    MultiheadAttention random biases."""
     e = CATALOGUE[name]
     layer = LAYERS[class_of(name)](*e.args, **e.kwargs)
     if family(LAYERS[class_of(name)]) == "norm":
         trained(layer)
+    elif class_of(name) == "MultiheadAttention":  # torch's initial biases are 0
+        randomised(layer)
     return layer, e.shape
 
 
@@ -301,7 +294,8 @@ def inputs(name, shape, dtype=np.float64):
     if e.indices:
         rows = inspect.signature(LAYERS[class_of(name)]).bind(*e.args, **e.kwargs).arguments
         return (np.random.default_rng(0).integers(0, rows["num_embeddings"], shape),)
-    return tuple(rand(shape, dtype, seed) for seed in range(arity(name)))
+    shapes = make(name)[0].operand_shapes(shape)  # one shape, or one per operand (MatMul)
+    return tuple(rand(s, dtype, seed) for seed, s in enumerate(shapes))
 
 
 def poison(name, layer, xs):
@@ -321,6 +315,14 @@ def poison(name, layer, xs):
 def arity(name):
     """The number of operands of the sample layer of ``name``."""
     return make(name)[0].operands
+
+
+def first(name, shape, change):
+    """``shape`` with ``change(first operand's shape)`` in place of the first operand's
+    shape: the shape itself, or its first entry for a tuple of operand shapes (MatMul)."""
+    if is_shape_tuple(shape):
+        return (change(tuple(shape[0])),) + tuple(shape[1:])
+    return change(tuple(shape))
 
 
 def twin(layer, *xs):

@@ -17,7 +17,7 @@ from types import MappingProxyType
 import numpy as np
 from hypothesis import strategies as st
 
-from nnref.core.validate import is_shape_tuple
+from nnref.testing.configs.attention import randomised  # noqa: F401
 from nnref.testing.strategies import BY_CLASS, MODES, SCALES, configs, seeds, trained  # noqa: F401
 
 FLOATS = (np.float64, np.float32)
@@ -51,9 +51,9 @@ def factory(name):
                 rng = np.random.default_rng(draw(seeds))
                 dtype = draw(st.sampled_from([np.int64, np.int32]))
                 return layer, layer.random_input(rng, shape, np.float32).astype(dtype)
-            shapes = shape if is_shape_tuple(shape) else (shape,) * layer.operands
+            shapes = layer.operand_shapes(shape)
             a = draw(arrays(shapes[0], dtypes=dtypes, **values))
-            if layer.operands == 1:
+            if len(shapes) == 1:
                 return layer, a
             return layer, (a, *(draw(arrays(s, dtypes=(a.dtype.type,), **values))
                                 for s in shapes[1:]))

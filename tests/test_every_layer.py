@@ -14,9 +14,9 @@ from functools import partial
 
 import numpy as np
 import pytest
-from catalogue import (CATALOGUE, CLASSES, NAMES, NO_KERNEL, arity, class_of, inputs,
+from catalogue import (CATALOGUE, CLASSES, NAMES, NO_KERNEL, class_of, first, inputs,
                        make, poison, twin)
-from conftest import assert_close_torch, rand, with_threads
+from conftest import assert_close_torch, with_threads
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from strategies import STRATEGIES
@@ -130,13 +130,14 @@ def test_rng_is_checked_by_name(name, rng, error):
 @pytest.mark.parametrize("name", NAMES)
 def test_bad_input_shape_is_rejected_by_name(name):
     layer, shape = make(name)
-    rest = shape[1:]
-    for bad, error in [("2,3", TypeError), (np.array(shape), TypeError), ((2.5,) + rest, TypeError),
-                       ((True,) + rest, TypeError), ((0,) + rest, ValueError),
-                       ((-1,) + rest, ValueError)]:
+    # bad values for the shape (for shaped operands, MatMul: for the first operand's shape)
+    for change, error in [(lambda s: "2,3", TypeError), (np.array, TypeError),
+                          (lambda s: (2.5,) + s[1:], TypeError), (lambda s: (True,) + s[1:], TypeError),
+                          (lambda s: (0,) + s[1:], ValueError), (lambda s: (-1,) + s[1:], ValueError)]:
+        bad = first(name, shape, change)
         for f in (layer.output_shape, partial(formulas.for_layer, layer),
                   partial(nnref.count, layer)):
-            with pytest.raises(error, match="input_shape="):
+            with pytest.raises(error, match=r"input_shape(\[\d\])?="):  # [i]: operand i's
                 f(bad)
 
 
@@ -157,7 +158,7 @@ def test_wrong_input_dtype_is_a_type_error(name, which):
     layer, shape = make(name)
     dtype = BAD_DTYPES[CATALOGUE[name].indices][which]
     with pytest.raises(TypeError, match="dtype"):
-        layer(*[np.zeros(shape, dtype)] * arity(name))
+        layer(*[np.zeros(x.shape, dtype) for x in inputs(name, shape)])
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -174,15 +175,17 @@ def test_nested_lists_are_accepted_like_an_array(name):
 def test_zero_sized_input_is_a_value_error(name):
     layer, shape = make(name)
     with pytest.raises(ValueError, match="shape|size"):
-        layer(*inputs(name, (0,) + shape[1:]))
+        layer(*inputs(name, first(name, shape, lambda s: (0,) + s[1:])))
 
 
 @pytest.mark.parametrize("name", [n for n in NAMES if not CATALOGUE[n].any_ndim])
 def test_wrong_ndim_is_a_value_error_naming_the_shape(name):
     layer, shape = make(name)
-    for bad in (shape + (2, 2, 2), (3,)):
-        with pytest.raises(ValueError, match=re.escape(str(bad))):
-            layer(rand(bad))
+    for change in (lambda s: s + (2, 2, 2), lambda s: (3,)):
+        bad = first(name, shape, change)
+        shown = bad[0] if isinstance(bad[0], tuple) else bad  # the changed operand's shape
+        with pytest.raises(ValueError, match=re.escape(str(shown))):
+            layer(*inputs(name, bad))
 
 
 @pytest.mark.parametrize("name", NAMES)

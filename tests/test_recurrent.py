@@ -1,4 +1,5 @@
-"""RNN, GRU, LSTM: final states against torch, saturated gates, hand counts, errors.
+"""RNN, GRU, LSTM: final states against torch, saturated gates, hand counts, deep,
+bidirectional and projected layers, errors, and every tool's rule against the real tool.
 
 Torch agreement of the outputs, NaN, threads and kernel = traced = formula on every
 configuration are in tests/test_every_layer.py and tests/test_three_way.py.
@@ -7,6 +8,10 @@ import numpy as np
 import pytest
 from catalogue import recurrent_module
 from conftest import assert_close_torch, rand, to_torch, torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from live_tools import live, nnref_side, one
+from strategies import STRATEGIES
 
 from nnref import OpCounts
 from nnref import formulas
@@ -17,7 +22,7 @@ KINDS = {"RNN": RNN, "GRU": GRU, "LSTM": LSTM}
 
 def make(kind, i, h, bias=True, batch_first=False, dtype=np.float64, seed=0):
     """An nnref layer and a torch module of ``dtype`` holding the same weights."""
-    layer = KINDS[kind](i, h, bias, batch_first, rng=seed)
+    layer = KINDS[kind](i, h, bias=bias, batch_first=batch_first, rng=seed)
     return layer, recurrent_module(layer, torch.float64 if dtype == np.float64 else torch.float32)
 
 
@@ -118,12 +123,35 @@ def test_rejects_empty_input():
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("args,name,err", [
     ((0, 4), "input_size", ValueError), ((3, -1), "hidden_size", ValueError),
-    ((3.0, 4), "input_size", TypeError), ((3, 4, "yes"), "bias", TypeError),
-    ((3, 4, True, 1), "batch_first", TypeError),
+    ((3.0, 4), "input_size", TypeError), ((3, 4, 0), "num_layers", ValueError),
+    ((3, 4, True), "num_layers", TypeError),
 ])
 def test_rejects_bad_config(kind, args, name, err):
     with pytest.raises(err, match=name):
         KINDS[kind](*args)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kwargs,err,match", [
+    (dict(bias="yes"), TypeError, "bias='yes'"), (dict(batch_first=1), TypeError, "batch_first=1"),
+    (dict(dropout=1.5), ValueError, r"dropout=1.5 is invalid; expected a probability in \[0, 1\]"),
+    (dict(dropout=True), TypeError, "dropout=True"),
+    (dict(bidirectional="no"), TypeError, "bidirectional='no'"),
+])
+def test_rejects_bad_keyword(kind, kwargs, err, match):
+    with pytest.raises(err, match=match):
+        KINDS[kind](3, 4, num_layers=2, **kwargs)
+
+
+def test_rejects_bad_nonlinearity_and_projection():
+    with pytest.raises(ValueError, match=r"nonlinearity='sigmoid' is invalid; expected one of"):
+        RNN(3, 4, nonlinearity="sigmoid")
+    with pytest.raises(ValueError, match="proj_size=4 is invalid with hidden_size=4"):
+        LSTM(3, 4, proj_size=4)
+    with pytest.raises(ValueError, match="proj_size=-1"):
+        LSTM(3, 4, proj_size=-1)
+    with pytest.warns(UserWarning, match="dropout=0.5 with num_layers=1 does nothing"):
+        GRU(3, 4, dropout=0.5)
 
 
 def test_rejects_bad_state_shape():
@@ -153,3 +181,82 @@ def test_parameters_follow_torch():
     assert layer.num_params == sum(p.numel() for p in module.parameters())
     assert list(GRU(3, 5, bias=False).parameters()) == ["weight_ih_l0", "weight_hh_l0"]
     assert repr(GRU(3, 5, bias=False, batch_first=True)) == "GRU(3, 5, bias=False, batch_first=True)"
+
+
+# -- deep, bidirectional, projected ------------------------------------------------------------
+DEEP = [("RNN", dict(num_layers=2, nonlinearity="relu", bidirectional=True)),
+        ("GRU", dict(num_layers=3, bidirectional=True, batch_first=True)),
+        ("LSTM", dict(num_layers=2, bidirectional=True)),
+        ("LSTM", dict(num_layers=2, bidirectional=True, proj_size=2, bias=False))]
+
+
+@pytest.mark.parametrize("kind,kwargs", DEEP, ids=lambda v: str(v))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_deep_layers_and_final_states_match_torch(kind, kwargs, dtype):
+    layer = KINDS[kind](3, 4, rng=0, **kwargs)
+    module = recurrent_module(layer, torch.float64 if dtype == np.float64 else torch.float32)
+    assert list(layer.parameters()) == [n for n, _ in module.named_parameters()]
+    assert layer.num_params == sum(p.numel() for p in module.parameters())
+    x = rand((2, 5, 3) if layer.batch_first else (5, 2, 3), dtype, seed=1)
+    lead = layer.num_directions * layer.num_layers
+    states = [rand((lead, 2, layer.output_size), dtype, seed=2)]
+    if kind == "LSTM":
+        states.append(rand((lead, 2, 4), dtype, seed=3))
+    ours, ops = layer.forward_state(x, *states)
+    for a, b in zip(ours, torch_run(module, x, *states), strict=True):
+        assert_close_torch(a, b)
+    assert ops == formulas.for_layer(layer, x.shape)
+
+
+def test_counts_deep_bidirectional_rnn_hand_checked():
+    # RNN(2 → 3), 2 layers, bidirectional, no bias, T = B = 1, per direction:
+    #   layer 0 (I = 2): mat-vecs mul 3·2 + 3·3 = 15, add 3·1 + 3·2 = 9; join add 3; 3 tanh
+    #   layer 1 (I = 2·3 = 6): mat-vecs mul 3·6 + 9 = 27, add 3·5 + 6 = 21; join 3; 3 tanh
+    # tanh = mul, exp, add, div, sub each; both directions: × 2
+    expected = OpCounts(mul=2 * (15 + 3 + 27 + 3), add=2 * (9 + 3 + 3 + 21 + 3 + 3),
+                        exp=12, div=12, sub=12)
+    _, ops = RNN(2, 3, 2, bias=False, bidirectional=True, rng=0)(rand((1, 1, 2)))
+    assert ops == expected
+
+
+def test_counts_projected_lstm_hand_checked():
+    # LSTM(1 → 3, proj_size=2), no bias, T = B = 1:
+    #   W_ih·x (12 rows, K = 1): mul 12;  W_hh·h (12 rows, K = H_out = 2): mul 24, add 12
+    #   join add 12; 9 σ (neg, exp, add, div 9 each); g: 3 tanh; c': mul 6, add 3;
+    #   h': 3 tanh, mul 3; W_hr·h' (2 rows, K = 3): mul 6, add 4
+    expected = OpCounts(mul=12 + 24 + 3 + 6 + 3 + 3 + 6, add=12 + 12 + 9 + 3 + 3 + 3 + 4,
+                        neg=9, exp=15, div=15, sub=6)
+    layer = LSTM(1, 3, bias=False, proj_size=2, rng=0)
+    assert layer.forward(rand((1, 1, 1)))[1] == expected
+    assert layer.weight_hr_l0.shape == (2, 3) and layer.weight_hh_l0.shape == (12, 2)
+
+
+def test_counts_relu_rnn_hand_checked():
+    # RNN(1 → 2, relu), bias: mat-vecs mul 2 + 4, add 0 + 2 + 4 (2H bias); join 2; relu cmp 2
+    assert RNN(1, 2, nonlinearity="relu", rng=0)(rand((1, 1, 1)))[1] == OpCounts(mul=6, add=8,
+                                                                                cmp=2)
+
+
+def test_dropout_is_not_applied_in_inference():
+    with_dropout, without = GRU(3, 4, 2, dropout=0.9, rng=0), GRU(3, 4, 2, rng=0)
+    x = rand((4, 2, 3))
+    np.testing.assert_array_equal(with_dropout(x)[0], without(x)[0])
+    assert with_dropout(x)[1] == without(x)[1]
+    assert repr(with_dropout) == "GRU(3, 4, num_layers=2, dropout=0.9)"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_state_shapes_follow_torch(kind):
+    layer = KINDS[kind](3, 4, 2, bidirectional=True)
+    with pytest.raises(ValueError, match=r"h0 has shape \(1, 2, 4\); expected \(4, 2, 4\)"):
+        layer.forward_state(rand((5, 2, 3)), np.zeros((1, 2, 4)))
+
+
+# -- every tool, live ----------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", KINDS)
+@settings(max_examples=10)
+@given(data=st.data())
+def test_every_rule_equals_the_real_tool(kind, data):
+    layer, x = data.draw(STRATEGIES[kind], label="layer, x")
+    module = recurrent_module(layer, torch.float32)
+    assert live(module, torch.zeros(x.shape)) == nnref_side(one(layer, x.shape))

@@ -42,11 +42,11 @@ def assert_three_way(layer, x):
     the formula gets their shapes. Each side gets its own copy (an inplace layer writes
     into its input).
     """
-    pair = isinstance(x, tuple)
-    xs = x if pair else (x,)
+    multi = isinstance(x, tuple)
+    xs = x if multi else (x,)
     y_k, ops_k = layer(*map(np.copy, xs))
-    y_t, ops_t = reference(layer, tuple(map(np.copy, xs)) if pair else np.copy(x))
-    ops_f = formulas.for_layer(layer, tuple(a.shape for a in xs) if pair else x.shape)
+    y_t, ops_t = reference(layer, tuple(map(np.copy, xs)) if multi else np.copy(x))
+    ops_f = formulas.for_layer(layer, tuple(a.shape for a in xs) if multi else x.shape)
     where = f"{layer!r} on {[a.shape for a in xs]} {xs[0].dtype}"
     assert ops_t == ops_k == ops_f, (f"{where}:\n traced  {ops_t.as_dict()}\n"
                                      f" kernel  {ops_k.as_dict()}\n formula {ops_f.as_dict()}")

@@ -11,7 +11,13 @@ class CliError(ValueError):
 
 
 def parse_shape(text: str, name: str = "--input") -> tuple:
-    """``"1,3,224,224"`` (or ``"1x3x224x224"``) as ``(1, 3, 224, 224)``; else a ValueError."""
+    """``"1,3,224,224"`` (or ``"1x3x224x224"``) as ``(1, 3, 224, 224)``; else a ValueError.
+
+    Shapes separated by ``;`` are one per operand, for a layer whose operands have shapes
+    of their own: ``"2,3,4;4,5"`` is ``((2, 3, 4), (4, 5))`` (MatMul).
+    """
+    if ";" in text:
+        return tuple(parse_shape(part, name) for part in text.split(";"))
     try:
         shape = tuple(int(v) for v in text.replace("x", ",").split(","))
     except ValueError:

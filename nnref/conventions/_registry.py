@@ -9,9 +9,11 @@ the rule is written::
         return conv_macs(layer, shape_out), "count_convNd: out numel × Cin/g × ∏k"
 
 A rule returns ``(count, why)``. A ptflops rule also takes how the call was made
-(``"module"`` or ``"function"``) and returns ``(module_hook_count, why, patched)``:
+(``"module"``, ``"function"``, ...) and returns ``(module_hook_count, why, patched)``:
 ``patched`` names the ``torch.nn.functional`` wrapper the call runs through, if ptflops
-patches it (it counts the input numel once more), else None (see :func:`hook_only`).
+patches it (it counts the input numel once more), else None (see :func:`hook_only`); a
+fourth item is the wrapper's count when it counts by its own formula (``torch.matmul``:
+input numel × other.shape[-1]; ``torch.add``: output numel).
 :mod:`nnref.conventions` freezes the tables once every family module is imported.
 """
 from __future__ import annotations

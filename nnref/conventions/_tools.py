@@ -80,6 +80,9 @@ def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
     those layers count twice. ``nn.ReLU6`` (``F.hardtanh``), ``nn.LeakyReLU``
     (``F.leaky_relu``) and ``nn.BatchNorm`` (``F.batch_norm``) call unpatched functions and
     count once; ``nn.SiLU`` and ``nn.Softmax`` have no module hook, only the functional one.
+    The same switch patches some tensor ops (``torch.matmul``, ``Tensor.matmul``, ``mm``,
+    ``bmm``, ``addmm``, ``baddbmm``; not the ``@`` operator), each wrapper counting by its
+    own formula (``TENSOR_OPS_MAPPING``).
     The module-hook sum is divided by the batch size (len of the model input); the
     functional sum is not.
 
@@ -115,7 +118,8 @@ def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
     -------
     ToolCount
         ``unit="MACs"``. Pytorch backend: total = int(module hooks / N + functional hooks)
-        with N = ``plan[0]``'s input_shape[0] (ptflops' batch counter); per-call counts
+        with N = ``plan[0]``'s input_shape[0] (ptflops' batch counter: the first axis of the
+        model's first input; for operands of their own shapes, the first's); per-call counts
         are before that division.
     """
     if backend not in PTFLOPS_BACKENDS:
@@ -138,11 +142,11 @@ def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
             why, patched = f"{s.target} is not patched: 0", None
         f = (count[0] if count else numel(first(s.input_shape))) if count_functional and patched else 0
         if f:
-            why += f" + patched {patched}: {'input numel' if not count else 'output numel'}"
+            why += f" + patched {patched}: " + (f"{count[0]:,}" if count else "input numel")
         elif not m and not why.endswith(": 0"):
             why += ": 0"
         modules, wrapped = modules + m, wrapped + f
-        layers.append(LayerCount(s.name, s.layer.kind, m + f, why))
+        layers.append(LayerCount(s.name, s.layer.kind, int(m + f), why))  # a wrapper may count in floats
     batch = first(steps[0].input_shape)[0] if steps and first(steps[0].input_shape) else 1
     total = int(modules / batch + wrapped)
     note = (f"module hooks ({modules:,}) are divided by the batch size {batch}; functional "

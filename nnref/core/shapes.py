@@ -19,13 +19,32 @@ and then drops the last window if it would start in the right padding, i.e. when
 Adaptive pooling from ``i`` to ``o`` uses window ``j`` = ``[floor(j·i/o), ceil((j+1)·i/o))``;
 the window sizes sum to ``i + o − gcd(i, o)`` (:func:`adaptive_total`).
 
-Transposed convolution is not supported.
+A transposed convolution scatters input ``j`` through tap ``m`` to position
+``f = j·s + m·d`` of the full output ``[0, (i − 1)·s + d·(k − 1) + 1)``, which is then
+cropped by ``p`` on both sides and extended by ``output_padding`` ``q`` on the right:
+
+    o = (i − 1)·s − 2p + d·(k − 1) + q + 1                  (transposed convolution)
+
+Output ``j`` is full position ``j + p`` (:func:`conv_transpose_out`, :func:`scatter_taps`).
+
+Interpolation to ``size`` gives that size; with ``scale_factor`` ``f`` it gives
+``floor(i·f)`` (computed in double precision, as torch does: :func:`interpolate_out`).
+
+A matrix product of shapes (*a, M, K) and (*b, K, N) has shape (*batch, M, N), the batch
+axes broadcast as NumPy's and torch's do (:func:`broadcast_shapes`); a 1-D left operand (K,) is
+a row, a 1-D right operand a column, and their axis is dropped from the output
+(:func:`matmul_out`).
+
+Torch's padding strings: "valid" is no padding, and "same" pads a stride-1 convolution
+by ``d·(k − 1)`` in all, one more on the right if that is odd (:func:`same_padding`).
 
 This module is part of the shared core: it imports nothing of nnref.
 """
 from __future__ import annotations
 
 from math import gcd
+
+from .validate import as_tuple
 
 
 def conv_out(i: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
@@ -57,13 +76,8 @@ def same_padding(k: int, d: int = 1) -> tuple:
     return total // 2, total - total // 2
 
 
-def check_conv_input(owner: str, shape: tuple, channels: int, kernel_size: tuple,
-                     padding: tuple, dilation: tuple) -> None:
-    """Check an input shape (N, C, *S) against a convolution's channels and dilated kernel.
-
-    A ValueError names ``owner``, the shape and what was expected.
-    """
-    nd = len(kernel_size)
+def check_channels(owner: str, shape: tuple, channels: int, nd: int) -> None:
+    """Check that ``shape`` is (N, C, *S) with ``nd`` spatial axes and C = ``channels``."""
     want = "(N, C, " + ", ".join(_AXES[3 - nd:]) + ")"
     if len(shape) != nd + 2:
         raise ValueError(f"{owner}: input has shape {shape} ({len(shape)}-D); "
@@ -71,6 +85,15 @@ def check_conv_input(owner: str, shape: tuple, channels: int, kernel_size: tuple
     if shape[1] != channels:
         raise ValueError(f"{owner}: input has shape {shape} with {shape[1]} channels; "
                          f"expected {want} with C={channels}")
+
+
+def check_conv_input(owner: str, shape: tuple, channels: int, kernel_size: tuple,
+                     padding: tuple, dilation: tuple) -> None:
+    """Check an input shape (N, C, *S) against a convolution's channels and dilated kernel.
+
+    A ValueError names ``owner``, the shape and what was expected.
+    """
+    check_channels(owner, shape, channels, len(kernel_size))
     for ax, (i, k, p, d) in enumerate(zip(shape[2:], kernel_size, padding, dilation, strict=True)):
         span = d * (k - 1) + 1
         if span > i + 2 * p:
@@ -166,6 +189,107 @@ def axis_taps(i: int, k: int, s: int, p: int, d: int, o: int) -> tuple:
             live += hi - max(lo, end + 1) + 1
             end = hi
     return total, live
+
+
+def conv_transpose_out(i: int, k: int, s: int = 1, p: int = 0, d: int = 1, q: int = 0) -> int:
+    """Output size of a transposed convolution along one axis (may be <= 0).
+
+    ``(i − 1)·s − 2p + d·(k − 1) + q + 1``, with ``q`` the output padding.
+    """
+    return (i - 1) * s - 2 * p + d * (k - 1) + q + 1
+
+
+def check_output_padding(owner: str, output_padding, stride: tuple, dilation: tuple) -> tuple:
+    """``output_padding`` (an int or one per axis, >= 0) as a tuple, each smaller than its
+    stride or its dilation (torch's rule); a ValueError naming it otherwise."""
+    q = as_tuple(output_padding, len(stride), "output_padding", owner, minimum=0)
+    for qq, s, d in zip(q, stride, dilation, strict=True):
+        if qq >= s and qq >= d:
+            raise ValueError(f"{owner}: output_padding={output_padding!r} is invalid with "
+                             f"stride={stride} and dilation={dilation}; expected each output "
+                             "padding smaller than its stride or its dilation")
+    return q
+
+
+def check_conv_transpose_input(owner: str, shape: tuple, channels: int, kernel_size: tuple,
+                               stride: tuple, padding: tuple, output_padding: tuple,
+                               dilation: tuple) -> tuple:
+    """Check an input shape (N, C, *S) of a transposed convolution; return its output sizes.
+
+    A ValueError names ``owner``, the shape and what was expected (the channels, or an
+    output of at least one element along each axis).
+    """
+    check_channels(owner, shape, channels, len(kernel_size))
+    sizes = tuple(conv_transpose_out(*a) for a in zip(shape[2:], kernel_size, stride, padding,
+                                                      dilation, output_padding, strict=True))
+    for ax, o in enumerate(sizes):
+        if o < 1:
+            raise ValueError(
+                f"{owner}: input shape {shape} with kernel_size={kernel_size}, stride={stride}, "
+                f"padding={padding}, output_padding={output_padding} and dilation={dilation} "
+                f"gives output size {o} along axis {ax + 2}; expected an output of at least 1 "
+                "(less padding)")
+    return sizes
+
+
+def scatter_taps(i: int, k: int, s: int, d: int, lo: int, hi: int) -> tuple:
+    """``(Σ_f t(f), #{f : t(f) > 0})`` over positions ``f`` in ``[lo, hi)`` of one axis of a
+    transposed convolution's full output, ``t(f)`` being the number of pairs (input ``j < i``,
+    tap ``m < k``) with ``j·s + m·d = f``.
+
+    Exact at any size, in O(k log k): tap ``m`` reaches the positions ``m·d + j·s`` of an
+    interval of ``j``. The first sum adds the interval lengths. The reached positions of
+    taps whose ``m·d`` share a residue modulo ``s`` lie on one lattice ``r + s·q``, where
+    they are intervals of ``q``; the second sum is the size of their union, per residue.
+    """
+    total, spans = 0, {}
+    for m in range(k):
+        off = m * d
+        j_lo = max(0, -((off - lo) // s))  # ceil((lo − off) / s)
+        j_hi = min(i - 1, (hi - 1 - off) // s)
+        if j_lo <= j_hi:
+            total += j_hi - j_lo + 1
+            r, q0 = off % s, off // s
+            spans.setdefault(r, []).append((q0 + j_lo, q0 + j_hi))
+    live = 0
+    for intervals in spans.values():
+        end = None
+        for a, b in sorted(intervals):
+            if end is None or a > end:
+                live += b - a + 1
+                end = b
+            elif b > end:
+                live += b - end
+                end = b
+    return total, live
+
+
+def interpolate_out(i: int, size: int | None, scale: float | None) -> int:
+    """Output size of interpolation along one axis: ``size``, or ``floor(i·scale)``.
+
+    The product is taken in double precision and truncated, as torch's
+    ``upsample_*`` kernels compute it.
+    """
+    return size if size is not None else int(i * float(scale))
+
+
+def matmul_out(owner: str, a: tuple, b: tuple) -> tuple:
+    """``(batch, M, K, N, out)`` of torch's ``matmul`` of shapes ``a`` and ``b`` (both >= 1-D).
+
+    ``a`` (*, M, K) or (K,), ``b`` (*, K, N) or (K,); ``batch`` is the broadcast of their
+    leading axes and ``out`` the output shape, without the axis of a 1-D operand.
+    """
+    if not a or not b:
+        raise ValueError(f"{owner}: operands of shapes {a} and {b}; expected both at least 1-D")
+    m, k = (1, a[0]) if len(a) == 1 else a[-2:]
+    k2, n = (b[0], 1) if len(b) == 1 else b[-2:]
+    if k != k2:
+        raise ValueError(f"{owner}: shapes {a} and {b} cannot be multiplied ({k} columns and "
+                         f"{k2} rows); expected input.shape[-1] == other.shape[-2] "
+                         "(other.shape[0] for a 1-D other)")
+    batch = broadcast_shapes(a[:-2], b[:-2], owner=owner)
+    out = batch + ((m,) if len(a) > 1 else ()) + ((n,) if len(b) > 1 else ())
+    return batch, m, k, n, out
 
 
 def adaptive_total(i: int, o: int) -> int:

@@ -176,6 +176,13 @@ def check_shapes(value, n: int, owner: str, name: str = "input_shape") -> tuple:
     return check_shape(value, owner, name)
 
 
+def check_operand_shapes(value, n: int, owner: str, name: str = "input_shape") -> tuple:
+    """:func:`check_shapes`, always as a tuple of ``n`` shapes (one shape is every operand's),
+    for layers whose operands are unpacked by position (MatMul, attention)."""
+    shapes = check_shapes(value, n, owner, name)
+    return tuple(shapes) if is_shape_tuple(shapes) else (shapes,) * n
+
+
 def check_param(value, name: str, owner: str, shape: tuple) -> np.ndarray:
     """A parameter array of the exact ``shape`` and a float dtype."""
     arr = check_array(value, owner, name)

@@ -64,6 +64,25 @@ def conv(in_channels, out_channels, kernel_size, input_shape, stride=1, padding=
 def conv_counts(in_channels, out_channels, kernel_size, input_shape, stride, padding, dilation,
                 groups, bias, padding_taps, owner) -> OpCounts:
     """:func:`conv` with the name ``owner`` in its error messages (depthwise, pointwise)."""
+    cin, co, g, shape, k, s, p, d, bias, skip = conv_arguments(
+        owner, in_channels, out_channels, groups, input_shape, kernel_size, stride, padding,
+        dilation, bias, padding_taps)
+    check_conv_input(owner, shape, cin, k, p, d)
+    n, cg = shape[0], cin // g
+    outs = [conv_out(*a) for a in zip(shape[2:], k, s, p, d, strict=True)]
+    if not skip:
+        windows = n * co * prod(outs)
+        mul = windows * cg * prod(k)
+        return OpCounts(mul=mul, add=mul - windows + (windows if bias else 0))
+    per_axis = [axis_taps(*a) for a in zip(shape[2:], k, s, p, d, outs, strict=True)]
+    mul = n * co * cg * prod(total for total, _ in per_axis)
+    return OpCounts(mul=mul, add=mul if bias else mul - n * co * prod(live for _, live in per_axis))
+
+
+def conv_arguments(owner, in_channels, out_channels, groups, input_shape, kernel_size, stride,
+                   padding, dilation, bias, padding_taps) -> tuple:
+    """The arguments every convolution formula shares, checked: ``(cin, co, g, shape, k, s,
+    p, d, bias, skip)`` as Python values, per-axis ones as tuples (one int per spatial axis)."""
     cin, co, g = ints(owner, in_channels=in_channels, out_channels=out_channels, groups=groups)
     for name, c in (("in_channels", cin), ("out_channels", co)):
         if c % g:
@@ -77,18 +96,8 @@ def conv_counts(in_channels, out_channels, kernel_size, input_shape, stride, pad
     k, s, d = (as_tuple(v, nd, n, owner) for v, n in
                ((kernel_size, "kernel_size"), (stride, "stride"), (dilation, "dilation")))
     p = as_tuple(padding, nd, "padding", owner, minimum=0)
-    bias = check_bool(bias, "bias", owner)
     skip = check_str(padding_taps, "padding_taps", owner, PADDING_TAPS) == "skip"
-    check_conv_input(owner, shape, cin, k, p, d)
-    n, cg = shape[0], cin // g
-    outs = [conv_out(*a) for a in zip(shape[2:], k, s, p, d, strict=True)]
-    if not skip:
-        windows = n * co * prod(outs)
-        mul = windows * cg * prod(k)
-        return OpCounts(mul=mul, add=mul - windows + (windows if bias else 0))
-    per_axis = [axis_taps(*a) for a in zip(shape[2:], k, s, p, d, outs, strict=True)]
-    mul = n * co * cg * prod(total for total, _ in per_axis)
-    return OpCounts(mul=mul, add=mul if bias else mul - n * co * prod(live for _, live in per_axis))
+    return cin, co, g, shape, k, s, p, d, check_bool(bias, "bias", owner), skip
 
 
 def conv2d_seed(cin: int, k: int, ho: int, wo: int, co: int, bias: bool = False) -> int:

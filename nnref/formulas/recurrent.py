@@ -1,9 +1,14 @@
-"""Closed forms for the recurrent layers RNN (tanh), GRU and LSTM.
+"""Closed forms for the recurrent layers RNN (tanh or relu), GRU and LSTM.
 
-Every count is (per time step, per batch row) × T × B, with T and B read from an input
-of shape (T, B, I), (B, T, I) with ``batch_first``, or (T, I) with B = 1. PyTorch's
-equations run as written: the recurrent mat-vec is computed at every step, also with
-h0 = 0 (and c0 = 0) at the first, so the counts do not depend on the initial state.
+Every count of one layer in one direction is (per time step, per batch row) × T × B,
+with T and B read from an input of shape (T, B, I), (B, T, I) with ``batch_first``, or
+(T, I) with B = 1. PyTorch's equations run as written: the recurrent mat-vec is
+computed at every step, also with h0 = 0 (and c0 = 0) at the first, so the counts do
+not depend on the initial state. A layer of ``num_layers`` layers and D directions
+(2 if ``bidirectional``) costs the sum over its layers of D × one direction, layer l
+taking I = ``input_size`` for l = 0 and D·H_out after (H_out = ``proj_size`` or
+``hidden_size``); the reversed direction does the same arithmetic on the reversed
+sequence; concatenating the directions and dropout (not applied: inference) cost 0.
 
 Notes
 -----
@@ -18,18 +23,20 @@ drop out; the joins ``gi + gh`` remain.
 
     σ(v) = 1 / (1 + exp(−v))           neg 1, exp 1, add 1, div 1
     tanh(v) = 1 − 2 / (exp(2v) + 1)    mul 1, exp 1, add 1, div 1, sub 1
+    relu(v) = max(v, 0)                cmp 1 (RNN with nonlinearity "relu", as ReLU)
 
 The gate arithmetic of each layer is in the Notes of :func:`rnn`, :func:`gru` and
 :func:`lstm`.
 """
 from ..core.opcounts import OpCounts
-from ..core.validate import check_bool
+from ..core.validate import check_bool, check_str
 from ._registry import formula, ints
 from .activation import PER_ELEMENT
 
-#: One σ and one tanh element (see the module's Notes).
+#: One σ, tanh and relu element (see the module's Notes).
 SIGMOID = PER_ELEMENT["Sigmoid"]
 TANH = PER_ELEMENT["Tanh"]
+RELU = PER_ELEMENT["ReLU"]
 
 
 def _matvecs(rows: int, i: int, h: int, bias: bool) -> OpCounts:
@@ -45,8 +52,9 @@ def _args(owner, input_size, hidden_size, seq_len, batch, bias) -> tuple:
                   batch=batch), check_bool(bias, "bias", owner))
 
 
-def rnn(input_size: int, hidden_size: int, seq_len: int, batch: int, bias: bool = True) -> OpCounts:
-    """Counts of an RNN (tanh) layer over ``seq_len`` steps of ``batch`` rows.
+def rnn(input_size: int, hidden_size: int, seq_len: int, batch: int, bias: bool = True,
+        nonlinearity: str = "tanh") -> OpCounts:
+    """Counts of one RNN layer and direction over ``seq_len`` steps of ``batch`` rows.
 
     Notes
     -----
@@ -55,9 +63,12 @@ def rnn(input_size: int, hidden_size: int, seq_len: int, batch: int, bias: bool 
         gi = W_ih·x + b_ih, gh = W_hh·h + b_hh    mul H·I + H·H,
                                                   add H·(I − 1) + H·(H − 1) (+ 2H with bias)
         h' = tanh(gi + gh)                        add H, then H tanh
+        (nonlinearity "relu": h' = max(gi + gh, 0), add H, cmp H)
     """
     i, h, t, b, bias = _args("rnn", input_size, hidden_size, seq_len, batch, bias)
-    step = _matvecs(h, i, h, bias) + OpCounts(add=h) + TANH * h
+    act = TANH if check_str(nonlinearity, "nonlinearity", "rnn", ("tanh", "relu")) == "tanh" \
+        else RELU
+    step = _matvecs(h, i, h, bias) + OpCounts(add=h) + act * h
     return step * (t * b)
 
 
@@ -84,26 +95,30 @@ def gru(input_size: int, hidden_size: int, seq_len: int, batch: int, bias: bool 
     return step * (t * b)
 
 
-def lstm(input_size: int, hidden_size: int, seq_len: int, batch: int, bias: bool = True) -> OpCounts:
-    """Counts of an LSTM layer over ``seq_len`` steps of ``batch`` rows.
+def lstm(input_size: int, hidden_size: int, seq_len: int, batch: int, bias: bool = True,
+         proj_size: int = 0) -> OpCounts:
+    """Counts of one LSTM layer and direction over ``seq_len`` steps of ``batch`` rows.
 
     Notes
     -----
-    Per step and batch row, with I = input_size, H = hidden_size and gate rows
-    (i, f, g, o),
+    Per step and batch row, with I = input_size, H = hidden_size, gate rows (i, f, g, o)
+    and H_out = proj_size or H (the width of the hidden state h),
 
-        gi = W_ih·x + b_ih, gh = W_hh·h + b_hh    mul 4H·I + 4H·H,
-                                                  add 4H·(I − 1) + 4H·(H − 1) (+ 8H with bias)
+        gi = W_ih·x + b_ih, gh = W_hh·h + b_hh    mul 4H·I + 4H·H_out,
+                                                  add 4H·(I − 1) + 4H·(H_out − 1) (+ 8H bias)
         a = gi + gh                               add 4H
         i, f, o = σ(a_i), σ(a_f), σ(a_o)          3H σ
         g = tanh(a_g)                             H tanh
         c' = f ⊙ c + i ⊙ g                        mul 2H, add H
         h' = o ⊙ tanh(c')                         H tanh, mul H
+        h' = W_hr·h' (proj_size P > 0)            mul P·H, add P·(H − 1)
     """
     i, h, t, b, bias = _args("lstm", input_size, hidden_size, seq_len, batch, bias)
+    (p,) = ints("lstm", minimum=0, proj_size=proj_size)
     gates = OpCounts(add=4 * h) + SIGMOID * (3 * h) + TANH * h
     state = OpCounts(mul=2 * h, add=h) + TANH * h + OpCounts(mul=h)
-    step = _matvecs(4 * h, i, h, bias) + gates + state
+    projection = OpCounts(mul=p * h, add=p * (h - 1))
+    step = _matvecs(4 * h, i, p or h, bias) + gates + state + projection
     return step * (t * b)
 
 
@@ -115,19 +130,28 @@ def _seq_batch(layer, shape) -> tuple:
     return (b, t) if layer.batch_first else (t, b)
 
 
+def stacked(layer, input_shape, one) -> OpCounts:
+    """Σ over the layers of ``layer`` of D × ``one(input size of the layer, T, B)``."""
+    t, b = _seq_batch(layer, input_shape)
+    return sum((one(layer.layer_input_size(k), t, b) * layer.num_directions
+                for k in range(layer.num_layers)), OpCounts())
+
+
 @formula("RNN")
 def rnn_layer(layer, input_shape) -> OpCounts:
-    """Counts of ``layer`` (an RNN) on ``input_shape``: :func:`rnn`."""
-    return rnn(layer.input_size, layer.hidden_size, *_seq_batch(layer, input_shape), layer.bias)
+    """Counts of ``layer`` (an RNN) on ``input_shape``: :func:`rnn` per layer and direction."""
+    return stacked(layer, input_shape, lambda i, t, b: rnn(i, layer.hidden_size, t, b, layer.bias,
+                                                           layer.nonlinearity))
 
 
 @formula("GRU")
 def gru_layer(layer, input_shape) -> OpCounts:
-    """Counts of ``layer`` (a GRU) on ``input_shape``: :func:`gru`."""
-    return gru(layer.input_size, layer.hidden_size, *_seq_batch(layer, input_shape), layer.bias)
+    """Counts of ``layer`` (a GRU) on ``input_shape``: :func:`gru` per layer and direction."""
+    return stacked(layer, input_shape, lambda i, t, b: gru(i, layer.hidden_size, t, b, layer.bias))
 
 
 @formula("LSTM")
 def lstm_layer(layer, input_shape) -> OpCounts:
-    """Counts of ``layer`` (an LSTM) on ``input_shape``: :func:`lstm`."""
-    return lstm(layer.input_size, layer.hidden_size, *_seq_batch(layer, input_shape), layer.bias)
+    """Counts of ``layer`` (an LSTM) on ``input_shape``: :func:`lstm` per layer and direction."""
+    return stacked(layer, input_shape, lambda i, t, b: lstm(i, layer.hidden_size, t, b, layer.bias,
+                                                            layer.proj_size))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.validate import check_array, check_param, check_shape, make_rng
+from ..core.validate import check_array, check_param, check_shape, is_shape_tuple, make_rng
 
 __all__ = ["Layer", "lift", "lift3", "make_rng", "uniform_init"]
 
@@ -33,7 +33,7 @@ class Layer:
 
     #: Names of the parameter attributes, in PyTorch's order.
     param_names: tuple = ()
-    #: Number of input arrays ``__call__`` takes, each of the input shape (2 for Add).
+    #: Number of input arrays ``__call__`` takes (2 for Add, 2 or 3 for the matrix products).
     operands: int = 1
 
     def __init__(self):
@@ -78,6 +78,21 @@ class Layer:
 
     def check_shape(self, input_shape) -> tuple:
         return check_shape(input_shape, self.kind)
+
+    @property
+    def operand_counts(self) -> tuple:
+        """The numbers of arrays ``__call__`` takes: ``(operands,)``; MultiheadAttention's
+        ``(1, 3)`` (one array is self-attention: every operand is it)."""
+        return (self.operands,)
+
+    def operand_shapes(self, input_shape) -> tuple:
+        """The shape of each of the ``operands`` inputs: ``input_shape`` is one shape (every
+        operand has it) or a tuple of one shape per operand (``((2, 3, 4), (4, 5))`` for a
+        MatMul, ``((1, 8, 5, 5), (1, 8, 1, 1))`` for a broadcast Mul). A layer that also
+        takes one array for all its operands (MultiheadAttention: self-attention) takes
+        one array of a plain shape."""
+        shape = self.check_shape(input_shape)
+        return tuple(shape) if is_shape_tuple(shape) else (shape,) * min(self.operand_counts)
 
     def parameters(self) -> dict:
         """The parameter arrays by PyTorch name (absent ones, such as bias=False, left out)."""

@@ -154,6 +154,33 @@ def column_buffer_bytes(setting, owner: str) -> int:
     return check_int(setting, "column_buffer", owner)
 
 
+def window_arguments(layer, in_channels, out_channels, kernel_size, stride, dilation,
+                     groups) -> None:
+    """Check the arguments every convolution shares and store them under torch's names, the
+    per-axis ones as tuples of ``layer.ndim`` ints (``padding`` is each class's own: torch's
+    strings and extra end padding for Conv, a crop for ConvTranspose)."""
+    owner, nd = layer.kind, layer.ndim
+    layer.in_channels = check_int(in_channels, "in_channels", owner)
+    layer.out_channels = check_int(out_channels, "out_channels", owner)
+    layer.groups = check_int(groups, "groups", owner)
+    for name in ("in_channels", "out_channels"):
+        if getattr(layer, name) % layer.groups:
+            raise ValueError(f"{owner}: {name}={getattr(layer, name)} is not divisible by "
+                             f"groups={layer.groups}; expected a multiple of groups")
+    layer.kernel_size = as_tuple(kernel_size, nd, "kernel_size", owner)
+    layer.stride = as_tuple(stride, nd, "stride", owner)
+    layer.dilation = as_tuple(dilation, nd, "dilation", owner)
+
+
+def init_weights(layer, bias, rng, fan_in: int) -> None:
+    """``layer.weight`` (of ``layer.weight_shape``) and ``layer.bias`` (or None, if not
+    ``bias``), torch's default U(−1/√fan_in, 1/√fan_in), from ``rng``."""
+    has_bias = check_bool(bias, "bias", layer.kind)
+    rng = make_rng(rng)
+    layer.weight = uniform_init(rng, layer.weight_shape, fan_in)
+    layer.bias = uniform_init(rng, (layer.out_channels,), fan_in) if has_bias else None
+
+
 class _ConvNd(Layer):
     """Shared code of Conv1d/2d/3d; subclasses set ``ndim``."""
 
@@ -168,17 +195,8 @@ class _ConvNd(Layer):
                  groups=1, bias=True, padding_mode="zeros", *, algorithm="im2col",
                  padding_taps="dense", rng=None):
         super().__init__()
-        owner, nd = self.kind, self.ndim
-        self.in_channels = check_int(in_channels, "in_channels", owner)
-        self.out_channels = check_int(out_channels, "out_channels", owner)
-        self.groups = check_int(groups, "groups", owner)
-        for name in ("in_channels", "out_channels"):
-            if getattr(self, name) % self.groups:
-                raise ValueError(f"{owner}: {name}={getattr(self, name)} is not divisible by "
-                                 f"groups={self.groups}; expected a multiple of groups")
-        self.kernel_size = as_tuple(kernel_size, nd, "kernel_size", owner)
-        self.stride = as_tuple(stride, nd, "stride", owner)
-        self.dilation = as_tuple(dilation, nd, "dilation", owner)
+        owner = self.kind
+        window_arguments(self, in_channels, out_channels, kernel_size, stride, dilation, groups)
         self.padding, self.extra_padding = padding_argument(owner, padding, self.kernel_size,
                                                             self.stride, self.dilation)
         self.padding_string = padding if isinstance(padding, str) else None
@@ -189,11 +207,7 @@ class _ConvNd(Layer):
             raise ValueError(f"{owner}: padding_taps='skip' is invalid with algorithm='im2col' "
                              "(im2col always computes the padding taps); expected "
                              "algorithm='naive' or padding_taps='dense'")
-        has_bias = check_bool(bias, "bias", owner)
-        rng = make_rng(rng)
-        fan_in = self.in_channels // self.groups * prod(self.kernel_size)
-        self.weight = uniform_init(rng, self.weight_shape, fan_in)
-        self.bias = uniform_init(rng, (self.out_channels,), fan_in) if has_bias else None
+        init_weights(self, bias, rng, self.in_channels // self.groups * prod(self.kernel_size))
 
     @property
     def weight_shape(self) -> tuple:

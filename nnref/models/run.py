@@ -54,7 +54,7 @@ class Planner(_Executor):
     def leaf(self, name, layer, *shapes, call="module", target=""):
         """A leaf's output shape; a layer of several operands gets all their shapes."""
         where = f"{self.model}: layer {name!r} ({layer.kind})"
-        if len(shapes) != layer.operands:
+        if len(shapes) not in layer.operand_counts:
             raise ValueError(f"{where} takes {layer.operands} input(s); it was given "
                              f"{len(shapes)} of shapes {list(shapes)}")
         shape = shapes[0] if all(s == shapes[0] for s in shapes) else tuple(shapes)

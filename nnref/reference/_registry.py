@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from functools import wraps
 
+import numpy as np
+
 from ..core.registry import Registry
 from ..core.validate import check_array
 
@@ -22,14 +24,17 @@ PLANS = Registry("window plans")
 
 
 def checked_input(layer, x):
-    """``x`` checked for ``layer``: one array, or a tuple of ``layer.operands`` arrays."""
+    """``x`` checked for ``layer``: one array, or a tuple of ``layer.operands`` arrays (or
+    of another of ``layer.operand_counts``: one array is MultiheadAttention's
+    self-attention)."""
     n = getattr(layer, "operands", 1)
-    if n > 1:
-        if not isinstance(x, tuple) or len(x) != n:
+    counts = getattr(layer, "operand_counts", (n,))
+    if n > 1 and not (1 in counts and isinstance(x, np.ndarray)):
+        if not isinstance(x, tuple) or len(x) not in counts:
             raise TypeError(f"{layer.kind}: x of type {type(x).__name__} is invalid; expected a "
                             f"tuple of {n} arrays")
         xs = tuple(check_array(a, layer.kind, f"x[{i}]") for i, a in enumerate(x))
-        layer.output_shape(tuple(a.shape for a in xs))
+        layer.output_shape(tuple(a.shape for a in xs) if len(xs) > 1 else xs[0].shape)
         return xs
     if isinstance(x, tuple):
         raise TypeError(f"{layer.kind}: x of type tuple is invalid; expected one array")

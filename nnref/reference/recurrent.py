@@ -1,16 +1,18 @@
-"""Traced reference for RNN (tanh), GRU and LSTM: plain Python over traced scalars.
+"""Traced reference for RNN (tanh or relu), GRU and LSTM: plain Python over traced scalars.
 
-Written straight from the equations, one step and one batch row at a time, sharing no
-code with the kernels. Every input value and the zero initial state are traced, so
-each product and sum is recorded. Slow by design: use tiny shapes.
-Counts: :mod:`nnref.formulas.recurrent`.
+Written straight from the equations, one layer, direction, step and batch row at a time,
+sharing no code with the kernels. Every input value and the zero initial state are
+traced, so each product and sum is recorded. The reversed direction runs over the
+reversed sequence; the next layer takes both directions' outputs, concatenated; an
+LSTM with ``proj_size`` projects each hidden state by ``weight_hr``. Slow by design:
+use tiny shapes. Counts: :mod:`nnref.formulas.recurrent`.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ._registry import traced
-from ._scalar import Tally, Traced, exp
+from ._scalar import Tally, Traced, exp, maximum
 
 
 def sigmoid(v: Traced) -> Traced:
@@ -39,6 +41,11 @@ def rnn_cell(gi, gh, h, c, H):
     return [tanh(gi[j] + gh[j]) for j in range(H)], c
 
 
+def rnn_relu_cell(gi, gh, h, c, H):
+    """h' = max(gi + gh, 0)."""
+    return [maximum(gi[j] + gh[j], 0.0) for j in range(H)], c
+
+
 def gru_cell(gi, gh, h, c, H):
     """r, z = σ(gi + gh); n = tanh(gi_n + r ⊙ gh_n); h' = (1 − z) ⊙ n + z ⊙ h."""
     out = []
@@ -63,42 +70,54 @@ def lstm_cell(gi, gh, h, c, H):
     return h_new, c_new
 
 
-def _plain(layer, name, shape, dtype, present=True):
-    """Parameter ``name`` (checked for ``shape``) as nested Python floats of ``dtype`` precision."""
-    p = layer.param(name, shape, dtype, present)
-    return None if p is None else p.tolist()
+def direction(layer, seq, names, cell, tally, dtype):
+    """One layer in one direction over ``seq`` (T, B) of traced feature lists."""
+    H = layer.hidden_size
+    w_ih, w_hh, b_ih, b_hh, w_hr = (None if n is None else layer._param(n, dtype).tolist()
+                                    for n in names)
+    T, B = len(seq), len(seq[0])
+    out = [[None] * B for _ in range(T)]
+    for b in range(B):
+        h = [Traced(0.0, tally) for _ in range(len(w_hh[0]))]
+        c = [Traced(0.0, tally) for _ in range(H)]
+        for t in range(T):
+            gi = matvec(w_ih, seq[t][b], b_ih)
+            gh = matvec(w_hh, h, b_hh)
+            h, c = cell(gi, gh, h, c, H)
+            if w_hr is not None:
+                h = matvec(w_hr, h, None)
+            out[t][b] = h
+    return out
 
 
 def run(layer, x: np.ndarray, cell):
-    """Apply ``cell`` over time for every batch row; return (output, OpCounts)."""
+    """Apply ``cell`` over time for every layer, direction and batch row; (output, OpCounts)."""
     x = np.asarray(x)
     unbatched = x.ndim == 2
     xs = x[:, None] if unbatched else (x.transpose(1, 0, 2) if layer.batch_first else x)
-    T, B, I = xs.shape
-    H = layer.hidden_size
-    rows, dt = layer.gates * H, x.dtype
-    w_ih = _plain(layer, "weight_ih_l0", (rows, I), dt)
-    w_hh = _plain(layer, "weight_hh_l0", (rows, H), dt)
-    b_ih, b_hh = (_plain(layer, n, (rows,), dt, layer.bias) for n in ("bias_ih_l0", "bias_hh_l0"))
     tally = Tally()
-    out = np.empty((T, B, H), dtype=x.dtype)
-    for b in range(B):
-        h = [Traced(0.0, tally) for _ in range(H)]
-        c = [Traced(0.0, tally) for _ in range(H)]
-        for t in range(T):
-            xt = [Traced(v, tally) for v in xs[t, b].tolist()]
-            gi = matvec(w_ih, xt, b_ih)
-            gh = matvec(w_hh, h, b_hh)
-            h, c = cell(gi, gh, h, c, H)
-            out[t, b] = [v.value for v in h]
+    seq = [[[Traced(v, tally) for v in row] for row in step] for step in xs.tolist()]
+    for k in range(layer.num_layers):
+        outs = []
+        for sfx in ("", "_reverse")[:layer.num_directions]:
+            names = [f"weight_ih_l{k}{sfx}", f"weight_hh_l{k}{sfx}"]
+            names += [f"{n}_l{k}{sfx}" if layer.bias else None for n in ("bias_ih", "bias_hh")]
+            names.append(f"weight_hr_l{k}{sfx}" if getattr(layer, "proj_size", 0) else None)
+            if sfx:  # the reversed sequence, and its outputs put back in time order
+                outs.append(direction(layer, seq[::-1], names, cell, tally, x.dtype)[::-1])
+            else:
+                outs.append(direction(layer, seq, names, cell, tally, x.dtype))
+        seq = [[sum((o[t][b] for o in outs), []) for b in range(len(seq[0]))]
+               for t in range(len(seq))]
+    out = np.array([[[v.value for v in row] for row in step] for step in seq], dtype=x.dtype)
     y = out[:, 0] if unbatched else (out.transpose(1, 0, 2) if layer.batch_first else out)
     return np.ascontiguousarray(y), tally.counts()
 
 
 @traced("RNN")
 def rnn(layer, x):
-    """An RNN layer over time, :func:`rnn_cell` at every step."""
-    return run(layer, x, rnn_cell)
+    """An RNN layer over time, :func:`rnn_cell` (or :func:`rnn_relu_cell`) at every step."""
+    return run(layer, x, rnn_cell if layer.nonlinearity == "tanh" else rnn_relu_cell)
 
 
 @traced("GRU")

@@ -70,8 +70,10 @@ LAYER_SCHEMA = {
     "type": "object",
     "properties": {
         "layer": {"type": "string"},
-        "input_shape": _SHAPE_SCHEMA,
-        "output_shape": _SHAPE_SCHEMA,
+        # one shape, or one per operand for operands of their own shapes (MatMul)
+        "input_shape": {"oneOf": [_SHAPE_SCHEMA, {"type": "array", "items": _SHAPE_SCHEMA,
+                                                  "minItems": 2}]},
+        "output_shape": {**_SHAPE_SCHEMA, "minItems": 0},  # a dot product is 0-d
         "kernel": _COUNTS_SCHEMA,
         "formula": _COUNTS_SCHEMA,
     },
@@ -93,11 +95,15 @@ def _check_counts(**counts) -> None:
 
 
 def _shape(shape) -> list:
-    return [int(s) for s in shape]
+    """A shape as a list of ints; a tuple of operand shapes (MatMul) as a list of them."""
+    return [_shape(s) if isinstance(s, (tuple, list)) else int(s) for s in shape]
 
 
 def _shape_text(shape) -> str:
-    return "x".join(str(int(s)) for s in shape)
+    """``2x3x4``; operands of their own shapes as ``2x3x4 and 4x5``; 0-d as ``()``."""
+    if shape and all(isinstance(s, (tuple, list)) for s in shape):
+        return " and ".join(map(_shape_text, shape))
+    return "x".join(str(int(s)) for s in shape) or "()"
 
 
 def fmt_count(n: int, units: str = "auto") -> str:

@@ -30,7 +30,6 @@ from typing import NamedTuple
 import numpy as np
 from hypothesis import strategies as st
 
-from ..core.validate import is_shape_tuple
 from ..layers import LAYERS
 from ..layers.base import Layer
 from .configs import FAMILIES, MODES, seeds, trained  # noqa: F401  (public building blocks)
@@ -63,9 +62,8 @@ class Sample(NamedTuple):
     def inputs(self, dtype=np.float32, seed=0) -> tuple:
         """Random input arrays the layer takes (``layer.random_input``): one per operand."""
         rng = np.random.default_rng(seed)
-        shapes = (self.input_shape if is_shape_tuple(self.input_shape)
-                  else (self.input_shape,) * self.layer.operands)
-        return tuple(self.layer.random_input(rng, s, dtype) for s in shapes)
+        return tuple(self.layer.random_input(rng, s, dtype)
+                     for s in self.layer.operand_shapes(self.input_shape))
 
 
 def configs(name: str, **bounds):

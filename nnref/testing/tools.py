@@ -224,6 +224,23 @@ def run_ptflops(module, inputs, count_functional: bool = True) -> LiveCount:
     return LiveCount("ptflops", int(total), per, batch=int(batch[0]))
 
 
+def run_ptflops_aten(module, inputs) -> LiveCount:
+    """``get_model_complexity_info(..., backend="aten", as_strings=False)``: MACs of the ATen
+    ops ptflops' dispatch mode counts (convolution, mm, bmm, addmm, ...); total only."""
+    from ptflops import get_model_complexity_info
+
+    inputs = _check(module, inputs)
+    batch_input = inputs[0] if len(inputs) == 1 else dict(
+        zip(inspect.signature(module.forward).parameters, inputs))
+    with _quiet():
+        total, _ = get_model_complexity_info(
+            module, tuple(inputs[0].shape[1:]) or (1,), print_per_layer_stat=False,
+            as_strings=False, input_constructor=lambda _: batch_input, backend="aten")
+    if total is None:
+        raise RuntimeError("ptflops failed on the module (it printed the exception)")
+    return LiveCount("ptflops_aten", int(total), {"": int(total)})
+
+
 def run_fvcore(module, inputs) -> LiveCount:
     """``FlopCountAnalysis(module, inputs).total()`` and ``.by_module()``: MACs ("flops")."""
     inputs = _check(module, inputs)

@@ -278,7 +278,8 @@ def _rnn_from(m):
             raise refuse(name, value, want)
     if m.mode == "RNN_RELU":
         raise refuse("nonlinearity", "relu", "'tanh'")
-    layer = LAYERS[kind](m.input_size, m.hidden_size, m.bias, m.batch_first, rng=0)
+    layer = LAYERS[kind](m.input_size, m.hidden_size, bias=m.bias, batch_first=m.batch_first,
+                         rng=0)
     return _copy(layer, m, _RNN if m.bias else _RNN[:2])
 
 
