@@ -9,7 +9,7 @@ import numpy as np
 
 from ...models.dag import Graph
 from ._common import nn, torch, torch_dtype
-from .modules import lookup
+from .modules import TUPLE_OUTPUT, lookup
 from .trace import Converter, Tracer, concrete
 
 FLOATS = (torch.float32, torch.float64)
@@ -116,9 +116,11 @@ class Single(nn.Module):
         self.key = type(module).__name__.lower()
         self.add_module(self.key, module)
         self.training = module.training
+        self.tuple_output = type(module) in TUPLE_OUTPUT
 
     def forward(self, x):
-        return getattr(self, self.key)(x)
+        out = getattr(self, self.key)(x)
+        return out[0] if self.tuple_output else out  # an RNN's output, not its final state
 
 
 def from_torch(module, example_input) -> Graph:

@@ -30,7 +30,10 @@ DEFAULT = {
                  "LeakyReLU": F.leaky_relu, "Sigmoid": torch.sigmoid, "Tanh": torch.tanh, "SiLU": F.silu,
                  "Hardsigmoid": F.hardsigmoid, "Hardswish": F.hardswish, "Softmax": F.softmax,
                  "LogSoftmax": F.log_softmax, "GELU": F.gelu, "ELU": F.elu,
-                 "Softplus": F.softplus, "Mish": F.mish,
+                 "Softplus": F.softplus, "Mish": F.mish, "MatMul": torch.matmul,
+                 "BatchMatMul": torch.bmm, "BAddBMM": torch.baddbmm, "FunctionalLinear": F.linear,
+                 "ScaledDotProductAttention": F.scaled_dot_product_attention,
+                 "Upsample": F.interpolate,
                  "Dropout": F.dropout, "Flatten": torch.flatten, "Reshape": torch.reshape,
                  "Permute": torch.permute, "Transpose": torch.transpose, "Mean": torch.mean,
                  "ChannelShuffle": F.channel_shuffle, "Cat": torch.cat, "Chunk": torch.chunk,
@@ -46,13 +49,16 @@ DEFAULT = {
                "Chunk": "chunk", "Split": "split", "Add": "add", "Sub": "sub", "Mul": "mul",
                "Div": "div"},
     "operator": {"Add": operator.add, "Sub": operator.sub, "Mul": operator.mul,
-                 "Div": operator.truediv},
+                 "Div": operator.truediv, "MatMul": operator.matmul},
 }
 _INPLACE = {operator.add: operator.iadd, operator.sub: operator.isub,
             operator.mul: operator.imul, operator.truediv: operator.itruediv}
 #: Arguments nnref's layers name differently from torch's, and fixed ones.
 _ALIAS = {"split_size": "split_size_or_sections"}
 _FIXED = {"training": False}
+#: Layers whose tensors are their call's first arguments (as ``operand_names`` says for the
+#: products).
+_TENSORS_FIRST = frozenset({"ScaledDotProductAttention"})
 #: Arguments passed even at their default, where torch needs them (``mean(x, None, True)``).
 _ALWAYS = {("Mean", "dim")}
 
@@ -84,9 +90,14 @@ def emit_call(graph, layer, xs, call: str, target: str):
     spec = METHODS[f][0] if isinstance(f, str) else lookup_function(f)[0]
     args, kwargs, tensors = [], {}, list(xs)
     other = getattr(layer, "other", None)
+    positional = {}  # products and attention: the tensors are the first arguments, in order
+    if hasattr(layer, "operand_names") or layer.kind in _TENSORS_FIRST:
+        positional = {name.lstrip("*"): x for (name, _), x in zip(spec, tensors)}
     for name, default in spec:
         plain = name.lstrip("*")
-        if plain == "tensors":
+        if plain in positional:
+            value = positional[plain]
+        elif plain == "tensors":
             value = tensors
         elif plain == "input":
             value = tensors[0] if other is None or not layer.reverse else other
@@ -151,8 +162,12 @@ class Emitter:
             rel = self.relative(self.names[id(module)])
             if rel not in self.installed:
                 self.install(rel, to_module(module))
-            node = self.graph.call_module(rel, tuple(xs))
-            if module.kind in ("RNN", "GRU", "LSTM"):  # x, _ = self.gru(x)
+            kwargs = {}
+            if module.kind == "MultiheadAttention":  # attn(q, k, v, need_weights=False)
+                kwargs = {k: getattr(module, k) for k in ("need_weights", "average_attn_weights",
+                                                          "is_causal")}
+            node = self.graph.call_module(rel, tuple(xs), kwargs)
+            if module.kind in ("RNN", "GRU", "LSTM", "MultiheadAttention"):  # x, _ = self.gru(x)
                 node = self.graph.call_function(operator.getitem, (node, 0))
             return node
         return emit_call(self.graph, module, xs, call, target)

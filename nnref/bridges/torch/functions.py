@@ -328,6 +328,8 @@ function(torch.mean, "input dim=None keepdim=False dtype=None", _mean)
 method("mean", "input dim=None keepdim=False dtype=None", _mean)
 function(F.channel_shuffle, "input groups", unary("ChannelShuffle", "groups"))
 
+from . import functions_more  # noqa: E402,F401  (its entries, before the tables freeze)
+
 FUNCTIONS = MappingProxyType(FUNCTIONS)
 METHODS = MappingProxyType(METHODS)
 

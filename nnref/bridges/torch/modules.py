@@ -265,34 +265,10 @@ _POOLS = tuple(getattr(nn, f"{k}Pool{d}d") for k in ("Max", "Avg", "AdaptiveMax"
 pair(_POOLS, tuple(c.__name__ for c in _POOLS), _pool_from, _pool_to)
 
 
-# -- recurrent ---------------------------------------------------------------------------------
-_RNN = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
-
-
-def _rnn_from(m):
-    kind = m.mode if m.mode in ("GRU", "LSTM") else "RNN"
-    for name, value, want in (("num_layers", m.num_layers, "1 (one layer)"),
-                              ("bidirectional", m.bidirectional, "False"),
-                              ("proj_size", getattr(m, "proj_size", 0), "0 (no projection)")):
-        if value != (1 if name == "num_layers" else 0):
-            raise refuse(name, value, want)
-    if m.mode == "RNN_RELU":
-        raise refuse("nonlinearity", "relu", "'tanh'")
-    layer = LAYERS[kind](m.input_size, m.hidden_size, bias=m.bias, batch_first=m.batch_first,
-                         rng=0)
-    return _copy(layer, m, _RNN if m.bias else _RNN[:2])
-
-
-def _rnn_to(layer):
-    module = getattr(nn, layer.kind)(layer.input_size, layer.hidden_size, bias=layer.bias,
-                                     batch_first=layer.batch_first)
-    return _load(module, layer, _RNN if layer.bias else _RNN[:2])
-
-
-pair((nn.RNN, nn.GRU, nn.LSTM), ("RNN", "GRU", "LSTM"), _rnn_from, _rnn_to)
+from . import modules_more  # noqa: E402,F401  (transposed conv, upsampling, deep RNNs, attention)
 
 #: torch modules whose call returns a tuple whose item 0 is the nnref layer's output.
-TUPLE_OUTPUT = frozenset({nn.RNN, nn.GRU, nn.LSTM})
+TUPLE_OUTPUT = frozenset({nn.RNN, nn.GRU, nn.LSTM, nn.MultiheadAttention})
 
 FROM_TORCH = MappingProxyType(FROM_TORCH)
 TO_TORCH = MappingProxyType(TO_TORCH)

@@ -19,6 +19,7 @@ from ...layers import LAYERS
 from ...models.dag import Node
 from ._common import Unsupported, callable_name, module_target, torch
 from .functions import METHODS, Pieces, Ref, bind, lookup_function
+from .modules_more import MODULE_CALLS, module_call_options
 from .modules import TUPLE_OUTPUT, from_module, lookup
 
 #: Calls that read a tensor's shape, not its values: folded into constants.
@@ -218,7 +219,13 @@ class Converter:
     def module_call(self, node):
         module = self.gm.get_submodule(node.target)
         args = [self.resolve(a) for a in node.args]
-        if len(args) != 1 or node.kwargs or not isinstance(args[0], Ref):
+        options = {}
+        if isinstance(module, tuple(MODULE_CALLS)):  # self_attention(x, x, x, need_weights=...)
+            kwargs = {k: self.resolve(v) for k, v in node.kwargs.items()}
+            args, options = module_call_options(module, args, kwargs)
+            if not all(isinstance(a, Ref) for a in args):
+                raise Unsupported(f"{type(module).__name__} called with a non-tensor operand")
+        elif len(args) != 1 or node.kwargs or not isinstance(args[0], Ref):
             raise Unsupported(f"{type(module).__name__} called with {len(args)} arguments"
                               f"{' and keywords' if node.kwargs else ''} (such as an initial "
                               "state); nnref takes one input tensor")
@@ -230,6 +237,9 @@ class Converter:
         else:
             try:
                 layer = from_module(module)
+                if options:  # the call's own arguments (need_weights, ...), checked by the layer
+                    layer._set_options(key_padding_mask=None, attn_mask=None,
+                                       mask_mode=layer.mask_mode, **options)
             except (ValueError, TypeError) as e:  # nnref's layer refused an argument
                 raise Unsupported(" ".join(str(e).split())) from None
         self.layers[node.target], self.calls[node.target] = layer, calls
