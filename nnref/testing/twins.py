@@ -80,6 +80,8 @@ def twin_plan(layer, input_shape) -> list:
     out = tuple(layer.output_shape(shape))
     if layer.kind in TO_TORCH:
         return [("", layer, shape, out, "module", "")]
+    if layer.operands == 0:  # a Parameter: the twin's forward reads its ``data``
+        return [("", layer, shape, out, "attribute", "nn.Parameter")]
     f = callee(layer, "function", "")
     call, target = ("method", f"Tensor.{f}") if isinstance(f, str) else ("function",
                                                                           callable_name(f))
