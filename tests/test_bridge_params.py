@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pytest
 from conftest import need, torch
-from test_bridge import convert, formula_total, traced
+from test_bridge import assert_like_torch, assert_traced, convert
 
 import nnref
 from nnref.bridges.torch.trace import Converter
@@ -115,27 +115,16 @@ MODELS = {"vit_stem": (ViTStem, (2, 3, 32, 32)), "cn_block": (CNBlock, (2, 8, 9,
 @pytest.mark.parametrize("name", sorted(MODELS))
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 def test_outputs_counts_and_keys_equal_torch(name, dtype):
-    cls, shape = MODELS[name]
-    module, x, graph = convert(cls, shape, dtype)
-    y, report = graph(x.numpy())
-    with torch.no_grad():
-        np.testing.assert_allclose(y, module(x).numpy(), **TOL[dtype])
-    assert report.total == formula_total(graph, shape)
-    assert graph.num_params == sum(p.numel() for p in module.parameters())
-    assert list(graph.state_dict()) == list(module.state_dict()) or \
-        set(graph.state_dict()) == set(module.state_dict())
-    for key, value in graph.state_dict().items():
-        np.testing.assert_array_equal(value, module.state_dict()[key].numpy())
+    def close(y, y_torch):
+        assert y.dtype == y_torch.numpy().dtype
+        np.testing.assert_allclose(y, y_torch.numpy(), **TOL[dtype])
+
+    assert_like_torch(*MODELS[name], dtype, close)
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_counts_equal_the_traced_reference(name):
-    cls, shape = MODELS[name]
-    module, x, graph = convert(cls, (1,) + shape[1:])
-    y, report = graph(x.numpy())
-    y_t, ops_t = traced(graph, x.numpy())
-    assert ops_t == report.total
-    np.testing.assert_allclose(y_t, y, rtol=1e-9, atol=1e-12)
+    assert_traced(*MODELS[name])
 
 
 def test_vit_stem_nodes_names_and_calls():
