@@ -129,6 +129,10 @@ CATALOGUE = {
     "Contiguous": _any(lambda m, t: t.contiguous(), (2, 3, 4)),
     "ChannelShuffle": _any(lambda m, t: F.channel_shuffle(t, m.groups), (2, 6, 3, 4), 3),
     "Cat": _any(lambda m, *ts: torch.cat(ts, m.dim), (2, 3, 4), 1),
+    "Expand": _e(lambda m, t: t.expand(*m.sizes), (2, 1, 3), 4, 2, -1, 3),
+    # no operand: its input shape is (), the empty tuple of operand shapes
+    "Parameter": _any(lambda m: torch.from_numpy(np.array(m.data)),
+                      (), np.random.default_rng(0).standard_normal((1, 5, 8))),
     "Chunk": _any(lambda m, t: t.chunk(m.chunks, m.dim)[m.index], (2, 7, 3), 3, 1, 0),
     "Split": _any(lambda m, t: t.split(m.split_size_or_sections, m.dim)[m.index], (2, 7, 3),
                   (4, 2, 1), 1, 0),
@@ -301,6 +305,8 @@ def inputs(name, shape, dtype=np.float64):
 def poison(name, layer, xs):
     """Put NaN in the first two and two middle values and ±inf in the last two of every
     float input; for a layer of indices, in the table rows of the first and last index."""
+    if not xs:  # no operand (Parameter): in the tensor it holds
+        xs = (layer.data,)
     if CATALOGUE[name].indices:
         x = xs[0].reshape(-1)
         layer.weight[x[0], :2] = np.nan

@@ -69,7 +69,7 @@ def test_drawn_configuration_matches_torch(name, data):
         i < k for i, k in zip(xs[0].shape[-3:], layer.kernel_size))))
     y, _ = run(layer, *xs)
     assert_close_torch(y, twin(layer, *xs))
-    assert layer.output_shape(tuple(a.shape for a in xs) if len(xs) > 1 else xs[0].shape) == y.shape
+    assert layer.output_shape(tuple(a.shape for a in xs) if len(xs) != 1 else xs[0].shape) == y.shape
 
 
 @pytest.fixture
@@ -113,9 +113,12 @@ def test_every_constructor_argument_is_checked_by_name(name):
     cls = LAYERS[name]
     args, kwargs, *_ = CATALOGUE[name]
     bound = inspect.signature(cls).bind(*args, **kwargs).arguments
-    for param in inspect.signature(cls).parameters:
+    for param, p in inspect.signature(cls).parameters.items():
         with pytest.raises((TypeError, ValueError), match=f"{param}=<Bad>"):
-            cls(**{**bound, param: Bad()})
+            if p.kind == p.VAR_POSITIONAL:  # Expand(*sizes)
+                cls(Bad(), **{k: v for k, v in bound.items() if k != param})
+            else:
+                cls(**{**bound, param: Bad()})
 
 
 @pytest.mark.parametrize("name", [n for n in CLASSES if "rng" in inspect.signature(
@@ -158,6 +161,8 @@ def test_wrong_input_dtype_is_a_type_error(name, which):
     layer, shape = make(name)
     dtype = BAD_DTYPES[CATALOGUE[name].indices][which]
     with pytest.raises(TypeError, match="dtype"):
+        if not arity(name):  # no input (Parameter): the tensor it holds
+            LAYERS[class_of(name)](np.zeros((2, 3), dtype))
         layer(*[np.zeros(x.shape, dtype) for x in inputs(name, shape)])
 
 
@@ -175,6 +180,8 @@ def test_nested_lists_are_accepted_like_an_array(name):
 def test_zero_sized_input_is_a_value_error(name):
     layer, shape = make(name)
     with pytest.raises(ValueError, match="shape|size"):
+        if not arity(name):  # no input (Parameter): the tensor it holds
+            LAYERS[class_of(name)](np.zeros((0, 3)))
         layer(*inputs(name, first(name, shape, lambda s: (0,) + s[1:])))
 
 

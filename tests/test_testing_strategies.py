@@ -39,8 +39,12 @@ def test_samples_are_valid_and_their_twins_compute_what_nnref_computes(name, dat
     shapes = shape if is_shape_tuple(shape) else (shape,) * layer.operands
     assert len(xs) == layer.operands and [x.shape for x in xs] == list(shapes)
     # float64 twins; a layer taking indices (Embedding) computes in its table's dtype
-    floating = np.issubdtype(xs[0].dtype, np.floating)
-    twin = twin.double() if floating else twin.to(getattr(torch, str(layer.weight.dtype)))
+    if not xs:  # no operand (Parameter): the twin holds the tensor (float32 by default)
+        twin = torch_twin(layer, dtype=str(layer.data.dtype))
+    elif np.issubdtype(xs[0].dtype, np.floating):
+        twin = twin.double()
+    else:
+        twin = twin.to(getattr(torch, str(layer.weight.dtype)))
     with torch.no_grad():  # first: an inplace nnref layer overwrites its input
         try:
             ref = twin(*map(to_torch, xs))

@@ -38,15 +38,16 @@ from nnref.reference import reference, references
 def assert_three_way(layer, x):
     """traced counts == kernel counts == formula counts, and traced y == kernel y.
 
-    ``x`` is an array, or a tuple of arrays for a layer of several operands (Add, Cat);
-    the formula gets their shapes. Each side gets its own copy (an inplace layer writes
-    into its input).
+    ``x`` is an array, or a tuple of arrays for a layer of several operands (Add, Cat),
+    ``()`` for a layer of none (Parameter); the formula gets their shapes. Each side gets
+    its own copy (an inplace layer writes into its input).
     """
     multi = isinstance(x, tuple)
     xs = x if multi else (x,)
     y_k, ops_k = layer(*map(np.copy, xs))
     y_t, ops_t = reference(layer, tuple(map(np.copy, xs)) if multi else np.copy(x))
     ops_f = formulas.for_layer(layer, tuple(a.shape for a in xs) if multi else x.shape)
+    xs = xs or (layer.data,)  # no operand: the dtype is the held tensor's
     where = f"{layer!r} on {[a.shape for a in xs]} {xs[0].dtype}"
     assert ops_t == ops_k == ops_f, (f"{where}:\n traced  {ops_t.as_dict()}\n"
                                      f" kernel  {ops_k.as_dict()}\n formula {ops_f.as_dict()}")
@@ -73,9 +74,9 @@ def test_catalogue_sample(name, dtype):
     if CATALOGUE[name].indices:  # NaN in the table row of the middle index
         layer.weight = layer.weight.astype(dtype)
         layer.weight[xs[0].reshape(-1)[xs[0].size // 2], 0] = np.nan
-    else:
-        xs[0].reshape(-1)[xs[0].size // 2] = np.nan
-    assert_three_way(layer, xs if len(xs) > 1 else xs[0])
+    else:  # no operand (Parameter): in the tensor it holds
+        (xs or (layer.data,))[0].reshape(-1)[(xs or (layer.data,))[0].size // 2] = np.nan
+    assert_three_way(layer, xs if len(xs) != 1 else xs[0])
 
 
 def test_every_class_with_constructor_arguments_has_a_strategy():

@@ -69,8 +69,8 @@ def test_every_tool_on_every_layer_type(name, data):
     except RuntimeError:  # a configuration nnref takes and torch refuses (AvgPool3d on a
         assume(False)     # window wider than the unpadded input): no tool can run on it
     # ptflops' batch counter calls len() on the input, and THOP's softmax hook indexes its
-    # shape: neither runs on a 0-d tensor
-    tools = list(RUNNERS) if shape else ["fvcore", "torch"]
+    # shape: neither runs on a 0-d tensor; ptflops needs an input (a Parameter has none)
+    tools = list(RUNNERS) if shape else ["fvcore", "torch"] + ["thop"] * (not layer.operands)
     plan = twin_plan(layer, shape)
     raising = [t for t in tools if "raises" in run_tool(t, plan).layers[0].rule]
     for tool in raising:  # nnref's rule says the tool fails on this input: it must
@@ -86,6 +86,11 @@ def test_ptflops_and_thops_softmax_cannot_run_on_a_0d_input():
         RUNNERS["thop"](torch.nn.Softmax(0), torch.zeros(()))
     with pytest.raises(ValueError, match="THOP count"):  # nnref says so, rather than a number
         run_tool("thop", one(nnref.Softmax(0), ()))
+
+
+def test_ptflops_cannot_run_on_a_module_of_no_input():
+    with pytest.raises(IndexError):  # its batch counter reads the first input
+        run_ptflops(nnref.to_torch(nnref.Parameter(np.ones(3, np.float32))), ())
 
 
 @pytest.mark.parametrize("count_functional", [True, False])

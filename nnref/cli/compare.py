@@ -42,7 +42,7 @@ COMPARE_SCHEMA = {
             "required": ["name", "type", "call", "input_shape", "output_shape", "exact", "macs",
                          "conventions", "why"],
             "properties": {"name": {"type": "string"}, "type": {"type": "string"},
-                           "call": {"enum": ["module", "function", "method", "operator"]},
+                           "call": {"enum": ["module", "function", "method", "operator", "attribute"]},
                            "input_shape": _SHAPE, "output_shape": _SHAPE, "exact": _COUNTS,
                            "macs": {"type": "integer", "minimum": 0},
                            "conventions": _INTS, "why": _WHY}}},

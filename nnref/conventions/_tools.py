@@ -63,7 +63,8 @@ def _called(step) -> str:
     if step.target:
         return f"called as {step.target}"
     return {"function": "called as a function", "method": "a tensor method",
-            "operator": "an operator"}.get(step.call, "a module")
+            "operator": "an operator", "attribute": "an attribute read"}.get(step.call,
+                                                                             "a module")
 
 
 def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
@@ -147,7 +148,8 @@ def ptflops(plan, backend: str = "pytorch", count_functional: bool = True,
             why += ": 0"
         modules, wrapped = modules + m, wrapped + f
         layers.append(LayerCount(s.name, s.layer.kind, int(m + f), why))  # a wrapper may count in floats
-    batch = first(steps[0].input_shape)[0] if steps and first(steps[0].input_shape) else 1
+    fed = [s for s in steps if s.layer.operands]  # a Parameter reads no model input
+    batch = first(fed[0].input_shape)[0] if fed and first(fed[0].input_shape) else 1
     total = int(modules / batch + wrapped)
     note = (f"module hooks ({modules:,}) are divided by the batch size {batch}; functional "
             f"wrappers ({wrapped:,}) are not") if batch != 1 else ""

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from .opcounts import OpCounts
 
 #: How a torch model makes a call: a module (``self.relu(x)``), a function (``F.relu(x)``,
-#: ``torch.flatten(x, 1)``), a tensor method (``x.view(...)``) or an operator (``x + y``).
+#: ``torch.flatten(x, 1)``), a tensor method (``x.view(...)``), an operator (``x + y``) or
+#: an attribute read (``self.class_token``, fx's get_attr: a Parameter).
 #: Hook-based tools (THOP, ptflops) see only module calls.
-CALLS = ("module", "function", "method", "operator")
+CALLS = ("module", "function", "method", "operator", "attribute")
 
 
 def check_call(call, owner: str) -> str:

@@ -1,5 +1,6 @@
 """Data movement without arithmetic: Identity, Flatten, Reshape, Dropout (inference),
-Permute, Transpose, Contiguous and ChannelShuffle.
+Permute, Transpose, Contiguous, ChannelShuffle, Expand, and Parameter (a tensor the model
+holds, read in ``forward``: no operand at all).
 
 Each only views or copies its input. Counts: :func:`nnref.formulas.reshape.reshape`.
 """
@@ -10,7 +11,8 @@ from math import prod
 import numpy as np
 
 from ..core.opcounts import OpCounts
-from ..core.validate import _is_int, check_bool, check_float, check_int, normalize_dim
+from ..core.validate import (_is_int, check_array, check_bool, check_float, check_int,
+                             check_shape, normalize_dim)
 from .base import Layer
 
 
@@ -251,3 +253,123 @@ class ChannelShuffle(Layer):
 
     def extra_repr(self):
         return f"groups={self.groups}"
+
+
+class Parameter(Layer):
+    """A tensor the model holds, read directly in ``forward`` (torch's ``self.class_token``,
+    fx's ``get_attr``): ``y = data``, no operand and no arithmetic.
+
+    Parameters
+    ----------
+    data : ndarray of any shape, float32 or float64
+        The tensor (torch's ``nn.Parameter(data)``); copied.
+    buffer : bool
+        Keyword only. False: a parameter (``param_names``, counted in ``num_params``);
+        True: a buffer (``buffer_names``, torch's ``register_buffer``), not counted.
+
+    Notes
+    -----
+    ``layer()`` takes no array and returns ``(y, OpCounts())``, ``y`` a copy of ``data``
+    (so that a later in-place call cannot change the model). Its one input shape is
+    ``()``, the empty tuple of operand shapes: ``output_shape(())`` is ``data.shape``,
+    and a plan step of a Parameter has ``input_shape=()``. In a model, its array is named
+    by the layer's own dotted name (``encoder.pos_embedding``, as in torch's
+    ``state_dict``), not ``encoder.pos_embedding.data``.
+    """
+
+    operands = 0
+    #: The array whose state_dict key is the layer's own name (see Container.state_dict).
+    own_array = "data"
+
+    def __init__(self, data, *, buffer=False):
+        super().__init__()
+        want = "a float32 or float64 ndarray with no zero-sized axis"
+        if isinstance(data, (str, bytes)) or not isinstance(data, (np.ndarray, list, tuple,
+                                                                    float, np.floating)):
+            raise TypeError(f"Parameter: data={data!r:.60} is invalid; expected {want}")
+        data = np.array(data)
+        if data.dtype not in (np.float32, np.float64):
+            raise TypeError(f"Parameter: data has dtype {data.dtype}; expected {want}")
+        if 0 in data.shape:
+            raise ValueError(f"Parameter: data has shape {data.shape}; expected {want}")
+        self.data = data
+        self.buffer = check_bool(buffer, "buffer", "Parameter")
+        self.param_names, self.buffer_names = (((), ("data",)) if self.buffer
+                                               else (("data",), ()))
+
+    def check_shape(self, input_shape):
+        """``()``: the empty tuple of operand shapes (a Parameter reads no input)."""
+        shape = check_shape(input_shape, self.kind)
+        if shape:
+            raise ValueError(f"Parameter: input_shape={shape} is invalid; expected () (a "
+                             "Parameter takes no input)")
+        return shape
+
+    def output_shape(self, input_shape):
+        self.check_shape(input_shape)
+        return tuple(check_array(self.data, self.kind, "data").shape)
+
+    def __call__(self, *xs):
+        if xs:
+            raise TypeError(f"Parameter takes no input arrays ({self!r}); it was given {len(xs)}")
+        return self.forward()
+
+    def forward(self):
+        return np.array(check_array(self.data, self.kind, "data")), OpCounts()
+
+    def random_input(self, rng, shape, dtype):
+        raise TypeError("Parameter takes no input")
+
+    def extra_repr(self):
+        data = check_array(self.data, self.kind, "data")
+        return f"shape={data.shape}, dtype={data.dtype}" + ", buffer=True" * self.buffer
+
+
+class Expand(Layer):
+    """torch's ``x.expand(*sizes)``: size-1 axes repeated, new leading axes added (a
+    broadcast view; no arithmetic).
+
+    Parameters
+    ----------
+    *sizes : int, or one tuple of int
+        The output sizes; -1 keeps the input's size of that axis. There may be more sizes
+        than input axes (new leading axes, which take no -1).
+
+    Notes
+    -----
+    ``x : ndarray of shape (d_0, …, d_{k−1})``, aligned with the last k sizes, gives
+    ``(s_0, …, s_{m−1})`` where each ``d_i`` is 1, equal to its size, or kept by -1.
+    The result is a read-only view, as torch's shares the input's memory.
+    """
+
+    def __init__(self, *sizes):
+        super().__init__()
+        want = "ints >= 1 or -1 (keep), or one tuple of them"
+        value = sizes[0] if len(sizes) == 1 else sizes
+        items = tuple(value) if isinstance(value, (tuple, list)) else sizes
+        if not items or not all(_is_int(s) for s in items):
+            raise TypeError(f"Expand: sizes={value!r} is invalid; expected {want}")
+        if any(s < 1 and s != -1 for s in items):
+            raise ValueError(f"Expand: sizes={value!r} is invalid; expected {want}")
+        self.sizes = tuple(int(s) for s in items)
+
+    def output_shape(self, input_shape):
+        shape = self.check_shape(input_shape)
+        new = len(self.sizes) - len(shape)
+        where = f"Expand: input of shape {shape} cannot be expanded to sizes={self.sizes}"
+        if new < 0:
+            raise ValueError(f"{where}; expected at least {len(shape)} sizes")
+        if -1 in self.sizes[:new]:
+            raise ValueError(f"{where}; expected no -1 for a new leading axis")
+        out = list(self.sizes[:new])
+        for d, s in zip(shape, self.sizes[new:]):
+            if s != -1 and d not in (1, s):
+                raise ValueError(f"{where}; expected each input size 1 or equal to its size")
+            out.append(d if s == -1 else s)
+        return tuple(out)
+
+    def forward(self, x):
+        return np.broadcast_to(x, self.output_shape(x.shape)), OpCounts()
+
+    def extra_repr(self):
+        return ", ".join(map(str, self.sizes))

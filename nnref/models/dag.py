@@ -43,7 +43,9 @@ class Node(NamedTuple):
     module : Layer or container
     inputs : tuple of str or None
         Names of earlier nodes or of the graph input, one per operand; None reads the
-        node before (the graph input for the first node).
+        node before (the graph input for the first node). A layer of no operand (a
+        :class:`~nnref.layers.Parameter`, a tensor the model holds) has ``inputs=()``,
+        which None also means for it.
     call : {"module", "function", "method", "operator"}
         How a torch model makes the call; a container is always a module.
     target : str
@@ -140,15 +142,19 @@ class Graph(Container):
                                  "expected 'module'")
             if not isinstance(node.target, str):
                 raise TypeError(f"{where}: target={node.target!r} is invalid; expected a str")
-            inputs = (prev,) if node.inputs is None else node.inputs
-            if isinstance(inputs, str) or not isinstance(inputs, (tuple, list)) or not inputs:
+            operands = getattr(node.module, "operands", 1)
+            if node.inputs is None:  # the node before; none for a layer of no operand
+                inputs = (prev,) if operands else ()
+            else:
+                inputs = node.inputs
+            if isinstance(inputs, str) or not isinstance(inputs, (tuple, list)) or (
+                    not inputs and operands):
                 raise TypeError(f"{where}: inputs={node.inputs!r} is invalid; expected a tuple "
                                 "of names of earlier nodes or of the input")
             unknown = [r for r in inputs if r not in seen]
             if unknown:
                 raise ValueError(f"{where} reads {unknown}, which are not earlier nodes nor "
                                  f"the input {self.input!r}; expected a name among {sorted(seen)}")
-            operands = getattr(node.module, "operands", 1)
             if len(inputs) != operands:
                 raise ValueError(f"{where} has {len(inputs)} inputs {tuple(inputs)}; "
                                  f"{node.module.kind} takes {operands}")

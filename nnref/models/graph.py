@@ -53,6 +53,15 @@ def _join(scope: str, key: str | None) -> str:
     return f"{scope}.{key}" if scope else key
 
 
+def _key(name: str, layer, attr: str) -> str:
+    """The state_dict key of array ``attr`` of leaf ``name``: ``name.attr``, a Parameter's own
+    name, or ``layer.state_keys[attr]`` in the leaf's scope (F.layer_norm of a held weight)."""
+    if attr == getattr(layer, "own_array", None):
+        return name
+    relative, scope = (getattr(layer, "state_keys", None) or {}).get(attr), name.rpartition(".")[0]
+    return f"{name}.{attr}" if relative is None else ".".join(filter(None, (scope, relative)))
+
+
 class Container:
     """Base of the containers; also what makes any container callable as a model.
 
@@ -179,7 +188,7 @@ class Container:
         return y, report
 
     def first_layer(self):  # the leaf that takes the model's input (first called), or None
-        return next(iter(self._leaves()), None)
+        return next((m for m in self._leaves() if m.operands), None)
 
     @property
     def title(self) -> str:
@@ -194,7 +203,7 @@ class Container:
                      else [b for b in getattr(layer, "buffer_names", ())
                            if getattr(layer, b, None) is not None])
             for attr in attrs:
-                out[f"{name}.{attr}"] = (layer, attr)
+                out[_key(name, layer, attr)] = (layer, attr)
         return out
 
     def parameters(self) -> dict:

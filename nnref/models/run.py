@@ -21,7 +21,9 @@ class Step(NamedTuple):
     """One leaf call of a plan.
 
     ``input_shape`` is the input's shape, or for a layer of several operands whose shapes
-    differ (a broadcast ``Mul``, a ``Cat``) the tuple of their shapes. ``call`` and
+    differ (a broadcast ``Mul``, a ``Cat``) the tuple of their shapes; for a layer of no
+    operand (a ``Parameter``, a tensor the model holds) it is ``()``, the empty tuple of
+    operand shapes, which the layer's ``output_shape`` takes. ``call`` and
     ``target`` say how the torch model makes the call (see :class:`LayerRecord`).
     """
 
@@ -57,7 +59,8 @@ class Planner(_Executor):
         if len(shapes) not in layer.operand_counts:
             raise ValueError(f"{where} takes {layer.operands} input(s); it was given "
                              f"{len(shapes)} of shapes {list(shapes)}")
-        shape = shapes[0] if all(s == shapes[0] for s in shapes) else tuple(shapes)
+        # a layer of no operand (Parameter) has input_shape (), the empty tuple of shapes
+        shape = shapes[0] if shapes and all(s == shapes[0] for s in shapes) else tuple(shapes)
         try:
             out = tuple(layer.output_shape(shape))
         except (ValueError, TypeError) as e:

@@ -2,7 +2,7 @@
 
 * ``@traced("Softmax")`` on ``f(layer, x) -> (y, OpCounts)`` registers a reference. The
   registered function first checks ``x`` (one float array, or a tuple of
-  ``layer.operands`` arrays for a layer such as Add) and that the layer accepts its
+  ``layer.operands`` arrays for a layer such as Add, ``()`` for a Parameter) and that the layer accepts its
   shape (the layer's own ``output_shape``), then calls ``f``.
 * ``@windowed("Conv1d", ...)`` on ``f(layer, x) -> Plan`` registers a window plan
   (:mod:`._windows`), which the step-through walks, and as the reference the plan run
@@ -28,6 +28,12 @@ def checked_input(layer, x):
     of another of ``layer.operand_counts``: one array is MultiheadAttention's
     self-attention)."""
     n = getattr(layer, "operands", 1)
+    if n == 0:  # a Parameter: x is the empty tuple of operands
+        if not isinstance(x, tuple) or x:
+            raise TypeError(f"{layer.kind}: x={x!r:.60} is invalid; expected () (it takes no "
+                            "input)")
+        layer.output_shape(())
+        return x
     counts = getattr(layer, "operand_counts", (n,))
     if n > 1 and not (1 in counts and isinstance(x, np.ndarray)):
         if not isinstance(x, tuple) or len(x) not in counts:

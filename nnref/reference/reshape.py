@@ -1,5 +1,5 @@
 """Traced reference of data movement: Identity, Flatten, Reshape, Dropout (inference),
-Permute, Transpose, Contiguous, ChannelShuffle; no operations.
+Permute, Transpose, Contiguous, ChannelShuffle, Expand, Parameter; no operations.
 
 Each element is copied to its new place one at a time, with no traced arithmetic.
 Counts: :func:`nnref.formulas.reshape.reshape`.
@@ -92,3 +92,19 @@ def channel_shuffle(layer, x):
     """Output channel ``i·g + j`` reads input channel ``j·(C/g) + i``."""
     g, per = layer.groups, x.shape[1] // layer.groups
     return _gathered(x, x.shape, lambda idx: (idx[0], idx[1] % g * per + idx[1] // g) + idx[2:])
+
+
+@traced("Expand")
+def expand(layer, x):
+    """Output index ``i`` reads input index ``i`` aligned from the right, 0 on a size-1 axis."""
+    new = len(layer.sizes) - x.ndim
+    shape = tuple(list(layer.sizes[:new]) + [d if s == -1 else s
+                                             for d, s in zip(x.shape, layer.sizes[new:])])
+    return _gathered(x, shape, lambda idx: tuple(0 if d == 1 else i
+                                                 for i, d in zip(idx[new:], x.shape)))
+
+
+@traced("Parameter")
+def parameter(layer, x):
+    """No input (``x`` is the empty tuple): the held tensor, copied element by element."""
+    return _moved(layer.data, layer.data.shape)

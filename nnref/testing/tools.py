@@ -52,8 +52,10 @@ def _torch():
 
 def _inputs(inputs) -> tuple:
     torch = _torch()
+    if not isinstance(inputs, (torch.Tensor, tuple, list)):
+        raise TypeError(f"inputs={inputs!r} is invalid; expected a tensor or a tuple of tensors")
     items = (inputs,) if isinstance(inputs, torch.Tensor) else tuple(inputs)
-    if not items or not all(isinstance(t, torch.Tensor) for t in items):
+    if not all(isinstance(t, torch.Tensor) for t in items):  # () for a module of no input
         raise TypeError(f"inputs={inputs!r} is invalid; expected a tensor or a tuple of tensors")
     return items
 
@@ -303,11 +305,17 @@ def per_module(counts, leaves) -> dict:
     Each call's count goes to its name if the torch module has a leaf module of that name
     (calls of a module add up), else to ``""`` (a functional call, a tensor method or an
     operator in some ``forward``), exactly as :class:`LiveCount` groups what the tool saw.
+    fvcore and FlopCounterMode see the module an op runs in: a call in the forward of a
+    leaf module (``norm.layer_norm`` in torchvision's LayerNorm2d) goes to that leaf.
     """
     leaves = set(leaves)
+    scoped = counts.tool.split()[0] in ("fvcore", "torch")
     out = Counter({n: 0 for n in leaves})
     for c in counts.layers:
-        out[c.name if c.name in leaves else ""] += c.count
+        name = c.name
+        while scoped and name not in leaves and "." in name:
+            name = name.rpartition(".")[0]
+        out[name if name in leaves else ""] += c.count
     if "" in out and not out[""] and "" not in leaves:
         del out[""]
     return dict(out)

@@ -28,7 +28,8 @@ def has_twin(layer) -> bool:
     from ..bridges.torch.emit import DEFAULT
     from ..bridges.torch.modules import TO_TORCH
 
-    return layer.kind in TO_TORCH or any(layer.kind in calls for calls in DEFAULT.values())
+    return (layer.kind in TO_TORCH or layer.operands == 0  # a Parameter: a held tensor
+            or any(layer.kind in calls for calls in DEFAULT.values()))
 
 
 def torch_twin(layer_or_model, input_shape=None, dtype="float32"):
@@ -80,6 +81,8 @@ def twin_plan(layer, input_shape) -> list:
     out = tuple(layer.output_shape(shape))
     if layer.kind in TO_TORCH:
         return [("", layer, shape, out, "module", "")]
+    if layer.operands == 0:  # a Parameter: the twin's forward reads its ``data``
+        return [("", layer, shape, out, "attribute", "nn.Parameter")]
     f = callee(layer, "function", "")
     call, target = ("method", f"Tensor.{f}") if isinstance(f, str) else ("function",
                                                                           callable_name(f))

@@ -18,8 +18,8 @@ import re
 from collections import OrderedDict
 
 from ...layers.base import Layer
-from ...models.graph import Container, Sequential
-from ._common import F, Unsupported, nn, torch, torch_dtype
+from ...models.graph import Container, Sequential, _key
+from ._common import F, Unsupported, nn, tensor, torch, torch_dtype
 from .functions import METHODS, REQUIRED, lookup_function
 from .modules import TO_TORCH, to_module
 
@@ -47,7 +47,7 @@ DEFAULT = {
                "Flatten": "flatten", "Reshape": "reshape", "Permute": "permute",
                "Transpose": "transpose", "Contiguous": "contiguous", "Mean": "mean",
                "Chunk": "chunk", "Split": "split", "Add": "add", "Sub": "sub", "Mul": "mul",
-               "Div": "div"},
+               "Div": "div", "Expand": "expand"},
     "operator": {"Add": operator.add, "Sub": operator.sub, "Mul": operator.mul,
                  "Div": operator.truediv, "MatMul": operator.matmul},
 }
@@ -83,9 +83,10 @@ def callee(layer, call: str, target: str):
     raise Unsupported(f"torch has no call for {layer.kind}")
 
 
-def emit_call(graph, layer, xs, call: str, target: str):
+def emit_call(graph, layer, xs, call: str, target: str, held=None):
     """The fx node of ``layer`` called on the nodes ``xs`` as a function, method or operator,
-    its arguments read from the layer's attributes (torch's argument names)."""
+    its arguments read from the layer's attributes (torch's argument names); ``held`` maps
+    an array argument (F.layer_norm's ``weight``) to the get_attr node that reads it."""
     f = callee(layer, call, target)
     spec = METHODS[f][0] if isinstance(f, str) else lookup_function(f)[0]
     args, kwargs, tensors = [], {}, list(xs)
@@ -103,6 +104,8 @@ def emit_call(graph, layer, xs, call: str, target: str):
             value = tensors[0] if other is None or not layer.reverse else other
         elif plain == "other":
             value = tensors[1] if other is None else (tensors[0] if layer.reverse else other)
+        elif plain in (held or {}):
+            value = held[plain]
         else:
             value = _FIXED.get(plain, getattr(layer, _ALIAS.get(plain, plain), default))
         if name[0] == "*" or default is REQUIRED:
@@ -139,13 +142,19 @@ class Emitter:
                              "outside it; expected each layer in one module")
         return name[len(self.scope) + 1:]
 
-    def install(self, rel: str, module) -> None:
+    def owner(self, rel: str):
+        """``(module, last name)`` of the dotted path ``rel`` under the root, the modules on
+        the way made as empty ``nn.Module``s where missing."""
         *path, last = rel.split(".")
         owner = self.root
         for part in path:
             if not hasattr(owner, part):
                 owner.add_module(part, nn.Module())
             owner = getattr(owner, part)
+        return owner, last
+
+    def install(self, rel: str, module) -> None:
+        owner, last = self.owner(rel)
         owner.add_module(last, module)
         self.installed.add(rel)
 
@@ -170,7 +179,26 @@ class Emitter:
             if module.kind in ("RNN", "GRU", "LSTM", "MultiheadAttention"):  # x, _ = self.gru(x)
                 node = self.graph.call_function(operator.getitem, (node, 0))
             return node
-        return emit_call(self.graph, module, xs, call, target)
+        if module.operands == 0:  # a Parameter: a tensor held at its own dotted name
+            return self.graph.get_attr(self.hold(self.names[id(module)], module, "data"))
+        name = self.names[id(module)]
+        held = {a: self.graph.get_attr(self.hold(_key(name, module, a), module, a))
+                for a in (*module.parameters(), *getattr(module, "buffer_names", ()))}
+        return emit_call(self.graph, module, xs, call, target, held)
+
+    def hold(self, key: str, layer, attr: str) -> str:
+        """Register ``layer``'s array ``attr`` as a parameter (or buffer) of this module at
+        the dotted ``key``, once; its path relative to this module."""
+        rel = self.relative(key)
+        if rel not in self.installed:
+            owner, last = self.owner(rel)
+            value = tensor(getattr(layer, attr))
+            if attr in getattr(layer, "buffer_names", ()):
+                owner.register_buffer(last, value)
+            else:
+                owner.register_parameter(last, nn.Parameter(value))
+            self.installed.add(rel)
+        return rel
 
     def concat(self, owner, xs, dim):
         return self.graph.call_function(torch.cat, (list(xs), dim))
@@ -247,6 +275,10 @@ def to_torch(model, *, dtype=None):
     elif isinstance(model, Layer):
         if model.kind in TO_TORCH:
             module = to_module(model)
+        elif model.operands == 0:  # a Parameter: a module holding it, as ``data``
+            em = Emitter({id(model): "data"}, {}, "")
+            em.graph.output(em.call(model, call="attribute"))
+            module = torch.fx.GraphModule(em.root, em.graph, model.kind)
         else:
             graph = torch.fx.Graph()
             xs = [graph.placeholder(f"x{i}" if model.operands > 1 else "x")

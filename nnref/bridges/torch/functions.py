@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from ...layers import LAYERS
@@ -26,6 +26,15 @@ class Ref:
     name: str
     shape: tuple
     dtype: str
+
+
+@dataclass(frozen=True)
+class Attr(Ref):
+    """A tensor the module holds (fx's ``get_attr``) at the dotted path ``name``: a
+    Parameter node once a layer takes it as an operand (weights of F.layer_norm are not)."""
+
+    value: object = field(default=None, compare=False, repr=False)  # the ndarray (copied)
+    buffer: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,22 +152,19 @@ def _mean(a):
                           a["keepdim"]), [_tensor(a)]
 
 
-def _softmax(a):
-    if a.get("dtype") is not None:
-        raise refuse("dtype", a["dtype"], "None (the input's dtype)")
-    x, dim = _tensor(a), a["dim"]
-    if dim is None:  # torch's deprecated implicit choice (F._get_softmax_dim)
-        dim = 0 if len(x.shape) in (0, 1, 3) else 1
-    return LAYERS["Softmax"](dim), [x]
+def _softmax_like(kind: str):
+    def build(a):
+        if a.get("dtype") is not None:
+            raise refuse("dtype", a["dtype"], "None (the input's dtype)")
+        x, dim = _tensor(a), a["dim"]
+        if dim is None:  # torch's deprecated implicit choice (F._get_softmax_dim)
+            dim = 0 if len(x.shape) in (0, 1, 3) else 1
+        return LAYERS[kind](dim), [x]
+
+    return build
 
 
-def _log_softmax(a):
-    if a.get("dtype") is not None:
-        raise refuse("dtype", a["dtype"], "None (the input's dtype)")
-    x, dim = _tensor(a), a["dim"]
-    if dim is None:  # torch's deprecated implicit choice (F._get_softmax_dim)
-        dim = 0 if len(x.shape) in (0, 1, 3) else 1
-    return LAYERS["LogSoftmax"](dim), [x]
+_softmax, _log_softmax = _softmax_like("Softmax"), _softmax_like("LogSoftmax")
 
 
 def _dropout(a):
@@ -203,8 +209,7 @@ def _pieces(kind: str, size: str):
     return build
 
 
-def _transpose(a):
-    return LAYERS["Transpose"](a["dim0"], a["dim1"]), [_tensor(a)]
+_transpose = unary("Transpose", "dim0", "dim1")
 
 
 def _t(a):
@@ -221,6 +226,49 @@ def _contiguous(a):
 def _to_shape(a):
     """squeeze, unsqueeze, view_as: a reshape to the call's output shape."""
     return LAYERS["Reshape"](a["__out__"]), [_tensor(a)]
+
+
+def _expand(a):
+    """``x.expand(*sizes)``, or ``x.expand_as(other)``: to the call's output shape."""
+    sizes = tuple(a["sizes"]) if "sizes" in a else (_tensor(a, "other") and a["__out__"])
+    return LAYERS["Expand"](sizes), [_tensor(a)]
+
+
+def _held(a, name: str):
+    """A weight or bias argument: None, or a tensor the module holds (an :class:`Attr`)."""
+    if a[name] is not None and not isinstance(a[name], Attr):
+        raise refuse(name, "<a tensor computed in forward>", "None or a parameter or buffer "
+                     "the module holds (nnref's layer holds its own)")
+    return a[name]
+
+
+def _affine(layer, a):
+    """``layer`` with the held arrays; ``state_keys``: their paths (the converter makes them
+    relative to the call's scope)."""
+    layer.state_keys = {}
+    for name in ("weight", "bias"):
+        if a[name] is not None:
+            setattr(layer, name, a[name].value.copy())
+            layer.state_keys[name] = a[name].name
+    return layer
+
+
+def _layer_norm(a):
+    weight, bias = _held(a, "weight"), _held(a, "bias")
+    if bias is not None and weight is None:
+        raise refuse("bias", "<tensor>", "None without a weight (nnref's β comes with γ)")
+    return _affine(LAYERS["LayerNorm"](tuple(a["normalized_shape"]), a["eps"], weight is not None,
+                                       bias is not None), a), [_tensor(a)]
+
+
+def _group_norm(a):
+    if (_held(a, "weight") is None) != (_held(a, "bias") is None):
+        raise refuse("weight", a["weight"] is not None, "weight and bias both given or both "
+                     "None (nnref's affine GroupNorm has both)")
+    x, affine = _tensor(a), a["weight"] is not None
+    channels = x.shape[1] if len(x.shape) > 1 else 0  # (N, C, *): GroupNorm names a bad one
+    return _affine(LAYERS["GroupNorm"](a["num_groups"], channels or 1, a["eps"], affine),
+                   a), [x]
 
 
 def _stochastic_depth(a):
@@ -315,6 +363,10 @@ method("permute", "input *dims", unary("Permute", "dims"))
 function(torch.transpose, "input dim0 dim1", _transpose)
 method("transpose", "input dim0 dim1", _transpose)
 method("t", "input", _t)
+method("expand", "input *sizes", _expand)
+method("expand_as", "input other", _expand)
+function(F.layer_norm, "input normalized_shape weight=None bias=None eps=1e-05", _layer_norm)
+function(F.group_norm, "input num_groups weight=None bias=None eps=1e-05", _group_norm)
 method("contiguous", f"input memory_format={None}", _contiguous)
 method("clone", "input memory_format=None", unary("Identity"))
 for _f in (torch.cat, torch.concat, torch.concatenate):
@@ -333,8 +385,7 @@ from . import functions_more  # noqa: E402,F401  (its entries, before the tables
 FUNCTIONS = MappingProxyType(FUNCTIONS)
 METHODS = MappingProxyType(METHODS)
 
-#: torchvision's fx-wrapped stochastic depth (the identity in eval), matched by name so
-#: that torchvision need not be installed.
+#: torchvision's fx-wrapped stochastic depth (the identity in eval), matched by name.
 STOCHASTIC_DEPTH = (("torchvision.ops.stochastic_depth", "stochastic_depth"),
                     _spec("input p mode training=True"), _stochastic_depth)
 

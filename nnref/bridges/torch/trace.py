@@ -17,14 +17,16 @@ from dataclasses import replace
 
 from ...layers import LAYERS
 from ...models.dag import Node
-from ._common import Unsupported, callable_name, module_target, torch
-from .functions import METHODS, Pieces, Ref, bind, lookup_function
+from ._common import Unsupported, array, callable_name, module_target, torch
+from .functions import METHODS, Attr, Pieces, Ref, bind, lookup_function
 from .modules_more import MODULE_CALLS, module_call_options
 from .modules import TUPLE_OUTPUT, from_module, lookup
 
 #: Calls that read a tensor's shape, not its values: folded into constants.
 SHAPE_METHODS = frozenset({"size", "dim", "numel", "ndimension", "nelement"})
 SHAPE_ATTRIBUTES = frozenset({"shape", "ndim", "dtype", "device", "is_cuda"})
+#: Methods sized by another tensor's shape (the example's): folded too.
+SHAPED_LIKE = frozenset({"expand_as", "view_as", "reshape_as"})
 #: Python operations on folded constants (sizes): folded too.
 FOLDABLE = frozenset({operator.getitem, operator.add, operator.sub, operator.mul,
                       operator.floordiv, operator.truediv, operator.mod, operator.neg, len, int,
@@ -105,6 +107,7 @@ class Converter:
         self.pieces = {}  # (id of Pieces, index) -> Ref
         self.calls = {}  # module qualname -> calls so far
         self.input, self.output = "x", None
+        self.held_names = set()  # the tensors the module holds that have their node
 
     # -- names ---------------------------------------------------------------------------
     def unique(self, base: str, sep: str = "_") -> str:
@@ -134,11 +137,44 @@ class Converter:
         """A graph node for ``layer`` on ``refs``, checked against torch's output ``out``
         (the :func:`_meta` of a tensor)."""
         shapes = [r.shape for r in refs]
-        shape = tuple(layer.output_shape(tuple(shapes) if len(shapes) > 1 else shapes[0]))
+        shape = tuple(layer.output_shape(tuple(shapes) if len(shapes) != 1 else shapes[0]))
         if out[0] != "tensor" or shape != out[1]:
             raise Unsupported(f"nnref's {layer!r} gives shape {shape}; torch gives {out[1:]}")
+        for r in refs:
+            self.held(r)
+        keys = getattr(layer, "state_keys", None)
+        if keys:  # F.layer_norm on a module's own weight: torch's key, relative to the scope
+            scope = name.rpartition(".")[0]
+            layer.state_keys = {a: k[len(scope) + 1:] if scope else k for a, k in keys.items()
+                                if not scope or k.startswith(scope + ".")}
         self.nodes.append(Node(name, layer, tuple(r.name for r in refs), call, target))
         return Ref(name, shape, out[2])
+
+    def held(self, ref):
+        """A tensor the module holds, read by a layer: its Parameter node, made once, just
+        before its first reader (so a get_attr no layer reads, such as F.layer_norm's
+        weight, makes none), named by its dotted path as in torch's state_dict."""
+        if isinstance(ref, Attr) and ref.name not in self.held_names:
+            self.held_names.add(ref.name)
+            self.used.add(ref.name)
+            layer = LAYERS["Parameter"](ref.value, buffer=ref.buffer)
+            self.nodes.append(Node(ref.name, layer, (), "attribute",
+                                   "buffer" if ref.buffer else "nn.Parameter"))
+
+    def attribute(self, node):
+        """fx's ``get_attr``: a tensor the module holds, as an :class:`Attr`."""
+        value = self.gm
+        for part in node.target.split("."):
+            value = getattr(value, part, None)
+        if not isinstance(value, torch.Tensor):
+            raise Unsupported(f"get_attr of {node.target!r}, a {type(value).__name__}: only a "
+                              "parameter or buffer (a float tensor) can be read in forward")
+        if value.dtype not in (torch.float32, torch.float64):
+            raise Unsupported(f"get_attr of {node.target!r}, a tensor of dtype {value.dtype}: "
+                              "expected float32 or float64")
+        params = dict(self.gm.named_parameters(remove_duplicate=False))
+        return Attr(node.target, tuple(value.shape), str(value.dtype).replace("torch.", ""),
+                    value=array(value), buffer=node.target not in params)
 
     def piece(self, pieces: Pieces, i: int) -> Ref:
         key = (id(pieces), i)
@@ -146,6 +182,7 @@ class Converter:
             layer = pieces.make(i)
             name = self.unique(f"{pieces.name}[{i}]")
             shape = tuple(layer.output_shape(pieces.source.shape))
+            self.held(pieces.source)
             self.nodes.append(Node(name, layer, (pieces.source.name,), pieces.call,
                                    pieces.target))
             self.pieces[key] = Ref(name, shape, pieces.source.dtype)
@@ -201,8 +238,7 @@ class Converter:
             self.input = node.target
             self.env[node] = Ref(node.target, *self.meta[node][1:])
         elif op == "get_attr":
-            raise Unsupported("a parameter or buffer read directly in forward is not supported "
-                              "(put it in a module nnref takes)")
+            self.env[node] = self.attribute(node)
         elif op == "call_module":
             self.env[node] = self.module_call(node)
         elif op in ("call_function", "call_method"):
@@ -214,6 +250,7 @@ class Converter:
                                 "model that returns one tensor")
                 e.own = out is not None  # None: the call that makes it failed
                 raise e
+            self.held(out)
             self.output = out.name
 
     def module_call(self, node):
@@ -294,7 +331,8 @@ class Converter:
         base = f if op == "call_method" else getattr(f, "__name__", "call")
         scope = scope_of(node)
         name = self.unique(f"{scope}.{base}" if scope else base)
-        if any(a in self.shape_derived for a in node.all_input_nodes):
+        if any(a in self.shape_derived for a in node.all_input_nodes) or (
+                op == "call_method" and f in SHAPED_LIKE):  # sized by another's shape
             self.folded.append(name)
         if isinstance(made, Pieces):
             return replace(made, count=len(out[1]), name=name, call=call, target=target)

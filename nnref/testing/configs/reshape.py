@@ -1,10 +1,11 @@
 """Strategies of data movement: Identity, Flatten, Reshape, Dropout, Permute, Transpose,
-Contiguous, ChannelShuffle."""
+Contiguous, ChannelShuffle, Expand, Parameter."""
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import strategies as st
 
-from ._draw import family, shapes
+from ._draw import family, seeds, shapes
 
 
 @family("Flatten")
@@ -70,3 +71,27 @@ def channel_shuffle(draw, cls, *, groups=3, per_group=3, dims=5):
     """(N, g·k, *S) with 1 to 3 spatial axes."""
     g, k = draw(st.integers(1, groups)), draw(st.integers(1, per_group))
     return cls(g), (draw(st.integers(1, 2)), g * k) + draw(shapes(1, dims - 2, 3))
+
+
+@family("Expand")
+def expand(draw, cls, *, dims=4, size=3, new=2):
+    """Size-1 axes repeated, others kept (as -1 or as their size), up to ``new`` leading
+    axes added; sizes given as separate ints or as one tuple."""
+    shape = draw(shapes(0, dims, size))
+    sizes = [draw(st.integers(1, size)) for _ in range(draw(st.integers(0, new)))]
+    for d in shape:
+        sizes.append(draw(st.sampled_from([-1, d] + ([draw(st.integers(1, size))] if d == 1
+                                                      else []))))
+    if not sizes:  # a 0-d input expanded to itself: a new axis instead
+        sizes = [draw(st.integers(1, size))]
+    return (cls(tuple(sizes)) if draw(st.booleans()) else cls(*sizes)), shape
+
+
+@family("Parameter")
+def parameter(draw, cls, *, dims=4, size=4):
+    """A held tensor of any shape (0-d too), float32 or float64, a parameter or a buffer;
+    its input shape is (), the empty tuple of operand shapes (it takes no input)."""
+    shape = draw(shapes(0, dims, size))
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    data = np.random.default_rng(draw(seeds)).standard_normal(shape).astype(dtype)
+    return cls(data, buffer=draw(st.booleans())), ()
