@@ -212,12 +212,12 @@ def test_bad_input_is_named(module, x, error, match):
 def test_unsupported_arguments_are_named():
     cases = [(nn.MaxPool2d(2, return_indices=True), "return_indices=True"),
              (nn.BatchNorm2d(3, track_running_stats=False), "track_running_stats=False"),
-             (nn.GRU(4, 3, num_layers=2), "num_layers=2"),
-             (nn.LSTM(4, 3, bidirectional=True), "bidirectional=True"),
+             (nn.Upsample(scale_factor=2, mode="bicubic"), "bicubic"),
              (nn.AvgPool2d(2, divisor_override=3), "divisor_override=3")]
     for module, match in cases:
-        x = torch.zeros((1, 3, 4, 4) if "Pool" in type(module).__name__ or "Batch" in
-                        type(module).__name__ else (2, 1, 4))
+        x = torch.zeros((1, 3, 4, 4) if isinstance(module, (nn.MaxPool2d, nn.AvgPool2d,
+                                                            nn.BatchNorm2d, nn.Upsample))
+                        else (2, 1, 4))
         with pytest.raises(NotImplementedError, match=match):
             nnref.from_torch(module.eval(), x)
 
@@ -271,3 +271,18 @@ def test_compare_takes_a_torch_module():
                                        nnref.conventions.fvcore(plan).total]
     with pytest.raises(ValueError, match="input_shape=None is invalid for a torch module"):
         nnref.compare(module)
+
+
+class MaskedAttention(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mha = nn.MultiheadAttention(4, 2, batch_first=True)
+        self.register_buffer("mask", torch.ones(3, 3, dtype=torch.bool).triu(1))
+
+    def forward(self, x):
+        return self.mha(x, x, x, attn_mask=self.mask)[0]
+
+
+def test_a_mask_computed_in_forward_is_named():
+    with pytest.raises(NotImplementedError, match="attn_mask"):
+        nnref.from_torch(MaskedAttention().eval(), torch.zeros(1, 3, 4))

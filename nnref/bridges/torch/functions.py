@@ -317,10 +317,6 @@ method("softmax", "input dim dtype=None", _softmax)
 function(F.log_softmax, "input dim=None _stacklevel=3 dtype=None", _log_softmax)
 function(torch.log_softmax, "input dim dtype=None", _log_softmax)
 method("log_softmax", "input dim dtype=None", _log_softmax)
-function(F.gelu, "input approximate='none'", unary("GELU", "approximate"))
-function(F.elu, "input alpha=1.0 inplace=False", unary("ELU", "alpha", inplace=False))
-function(F.softplus, "input beta=1.0 threshold=20.0", unary("Softplus", "beta", "threshold"))
-function(F.mish, "input inplace=False", unary("Mish", inplace=False))
 for _f in (F.dropout, F.dropout1d, F.dropout2d, F.dropout3d, F.alpha_dropout,
            F.feature_alpha_dropout):
     function(_f, "input p=0.5 training=True inplace=False", _dropout)

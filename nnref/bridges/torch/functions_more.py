@@ -1,6 +1,7 @@
-"""The torch calls of the transformer-era layers, in the table of :mod:`.functions`:
-products (``@``, ``matmul``, ``mm``, ``bmm``, ``baddbmm``, ``F.linear``), fused attention
-(``F.scaled_dot_product_attention``) and ``F.interpolate``. One line per call, as there.
+"""The torch calls of the layers after the CNN era, in the table of :mod:`.functions`:
+GELU, ELU, Softplus, Mish, products (``@``, ``matmul``, ``mm``, ``bmm``, ``baddbmm``,
+``F.linear``), fused attention (``F.scaled_dot_product_attention``), ``F.interpolate``, and
+the selection ``x[:, i]``. One line per call, as there.
 """
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import operator
 
 from ...layers import LAYERS
 from ._common import F, Unsupported, refuse, torch
-from .functions import Ref, function, method
+from .functions import Ref, function, method, unary
 
 
 def _refs(a, *names):
@@ -61,6 +62,10 @@ def _interpolate(a):
     return layer, _refs(a, "input")
 
 
+function(F.gelu, "input approximate='none'", unary("GELU", "approximate"))
+function(F.elu, "input alpha=1.0 inplace=False", unary("ELU", "alpha", inplace=False))
+function(F.softplus, "input beta=1.0 threshold=20.0", unary("Softplus", "beta", "threshold"))
+function(F.mish, "input inplace=False", unary("Mish", inplace=False))
 for _f in (torch.matmul, operator.matmul):
     function(_f, "input other out=None", _product("MatMul", "input", "other"))
 function(torch.mm, "input mat2 out=None", _product("MatMul", "input", "mat2"))
@@ -75,3 +80,23 @@ function(F.scaled_dot_product_attention, "query key value attn_mask=None dropout
          "is_causal=False scale=None enable_gqa=False", _sdpa)
 function(F.interpolate, "input size=None scale_factor=None mode='nearest' align_corners=None "
          "recompute_scale_factor=None antialias=False", _interpolate)
+
+
+def selected_axis(x: Ref, index) -> tuple:
+    """``(axis, i)`` of ``x[index]`` when the index picks one position of one axis, every
+    other axis kept whole (``x[:, 0]``, ``x[2]``, ``x[..., -1]``): the layers of that
+    selection are a Split into pieces of 1 and a Reshape dropping the axis (0 arithmetic).
+    Anything else (slices with bounds, tensors, None) is refused."""
+    items = list(index) if isinstance(index, tuple) else [index]
+    if items.count(Ellipsis) > 1:
+        raise Unsupported(f"index {index!r}: expected at most one ...")
+    if Ellipsis in items:
+        at = items.index(Ellipsis)
+        items[at:at + 1] = [slice(None)] * (len(x.shape) - len(items) + 1)
+    picks = [(d, i) for d, i in enumerate(items) if not (isinstance(i, slice) and i == slice(None))]
+    if len(items) > len(x.shape) or len(picks) != 1 or isinstance(picks[0][1], bool) or \
+            not isinstance(picks[0][1], int):
+        raise Unsupported(f"indexing x[{index!r}] is not supported; expected one integer "
+                          "index, the other axes whole (such as x[:, 0])")
+    axis, i = picks[0]
+    return axis, range(x.shape[axis])[i]  # negative too; an IndexError as torch's

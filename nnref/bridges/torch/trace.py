@@ -19,6 +19,7 @@ from ...layers import LAYERS
 from ...models.dag import Node
 from ._common import Unsupported, array, callable_name, module_target, torch
 from .functions import METHODS, Attr, Pieces, Ref, bind, lookup_function
+from .functions_more import selected_axis
 from .modules_more import MODULE_CALLS, module_call_options
 from .modules import TUPLE_OUTPUT, from_module, lookup
 
@@ -304,7 +305,7 @@ class Converter:
         kwargs = {k: self.resolve(v) for k, v in node.kwargs.items()}
         out = self.meta[node]
         if f is operator.getitem and isinstance(args[0], Ref):
-            raise Unsupported("indexing or slicing a tensor (x[...]) is not supported")
+            return self.select(node, args[0], args[1], out)
         if f is operator.getitem and isinstance(args[0], (ModuleTuple, list)):
             if isinstance(args[0], ModuleTuple) and args[1] != 0:
                 raise Unsupported(f"item {args[1]!r} of a recurrent module's output (its final "
@@ -341,6 +342,17 @@ class Converter:
         if getattr(layer, "inplace", False) and isinstance(node.args[0], torch.fx.Node):
             self.env[node.args[0]] = ref
         return ref
+
+    def select(self, node, x, index, out):
+        """``x[:, i]``: a Split into pieces of 1 along the axis, then a Reshape dropping it."""
+        axis, i = selected_axis(x, index)
+        scope = scope_of(node)
+        name = self.unique(f"{scope}.getitem" if scope else "getitem")
+        kept = x.shape[:axis] + (1,) + x.shape[axis + 1:]
+        piece = self.add(name, LAYERS["Split"](1, axis, i), [x], ("tensor", kept, x.dtype),
+                         "operator", "operator.getitem")
+        return self.add(self.unique(f"{name}_squeeze"), LAYERS["Reshape"](out[1]), [piece], out,
+                        "operator", "operator.getitem")
 
     def fold(self, node, f, op, value):
         """A non-tensor value: a shape query or arithmetic on sizes, folded into a constant."""
