@@ -5,21 +5,28 @@ and writes the checked-in fixture ``tests/data/tf_profiler.json``; the tests
 (``tests/test_tf_fixture.py``) check nnref's ``tf`` convention
 (``nnref.conventions.tf_profiler``) against it, case by case::
 
-    python -m venv /tmp/tfvenv && /tmp/tfvenv/bin/pip install tensorflow-cpu
+    python -m venv /tmp/tfvenv && /tmp/tfvenv/bin/pip install tensorflow-cpu numpy
     /tmp/tfvenv/bin/python benchmarks/tf_fixtures.py            # writes the fixture
     /tmp/tfvenv/bin/python benchmarks/tf_fixtures.py --print    # prints it only
+    PYTHONPATH=/path/to/other/checkout /tmp/tfvenv/bin/python benchmarks/tf_fixtures.py \
+        --print --only MatMul,ConvTranspose2d                   # that nnref, some classes
 
-Each case is an nnref layer spec (or a model) and an input shape; the script builds the
-layer with nnref (numpy only: no numba, no torch), ports it to Keras 3 as a user would
-(NHWC, ``ZeroPadding`` for torch's padding, ``GRU(reset_after=True)``, ...) and profiles
+Each case is an nnref layer spec (or a model) and an input shape (a tuple of shapes for
+a layer of several operands); the script builds the layer with nnref (numpy only: no
+numba, no torch), ports it to Keras 3 as a user would (NHWC, ``ZeroPadding`` for torch's
+padding, ``GRU(reset_after=True)``, ``keras.ops`` for tensor arithmetic: the ports of
+``benchmarks/_tf_ports.py`` and ``benchmarks/_tf_ports_more.py``), and profiles
 the graph with the snippet everybody uses: a ``tf.function`` of the model, frozen with
 ``convert_variables_to_constants_v2_as_graph``, then ``tf.compat.v1.profiler.profile``
 with ``ProfileOptionBuilder.float_operation()``. Recurrent layers keep Keras' default
-``unroll=False`` (a ``tf.while_loop``); ``unroll=True`` cases are recorded too.
+``unroll=False`` (a ``tf.while_loop``); ``unroll=True`` cases are recorded too. A spec
+that this checkout's nnref cannot parse (a layer class of a branch not merged yet) or
+that Keras has no port for is skipped with a message on stderr.
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -27,9 +34,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # nnref from this checkout (its layers need only numpy)
+# nnref from this checkout (its layers need only numpy), unless PYTHONPATH names another
+if not any((Path(p) / "nnref").is_dir() for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+           if p):
+    sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 FIXTURE = ROOT / "tests" / "data" / "tf_profiler.json"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _tf_ports import LAYERS as PORTED
+from _tf_ports import port
+from _tf_ports_more import LAYERS as MORE
+from _tf_ports_more import port as port_more
 
 #: (nnref layer spec, input shape (NCHW, as nnref)); each ported to Keras and profiled.
 LAYERS = [
@@ -99,7 +114,6 @@ LAYERS = [
     ("AdaptiveMaxPool1d(4)", (2, 2, 6)),
     ("AdaptiveAvgPool2d((5, 2))", (1, 1, 3, 7)),
     ("AdaptiveMaxPool2d((2, 2))", (1, 1, 3, 3)),
-    ("Add()", (1, 2, 3)),
     ("Flatten()", (2, 3, 4)),
     ("Reshape((-1, 3))", (2, 3, 4)),
     ("Dropout()", (2, 6)),
@@ -119,8 +133,9 @@ LAYERS = [
 ]
 
 
-def keras_layers(layer, shape):
-    """The Keras 3 layers of a port of the nnref ``layer`` (channels last)."""
+def keras_layers(layer, shape, unroll=False):
+    """The Keras 3 layers of a port of the nnref ``layer`` (channels last); a ValueError
+    if Keras has none."""
     import keras
 
     L, kind = keras.layers, layer.kind
@@ -183,11 +198,15 @@ def keras_layers(layer, shape):
         return [L.Reshape((math.prod(shape[1:]),))]
     if kind in ("Dropout", "Identity"):
         return [L.Dropout(getattr(layer, "p", 0.5)) if kind == "Dropout" else L.Identity()]
-    if kind == "Add":
-        return [L.Add()]
-    if kind in ("RNN", "GRU", "LSTM"):
+    if kind in ("RNN", "GRU", "LSTM"):  # stacked (num_layers), Bidirectional (concat)
         cell = {"RNN": L.SimpleRNN, "GRU": L.GRU, "LSTM": L.LSTM}[kind]
-        return [cell(layer.hidden_size, use_bias=layer.bias, return_sequences=True)]
+        if getattr(layer, "proj_size", 0):
+            raise ValueError(f"no Keras port of {layer!r}: no Keras cell has a projection")
+        ports = [cell(layer.hidden_size, use_bias=layer.bias, return_sequences=True,
+                      unroll=unroll) for _ in range(getattr(layer, "num_layers", 1))]
+        if getattr(layer, "bidirectional", False):
+            ports = [L.Bidirectional(p) for p in ports]
+        return ports
     raise ValueError(f"no Keras port of {layer!r}")
 
 
@@ -203,13 +222,14 @@ def keras_shape(shape, kind):
     return tuple(shape)
 
 
-def profile(model, shapes, unroll=None) -> dict:
+def profile(model, shapes, dtypes=None) -> dict:
     """``{"float_ops": total, "by_op": {op type: float ops}}`` of the model's frozen graph."""
     import tensorflow as tf
     from tensorflow.python.framework.convert_to_constants import (
-        convert_variables_to_constants_v2_as_graph)
+        convert_variables_to_constants_v2_as_graph,
+    )
 
-    specs = [tf.TensorSpec(s, tf.float32) for s in shapes]
+    specs = [tf.TensorSpec(s, d) for s, d in zip(shapes, dtypes or ["float32"] * len(shapes))]
     fn = tf.function(lambda *xs: model(list(xs) if len(xs) > 1 else xs[0], training=False))
     _, graph_def = convert_variables_to_constants_v2_as_graph(fn.get_concrete_function(*specs))
     builder = tf.compat.v1.profiler.ProfileOptionBuilder
@@ -233,26 +253,38 @@ def sequential(shape, layers):
     return keras.Sequential([keras.Input(shape[1:], batch_size=shape[0]), *layers])
 
 
-def layer_case(spec, shape, unroll=False) -> dict:
+def layer_case(spec, shape, unroll=False) -> dict | None:
+    """The fixture entry of one layer; None (with a message) for a spec this checkout of
+    nnref cannot parse (a layer class from a branch not merged yet)."""
     import keras
 
     from nnref.layers.spec import parse_layer
 
-    layer = parse_layer(spec)
-    kshape = keras_shape(shape, layer.kind)
-    ports = keras_layers(layer, shape)
-    for p in ports:  # noqa: B007
-        if hasattr(p, "unroll"):
-            p.unroll = unroll
-    if layer.kind == "Add":
-        a, b = keras.Input(kshape[1:], batch_size=kshape[0]), keras.Input(kshape[1:],
-                                                                          batch_size=kshape[0])
-        model, shapes = keras.Model([a, b], keras.layers.Add()([a, b])), [kshape, kshape]
-    else:
-        model, shapes = sequential(kshape, ports), [kshape]
-    keras_desc = " → ".join(type(p).__name__ for p in ports)
-    return {"spec": spec, "input_shape": list(shape), "keras": keras_desc,
-            "keras_input": list(kshape), "unroll": unroll, **profile(model, shapes)}
+    try:
+        layer = parse_layer(spec)
+    except (TypeError, ValueError) as e:
+        print(f"skipped {spec}: {str(e).split(';')[0]}", file=sys.stderr)
+        return None
+    built = port(layer, shape) or port_more(layer, shape)
+    if built is None:  # a Sequential of Keras layers
+        try:
+            ports = keras_layers(layer, shape, unroll)
+        except ValueError as e:
+            print(f"skipped {spec}: {str(e).split(';')[0]}", file=sys.stderr)
+            return None
+        built = [(keras_shape(shape, layer.kind), "float32")], lambda xs: functools.reduce(
+            lambda x, p: p(x), ports, xs[0]), " → ".join(type(p).__name__ for p in ports)
+    inputs, fn, keras_desc = built
+    xs = [keras.Input(batch_shape=s, dtype=d) for s, d in inputs]
+    model = keras.Model(xs, fn(xs))
+    shapes, dtypes = [s for s, _ in inputs], [d for _, d in inputs]
+    return {"spec": spec, "input_shape": as_lists(shape), "keras": keras_desc,
+            "keras_input": as_lists(shapes[0] if len(shapes) == 1 else shapes),
+            "unroll": unroll, **profile(model, shapes, dtypes)}
+
+
+def as_lists(shape):
+    return [as_lists(s) if isinstance(s, (tuple, list)) else s for s in shape]
 
 
 def seed_crnn(t=100, parts=("conv", "relu", "reshape", "gru", "dense", "sigmoid"), unroll=False):
@@ -307,17 +339,24 @@ def model_cases() -> list:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--print", action="store_true", help="print the fixture, do not write it")
+    p.add_argument("--only", metavar="CLASSES", help="comma-separated layer classes: profile "
+                   "their cases only, no models (with --print: a partial fixture is never written)")
     args = p.parse_args(argv)
+    if args.only and not args.print:
+        p.error("--only needs --print (the fixture must cover every layer class)")
     import keras
     import tensorflow as tf
 
+    only = set(args.only.split(",")) if args.only else None
+    cases = [(spec, shape, False) for spec, shape in LAYERS + PORTED + MORE]
+    cases += [(spec, shape, True) for spec, shape in LAYERS + MORE
+              if spec.split("(")[0] in ("RNN", "GRU", "LSTM")]
+    layers = [c for c in (layer_case(*case) for case in cases
+                          if only is None or case[0].split("(")[0] in only) if c is not None]
     doc = {"tensorflow": tf.__version__, "keras": keras.__version__,
            "method": "tf.function → convert_variables_to_constants_v2_as_graph → "
                      "tf.compat.v1.profiler.profile(cmd='op', float_operation())",
-           "layers": [layer_case(spec, shape) for spec, shape in LAYERS]
-           + [layer_case(spec, shape, unroll=True) for spec, shape in LAYERS
-              if spec.split("(")[0] in ("RNN", "GRU", "LSTM")],
-           "models": model_cases()}
+           "layers": layers, "models": model_cases() if only is None else []}
     text = json.dumps(doc, indent=1)
     if args.print:
         print(text)

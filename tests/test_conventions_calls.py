@@ -11,8 +11,8 @@ from torch_models import MODELS, randomize
 
 import nnref
 from nnref.conventions import fvcore, ptflops, tf_profiler, thop, torch_flop_counter
-from nnref.layers import (Add, AdaptiveAvgPool2d, Cat, Conv2d, Div, Hardsigmoid, Hardswish,
-                          Hardtanh, Mean, Mul, Permute, ReLU, Sub)
+from nnref.layers import (Add, AdaptiveAvgPool2d, Cat, Chunk, Conv2d, Div, Hardsigmoid,
+                          Hardswish, Hardtanh, Mean, Mul, Permute, ReLU, Split, Sub)
 from nnref.models import Step
 
 
@@ -68,9 +68,13 @@ def test_new_layer_rules_by_hand():
     assert totals(step(Mean((2, 3), True), shape, "method", "Tensor.mean")) == (0, 0, 0, 0, 18)
     assert totals(step(Hardsigmoid(), shape)) == (0, 0, 0, 0, 36)  # TF AddV2 + RealDiv
     assert totals(step(Hardswish(), shape)) == (0, 0, 0, 0, 54)  # and a Mul
-    assert totals(step(Hardtanh(), shape)) == (0, 0, 0, 0, 0)  # ClipByValue: unregistered
+    assert totals(step(Hardtanh(), shape)) == (0, 0, 0, 0, 36)  # TF Minimum + Maximum
     assert totals(step(Permute((0, 2, 3, 1)), shape, "method")) == (0,) * 5
     assert totals(step(Cat(1), shape, "function", "torch.cat")) == (0,) * 5
+    # TF: equal pieces are one Split (0); pieces of 3, 3, 1 need 2 Subs for their sizes
+    assert totals(step(Chunk(2, 1), (1, 6), "method", "Tensor.chunk")) == (0,) * 5
+    assert totals(step(Chunk(3, 1, index=2), (1, 7), "method", "Tensor.chunk")) == (0,) * 4 + (2,)
+    assert totals(step(Split((1, 3), -1), (2, 4), "method", "Tensor.split")) == (0,) * 4 + (1,)
 
 
 def test_fvcore_misses_a_convolution_given_padding_as_a_string():

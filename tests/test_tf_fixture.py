@@ -27,8 +27,16 @@ def one(layer, shape):
     return [("l", layer, tuple(shape), tuple(layer.output_shape(shape)))]
 
 
+def shape_of(value) -> tuple:
+    """A fixture's ``input_shape``: one shape, or a list of shapes (one per operand)."""
+    return tuple(shape_of(v) if isinstance(v, list) else v for v in value)
+
+
 def case_id(c):
-    return f"{c['spec']}-{'x'.join(map(str, c['input_shape']))}" + ("-unroll" if c["unroll"] else "")
+    shapes = c["input_shape"] if c["input_shape"] and isinstance(c["input_shape"][0], list) \
+        else [c["input_shape"]]
+    return f"{c['spec']}-{','.join('x'.join(map(str, s)) for s in shapes)}" + (
+        "-unroll" if c["unroll"] else "")
 
 
 def test_the_fixture_is_tensorflow_2_21_and_covers_every_layer_class():
@@ -38,13 +46,13 @@ def test_the_fixture_is_tensorflow_2_21_and_covers_every_layer_class():
 
 @pytest.mark.parametrize("case", [c for c in LAYER_CASES if not c["unroll"]], ids=case_id)
 def test_tf_convention_equals_the_profiler_on_every_layer(case):
-    layer, shape = parse_layer(case["spec"]), tuple(case["input_shape"])
+    layer, shape = parse_layer(case["spec"]), shape_of(case["input_shape"])
     assert tf_profiler(one(layer, shape)).total == case["float_ops"], case["by_op"]
 
 
 @pytest.mark.parametrize("case", [c for c in LAYER_CASES if c["unroll"]], ids=case_id)
 def test_unrolled_recurrent_layers_count_every_step(case):
-    layer, shape = parse_layer(case["spec"]), tuple(case["input_shape"])
+    layer, shape = parse_layer(case["spec"]), shape_of(case["input_shape"])
     assert tf_unrolled(layer, shape) == case["float_ops"], case["by_op"]
 
 

@@ -2,7 +2,7 @@
 SiLU, Hardsigmoid, Hardswish, GELU, ELU, PReLU, Softplus, Mish.
 
 THOP, fvcore and torch count (almost) none of them (THOP counts PReLU's numel), TF only
-the arithmetic ops they are built of (SiLU's two Muls, Hardsigmoid's AddV2 and RealDiv,
+the arithmetic ops they are built of (SiLU's two Muls, Hardtanh's Minimum and Maximum, Hardsigmoid's AddV2 and RealDiv,
 GELU's Muls and Adds, ...), and ptflops counts the output numel of the modules it hooks,
 twice for ReLU, GELU, ELU and PReLU (module hook and patched F.relu, F.gelu, ...), not at
 all for Hardtanh, Hardsigmoid, Hardswish (no hook, unpatched functions).
@@ -79,7 +79,11 @@ def tf_silu(layer, shape_in, shape_out):
     return 2 * numel(shape_in), "tf.nn.silu, x·sigmoid(β·x): Mul 2 per element"
 
 
-rule("tf", "Hardtanh")(zero("ClipByValue (keras.ops.clip): not registered, 0"))
+@rule("tf", "Hardtanh")
+def tf_hardtanh(layer, shape_in, shape_out):
+    """keras.ops.clip → tf.clip_by_value, which TF 2 builds as Minimum then Maximum (not the
+    ClipByValue op): both registered, 1 per element each."""
+    return 2 * numel(shape_in), "ops.clip: Minimum + Maximum per element"
 
 
 @rule("tf", "Hardsigmoid")
@@ -94,8 +98,8 @@ def tf_hardswish(layer, shape_in, shape_out):
 
 # -- GELU, ELU, PReLU, Softplus, Mish --------------------------------------------------------
 # Checked live against THOP, ptflops, fvcore and FlopCounterMode in
-# tests/test_conventions_norm_activation.py; the TF rules are read from the source (tf.nn.gelu
-# in tensorflow/python/ops/nn_ops.py, Keras 3.16's ELU, PReLU and mish).
+# tests/test_conventions_norm_activation.py; the TF rules against the profiler (TF 2.21,
+# Keras 3.15: tests/data/tf_profiler.json).
 
 MORE = ("GELU", "ELU", "PReLU", "Softplus", "Mish")
 
@@ -132,12 +136,12 @@ rule("torch", *MORE)(zero("no flop formula registered: 0"))
 
 @rule("tf", "GELU")
 def tf_gelu(layer, shape_in, shape_out):
-    """tf.nn.gelu: 0.5·x·(1 + erf(x / √2)), or 0.5·x·(1 + tanh(0.797…·(x + 0.044715·x³)));
-    Erf and Tanh are not registered."""
+    """tf.nn.gelu (keras.activations.gelu): 0.5·x·erfc(−x / √2), or
+    0.5·x·(1 + tanh(0.797…·(x + 0.044715·x³))); Erfc and Tanh are not registered."""
     n = numel(shape_in)
     if layer.approximate == "tanh":
         return 7 * n, "tf.nn.gelu(approximate=True): Pow, Mul ×4, AddV2 ×2 per element"
-    return 4 * n, "tf.nn.gelu: RealDiv, Mul ×2, AddV2 per element (Erf not registered)"
+    return 4 * n, "tf.nn.gelu: Neg, Mul ×3 per element (Erfc not registered)"
 
 
 @rule("tf", "ELU")

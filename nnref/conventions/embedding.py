@@ -3,8 +3,9 @@
 No tool counts it, except TF, whose Keras Embedding counts two integer ops per index
 (Keras 3's ``take`` maps negative indices: Less and AddV2, before GatherV2). nnref's
 counts: :func:`nnref.formulas.embedding.embedding`. Checked live against THOP, ptflops,
-fvcore and FlopCounterMode in tests/test_conventions_norm_activation.py; the TF rule is
-read from Keras 3.16's ``keras/src/backend/tensorflow/numpy.py`` (``take``).
+fvcore and FlopCounterMode in tests/test_conventions_norm_activation.py; the TF rule
+(Keras 3's ``take`` in ``keras/src/backend/tensorflow/numpy.py``) against the profiler,
+TF 2.21 and Keras 3.15 (``tests/data/tf_profiler.json``).
 """
 from __future__ import annotations
 

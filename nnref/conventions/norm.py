@@ -54,8 +54,9 @@ def tf(layer, shape_in, shape_out):
 
 # -- LayerNorm, GroupNorm, InstanceNorm1d/2d/3d ------------------------------------------------
 # Checked live against THOP, ptflops, fvcore and FlopCounterMode in
-# tests/test_conventions_norm_activation.py; the TF rules are read from the source of
-# Keras 3.16 (layer_normalization, group_normalization) and TF's tf.nn.moments.
+# tests/test_conventions_norm_activation.py; the TF rules (Keras 3's layer_normalization,
+# group_normalization, TF's tf.nn.moments) against the profiler, TF 2.21 and Keras 3.15
+# (tests/data/tf_profiler.json).
 
 INSTANCE = ("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d")
 INPUT_NORMS = ("LayerNorm", "GroupNorm", *INSTANCE)
