@@ -96,7 +96,7 @@ def selected_axis(x: Ref, index) -> tuple:
     picks = [(d, i) for d, i in enumerate(items) if not (isinstance(i, slice) and i == slice(None))]
     if len(items) > len(x.shape) or len(picks) != 1 or isinstance(picks[0][1], bool) or \
             not isinstance(picks[0][1], int):
-        raise Unsupported(f"indexing x[{index!r}] is not supported; expected one integer "
+        raise Unsupported(f"indexing or slicing x[{index!r}] is not supported; expected one integer "
                           "index, the other axes whole (such as x[:, 0])")
     axis, i = picks[0]
     return axis, range(x.shape[axis])[i]  # negative too; an IndexError as torch's
