@@ -28,6 +28,7 @@ nothing and keeps the bias (or 0) as its output.
 import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
+from ._dots import DEEP, matmul_nt
 from ._gemm import BIAS_NONE, BIAS_ROW, gemm
 from ._im2col import im2col
 from ._taps import inside, zero_pad
@@ -166,11 +167,15 @@ def conv_im2col(x, w, bias, stride, padding, dilation, groups, out, column_buffe
     for n in range(N):
         for g in range(groups):
             o, wg, bg = flat[n, g * cog:(g + 1) * cog], wm[g * cog:(g + 1) * cog], b[g * cog:(g + 1) * cog]
+            if direct and K >= DEEP:  # deep 1×1: the input transposed (a copy) for matmul_nt
+                xt = np.ascontiguousarray(x[n, g * Cg:(g + 1) * Cg].reshape(Cg, P).T)
+                tables.append(matmul_nt(wg, xt, bg, mode, o))
+                continue
             if direct:
                 tables.append(gemm(wg, x[n, g * Cg:(g + 1) * Cg].reshape(Cg, P), bg, mode, o))
                 continue
             for r0 in range(0, rows, chunk):
                 r1 = min(r0 + chunk, rows)
                 im2col(x, n, g * Cg, *geometry, r0, r1, cols)
-                tables.append(gemm(wg, cols[:(r1 - r0) * osize[2]].T, bg, mode, o, r0 * osize[2]))
+                tables.append(matmul_nt(wg, cols[:(r1 - r0) * osize[2]], bg, mode, o, r0 * osize[2]))
     return np.concatenate(tables)
