@@ -114,6 +114,18 @@ def test_routed_depthwise_equals_grouped_im2col_and_naive(c, m, k, s, p, d, size
     close(y, grouped)
 
 
+@pytest.mark.parametrize("cin, k, stride, padding, budget", [
+    (32, 3, 1, 1, None), (32, 3, 2, 0, 5000),  # 288 taps: unrolled taps × positions
+    (120, 3, 1, 1, None), (120, 3, 2, 1, 20000),  # 1080 taps: the row dot products
+    (1030, 1, 1, 0, None)])  # a deep 1×1: the input transposed for the row dot products
+def test_deep_windows_equal_the_naive_loop(cin, k, stride, padding, budget):
+    layer = Conv2d(cin, 6, k, stride, padding, rng=1)
+    x = np.random.default_rng(1).standard_normal((2, cin, 7, 9)).astype(np.float32)
+    (y, ops), (y_naive, ops_naive) = fast_and_naive(layer, x, budget)
+    assert ops == ops_naive
+    close(y, y_naive)
+
+
 def test_column_buffer_setting(monkeypatch):
     layer = Conv2d(2, 3, 3, padding=1, rng=0)
     x = np.random.default_rng(0).standard_normal((1, 2, 9, 9)).astype(np.float32)

@@ -4,6 +4,7 @@ For batch element n and a group's channels starting at c0, ``cols[p, q]`` holds 
 q = (c, a, b, e) of output position p, or 0 where the tap lands on padding. Copying is
 not arithmetic and counts nothing; :mod:`.conv` multiplies ``cols`` by the weights with
 the counted GEMM (:mod:`._gemm`), a bounded chunk of output rows at a time.
+:func:`im2col_kp` writes the same matrix transposed (taps × positions).
 """
 from ._numba import njit, prange
 
@@ -48,3 +49,31 @@ def im2col(x, n, c0, ksize, stride, padding, dilation, osize, r0, r1, cols):
     for r in prange(r0, r1):
         unroll_row(x, n, c0, ksize, stride, padding, dilation, osize, r,
                    cols[(r - r0) * OW:(r - r0 + 1) * OW])
+
+
+@njit(parallel=True)
+def im2col_kp(x, n, c0, ksize, stride, padding, dilation, osize, r0, r1, cols):
+    """Fill ``cols`` (K, (r1 − r0)·OW), the transpose of :func:`im2col`'s matrix: row q is
+    tap q of every output position of rows ``r0 … r1``, written along the row (one task
+    per tap), so that the GEMM reads it without a transpose."""
+    _, _, D, H, W = x.shape
+    KD, KH, KW = ksize
+    sd, sh, sw = stride
+    pd, ph, pw = padding
+    dd, dh, dw = dilation
+    _, OH, OW = osize
+    for q in prange(cols.shape[0]):
+        c, tap = q // (KD * KH * KW), q % (KD * KH * KW)
+        a, b, e = tap // (KH * KW), (tap // KW) % KH, tap % KW
+        dst = cols[q]
+        for r in range(r0, r1):
+            od, oh = r // OH, r % OH
+            i, j = od * sd - pd + a * dd, oh * sh - ph + b * dh
+            d = dst[(r - r0) * OW:(r - r0 + 1) * OW]
+            if 0 <= i < D and 0 <= j < H:
+                xrow = x[n, c0 + c, i, j]
+                for ow in range(OW):
+                    k = ow * sw - pw + e * dw
+                    d[ow] = xrow[k] if 0 <= k < W else 0
+            else:
+                d[:] = 0
