@@ -56,24 +56,21 @@ def im2col_kp(x, n, c0, ksize, stride, padding, dilation, osize, r0, r1, cols):
     """Fill ``cols`` (K, (r1 − r0)·OW), the transpose of :func:`im2col`'s matrix: row q is
     tap q of every output position of rows ``r0 … r1``, written along the row (one task
     per tap), so that the GEMM reads it without a transpose."""
-    _, _, D, H, W = x.shape
-    KD, KH, KW = ksize
-    sd, sh, sw = stride
-    pd, ph, pw = padding
-    dd, dh, dw = dilation
-    _, OH, OW = osize
+    KHW = ksize[1] * ksize[2]
+    OH, OW = osize[1], osize[2]
     for q in prange(cols.shape[0]):
-        c, tap = q // (KD * KH * KW), q % (KD * KH * KW)
-        a, b, e = tap // (KH * KW), (tap // KW) % KH, tap % KW
+        c, tap = q // (ksize[0] * KHW), q % (ksize[0] * KHW)
+        a, b, e = tap // KHW, (tap // ksize[2]) % ksize[1], tap % ksize[2]
         dst = cols[q]
-        for r in range(r0, r1):
-            od, oh = r // OH, r % OH
-            i, j = od * sd - pd + a * dd, oh * sh - ph + b * dh
+        for r in range(r0, r1):  # output row r = (od, oh) reads input row (i, j)
+            i = r // OH * stride[0] - padding[0] + a * dilation[0]
+            j = r % OH * stride[1] - padding[1] + b * dilation[1]
             d = dst[(r - r0) * OW:(r - r0 + 1) * OW]
-            if 0 <= i < D and 0 <= j < H:
+            if 0 <= i < x.shape[2] and 0 <= j < x.shape[3]:
                 xrow = x[n, c0 + c, i, j]
+                k0, sw = e * dilation[2] - padding[2], stride[2]
                 for ow in range(OW):
-                    k = ow * sw - pw + e * dw
-                    d[ow] = xrow[k] if 0 <= k < W else 0
+                    k = ow * sw + k0
+                    d[ow] = xrow[k] if 0 <= k < xrow.size else 0
             else:
                 d[:] = 0
