@@ -1,12 +1,13 @@
-"""What counting costs: the counted tiled GEMM against the same source with its counter
+"""What counting costs: the counted GEMMs against the same source with their counter
 increments deleted, compiled with the same numba options, timed side by side.
 
     python benchmarks/bench_counter_cost.py [--repeats 15]
 
 Both are compiled here from the source of :mod:`nnref.kernels._gemm` (the micro-kernel
-``tile``, ``gemm_task`` and ``gemm_tiled``); the uncounted one drops every
-``nmul += 1`` / ``nadd += 1`` line and the two lines that add them to the task's
-counter row. Medians of ``--repeats`` interleaved runs, float32 and float64.
+``tile``, ``gemm_task`` and ``gemm_tiled``) and of :mod:`nnref.kernels._dots` (``dots4``,
+``dot1``, ``gemm_dots``); the uncounted ones drop every ``nmul += …`` / ``nadd += …``
+line and the lines that store them in the task's counter row. Medians of ``--repeats``
+interleaved runs, float32 and float64.
 """
 from __future__ import annotations
 
@@ -24,26 +25,28 @@ from tabulate import tabulate
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # this checkout's nnref
 
-from nnref.kernels import _gemm as gemm, _numba
+from nnref.kernels import _dots as dots, _gemm as gemm, _numba
 
 SHAPES = [(64, 576, 3136), (64, 64, 3136), (256, 2304, 196), (512, 4608, 49)]  # ResNet-50 GEMMs
 #: The functions of the tiled GEMM, in call order from the bottom, with their njit options.
 CORE = {"tile": {"inline": "always"}, "gemm_task": {}, "gemm_tiled": {"parallel": True}}
-COUNTER_LINE = re.compile(r"\s*(n(mul|add) \+= 1|row\[(MUL|ADD)\] \+= n(mul|add))")
+DOTS = {"dots4": {}, "dot1": {"inline": "always"}, "gemm_dots": {"parallel": True}}
+COUNTER_LINE = re.compile(r"\s*(n(mul|add) \+= (1|16|m|s)|row\[(MUL|ADD)\] \+= n(mul|add)"
+                          r"|counts\[t, (MUL|ADD)\] = n(mul|add))")
 
 
-def build(counted: bool):
-    """``gemm_tiled`` compiled from its source (and that of its callees), with or without
-    the counter lines."""
-    namespace = dict(vars(gemm))
-    for name, options in CORE.items():
-        src = inspect.getsource(getattr(gemm, name).py_func).splitlines()
+def build(counted: bool, module=gemm, core=None):
+    """The last function of ``core`` (default :data:`CORE`) compiled from its source in
+    ``module`` (and that of its callees), with or without the counter lines."""
+    namespace = dict(vars(module))
+    for name, options in (core or CORE).items():
+        src = inspect.getsource(getattr(module, name).py_func).splitlines()
         src = [line for line in src if not line.startswith("@")
                and (counted or not COUNTER_LINE.fullmatch(line))]
         exec("\n".join(src), namespace)  # noqa: S102 - our own source, minus counter lines
         namespace[name] = numba.njit(fastmath=set(_numba.SAFE_FASTMATH), nogil=True,
                                      **options)(namespace[name])
-    return namespace["gemm_tiled"]
+    return namespace[name]
 
 
 def compiled():
@@ -58,6 +61,20 @@ def compiled():
                           gemm.task_size(m, gemm.MR, gemm.MC), gemm.task_size(n, gemm.NR, gemm.NC))
         return call
     return caller(build(True)), caller(build(False))
+
+
+def compiled_dots():
+    """``(counted, uncounted)`` of the row dot products: functions of ``(a, b)``, ``b``
+    (K, N) given as the transpose of the (N, K) rows they read."""
+    def caller(kernel):
+        def call(a, b):
+            bt = np.ascontiguousarray(b.T)
+            out = np.empty((a.shape[0], bt.shape[0]), a.dtype)
+            return kernel(a, bt, np.zeros(0, a.dtype), gemm.BIAS_NONE, out, 0,
+                          dots.CHUNK_BYTES // a.itemsize, gemm.task_size(a.shape[0], 4, dots.TASK),
+                          gemm.task_size(bt.shape[0], 4, dots.TASK))
+        return call
+    return caller(build(True, dots, DOTS)), caller(build(False, dots, DOTS))
 
 
 def interleaved_ms(fns, args, repeats):
@@ -77,17 +94,17 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=15)
     args = p.parse_args(argv)
-    counted, plain = compiled()
     rows = []
-    for dtype in (np.float32, np.float64):
-        for m, k, n in SHAPES:
-            rng = np.random.default_rng(0)
-            call = (rng.random((m, k), dtype), rng.random((k, n), dtype))
-            t_counted, t_plain = interleaved_ms((counted, plain), call, args.repeats)
-            rows.append([dtype.__name__, f"{m}x{k}x{n}", f"{t_plain:.2f}", f"{t_counted:.2f}",
-                         f"{t_counted / t_plain:.3f}"])
+    for kernel, (counted, plain) in (("tiled", compiled()), ("dots", compiled_dots())):
+        for dtype in (np.float32, np.float64):
+            for m, k, n in SHAPES:
+                rng = np.random.default_rng(0)
+                call = (rng.random((m, k), dtype), rng.random((k, n), dtype))
+                t_counted, t_plain = interleaved_ms((counted, plain), call, args.repeats)
+                rows.append([kernel, dtype.__name__, f"{m}x{k}x{n}", f"{t_plain:.2f}",
+                             f"{t_counted:.2f}", f"{t_counted / t_plain:.3f}"])
     print(f"numba threads: {numba.get_num_threads()}")
-    print(tabulate(rows, headers=["dtype", "MxKxN", "uncounted ms", "counted ms", "counted/uncounted"],
+    print(tabulate(rows, headers=["kernel", "dtype", "MxKxN", "uncounted ms", "counted ms", "counted/uncounted"],
                    disable_numparse=True))
 
 

@@ -2,12 +2,14 @@
 
 * the tiled GEMM (packed panels, register tiles, either orientation, edges, blocks of
   the reduction, an output column offset) against the dot-product GEMM;
+* the unpacked 4 × 4 row dot products (:mod:`nnref.kernels._dots`) and the routing
+  between them and the tiled GEMM, against the same;
 * the im2col convolution (chunked column buffer, 1×1 without unrolling, ``groups ==
   in_channels`` routed to the depthwise kernel) against the textbook naive loop;
 * the routed depthwise convolution against the grouped im2col it replaces.
 
-Counts are equal kind by kind; outputs agree to float rounding (the sums are taken in
-the same order, but fused multiply-adds may round differently).
+Counts are equal kind by kind; outputs agree to float rounding (fused multiply-adds, and
+the vectorised row dot products' partial sums, may round differently).
 """
 import numpy as np
 import pytest
@@ -46,6 +48,24 @@ def test_tiled_gemm_equals_dot_products(m, n, k, mode, dtype, col0, transposed, 
     assert fast == simple
     close(out[:, col0:col0 + n], ref)
     assert np.isnan(out[:, :col0]).all() and np.isnan(out[:, col0 + n:]).all()  # untouched
+
+
+@given(m=SIZES, n=SIZES, k=st.one_of(DEPTHS, st.sampled_from([1023, 1024, 1025, 2049])),
+       mode=st.sampled_from([gemm.BIAS_NONE, gemm.BIAS_ROW, gemm.BIAS_COL]),
+       dtype=st.sampled_from([np.float32, np.float64]), col0=st.integers(0, 3), seed=seeds)
+def test_row_dot_products_equal_the_simple_ones(m, n, k, mode, dtype, col0, seed):
+    from nnref.kernels import _dots
+
+    rng = np.random.default_rng(seed)
+    a, bt = rng.standard_normal((m, k)).astype(dtype), rng.standard_normal((n, k)).astype(dtype)
+    bias = rng.standard_normal(m if mode == gemm.BIAS_ROW else n).astype(dtype)
+    ref = np.empty((m, n), dtype)
+    simple = OpCounts.from_rows(gemm.gemm_rows(a, bt, bias, mode, ref))
+    for route in (_dots.gemm_rows_nt, _dots.matmul_nt):
+        out = np.full((m, n + col0 + 1), np.nan, dtype)
+        assert OpCounts.from_rows(route(a, bt, bias, mode, out, col0)) == simple
+        close(out[:, col0:col0 + n], ref)
+        assert np.isnan(out[:, :col0]).all() and np.isnan(out[:, col0 + n:]).all()  # untouched
 
 
 def test_gemm_rejects_bad_operands():
@@ -92,6 +112,18 @@ def test_routed_depthwise_equals_grouped_im2col_and_naive(c, m, k, s, p, d, size
     assert ops == ops_naive == OpCounts.from_rows(rows)
     close(y, y_naive)
     close(y, grouped)
+
+
+@pytest.mark.parametrize("cin, k, stride, padding, budget", [
+    (32, 3, 1, 1, None), (32, 3, 2, 0, 5000),  # 288 taps: unrolled taps × positions
+    (120, 3, 1, 1, None), (120, 3, 2, 1, 20000),  # 1080 taps: the row dot products
+    (1030, 1, 1, 0, None)])  # a deep 1×1: the input transposed for the row dot products
+def test_deep_windows_equal_the_naive_loop(cin, k, stride, padding, budget):
+    layer = Conv2d(cin, 6, k, stride, padding, rng=1)
+    x = np.random.default_rng(1).standard_normal((2, cin, 7, 9)).astype(np.float32)
+    (y, ops), (y_naive, ops_naive) = fast_and_naive(layer, x, budget)
+    assert ops == ops_naive
+    close(y, y_naive)
 
 
 def test_column_buffer_setting(monkeypatch):

@@ -52,19 +52,21 @@ def reduce_windows(x, out, wd, wh, ww, op):
                 for ow in range(OW):
                     acc = x[n, ch, 0, 0, 0]  # a typed placeholder, replaced by the first tap
                     first = True
+                    w0, wn, ws = ww[ow, 0], ww[ow, 1], ww[ow, 2]
                     for a in range(wd[od, 1]):
                         z = wd[od, 0] + a * wd[od, 2]
                         for b in range(wh[oh, 1]):
-                            y = wh[oh, 0] + b * wh[oh, 2]
-                            for c in range(ww[ow, 1]):
-                                v = x[n, ch, z, y, ww[ow, 0] + c * ww[ow, 2]]
-                                if first:
-                                    acc = v
-                                    first = False
-                                elif op == MAX:
+                            xrow = x[n, ch, z, wh[oh, 0] + b * wh[oh, 2]]
+                            c0 = 0
+                            if first and wn > 0:  # the window's first tap
+                                acc = xrow[w0]
+                                first = False
+                                c0 = 1
+                            for c in range(c0, wn):
+                                v = xrow[w0 + c * ws]
+                                if op == MAX:  # a select, not a branch: (v > acc) | isnan(v)
                                     ncmp += 1
-                                    if v > acc or math.isnan(v):
-                                        acc = v
+                                    acc = v if (v > acc) | math.isnan(v) else acc
                                 else:
                                     nadd += 1
                                     acc += v

@@ -47,65 +47,106 @@ def tanh(v, row):
     return 1.0 - e
 
 
+@njit(inline="always")
+def _clamp(xs, ys, lo, hi, upper):
+    """``ys[i] = min(max(xs[i], lo), hi)`` (the upper bound only if ``upper``), NaN passing
+    through as in torch (NaN < lo and NaN > hi are false); returns the comparisons. A loop
+    of its own, branch-free selects, so that it vectorises."""
+    ncmp = 0
+    for i in range(xs.size):
+        v = xs[i]
+        ncmp += 1
+        r = lo if v < lo else v
+        if upper:
+            ncmp += 1
+            r = hi if r > hi else r
+        ys[i] = r
+    return ncmp
+
+
+@njit(inline="always")
+def _leaky(xs, ys, a):
+    """``ys[i] = select(x > 0, x, a·x)``; returns (products, comparisons)."""
+    nmul = ncmp = 0
+    for i in range(xs.size):
+        v = xs[i]
+        nmul += 1
+        m = a * v
+        ncmp += 1
+        ys[i] = v if v > 0 else m
+    return nmul, ncmp
+
+
 @njit(parallel=True)
 def elementwise(x, y, op, a, b):
     """Apply activation ``op`` to the flat array ``x`` into ``y``; return the counter table.
 
     ``a`` and ``b`` are the op's constants: LeakyReLU's slope ``a``, Hardtanh's bounds.
+    The piecewise-linear ones (ReLU, ReLU6, Hardtanh, LeakyReLU) run a loop of their own
+    per task (the choice of ``op`` made once per task, not per element), so it vectorises.
     """
     ntask = (x.size + CHUNK - 1) // CHUNK
     counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
+    zero, six = x.dtype.type(0), x.dtype.type(6)
     for t in prange(ntask):
         row = counts[t]
-        nmul = ncmp = nadd = ndiv = 0
         xs = x[t * CHUNK:(t + 1) * CHUNK]  # views from 0: LLVM sees indices >= 0 and vectorises
         ys = y[t * CHUNK:(t + 1) * CHUNK]
-        for i in range(xs.size):
-            v = xs[i]
-            if op == RELU:  # NaN < 0 is false, so NaN passes through as in torch
-                ncmp += 1
-                r = 0.0 if v < 0 else v
-            elif op == RELU6:  # min(max(x, 0), 6): both comparisons always run
-                ncmp += 1
-                r = 0.0 if v < 0 else v
-                ncmp += 1
-                r = 6.0 if r > 6 else r
-            elif op == LEAKY_RELU:  # select(x > 0, x, a·x)
-                nmul += 1
-                m = a * v
-                ncmp += 1
-                r = v if v > 0 else m
-            elif op == SIGMOID:
-                r = sigmoid(v, row)
-            elif op == TANH:
-                r = tanh(v, row)
-            elif op == SILU:  # x · sigmoid(x)
-                s = sigmoid(v, row)
-                nmul += 1
-                r = v * s
-            elif op == HARDTANH:  # min(max(x, a), b): both comparisons always run
-                ncmp += 1
-                r = a if v < a else v
-                ncmp += 1
-                r = b if r > b else r
-            else:  # HARDSIGMOID relu6(x + 3) / 6, HARDSWISH x · relu6(x + 3) / 6
-                nadd += 1
-                r = v + 3.0
-                ncmp += 1
-                r = 0.0 if r < 0 else r
-                ncmp += 1
-                r = 6.0 if r > 6 else r
-                if op == HARDSWISH:
-                    nmul += 1
-                    r = v * r
-                ndiv += 1
-                r = r / 6.0
-            ys[i] = r
-        row[MUL] += nmul
-        row[CMP] += ncmp
-        row[ADD] += nadd
-        row[DIV] += ndiv
+        if op == RELU:  # NaN < 0 is false, so NaN passes through as in torch
+            row[CMP] += _clamp(xs, ys, zero, six, False)
+        elif op == RELU6:  # min(max(x, 0), 6): both comparisons always run
+            row[CMP] += _clamp(xs, ys, zero, six, True)
+        elif op == HARDTANH:  # min(max(x, a), b): both comparisons always run
+            row[CMP] += _clamp(xs, ys, a, b, True)
+        elif op == LEAKY_RELU:  # select(x > 0, x, a·x)
+            nmul, ncmp = _leaky(xs, ys, a)
+            row[MUL] += nmul
+            row[CMP] += ncmp
+        elif op == HARDSIGMOID or op == HARDSWISH:
+            nadd, ncmp, nmul, ndiv = _hard(xs, ys, op == HARDSWISH)
+            record(row, add=nadd, cmp=ncmp, mul=nmul, div=ndiv)
+        else:
+            _logistic(xs, ys, op, row)
     return counts
+
+
+@njit(inline="always")
+def _hard(xs, ys, swish):
+    """Hardsigmoid relu6(x + 3) / 6, or Hardswish x · relu6(x + 3) / 6 if ``swish``, on one
+    task's elements; returns (adds, comparisons, products, divisions)."""
+    nadd = ncmp = nmul = ndiv = 0
+    for i in range(xs.size):
+        v = xs[i]
+        nadd += 1
+        r = v + 3.0
+        ncmp += 1
+        r = 0.0 if r < 0 else r
+        ncmp += 1
+        r = 6.0 if r > 6 else r
+        if swish:
+            nmul += 1
+            r = v * r
+        ndiv += 1
+        ys[i] = r / 6.0
+    return nadd, ncmp, nmul, ndiv
+
+
+@njit(inline="always")
+def _logistic(xs, ys, op, row):
+    """Sigmoid, Tanh or SiLU (x · sigmoid(x)) on one task's elements."""
+    nmul = 0
+    for i in range(xs.size):
+        v = xs[i]
+        if op == SIGMOID:
+            r = sigmoid(v, row)
+        elif op == TANH:
+            r = tanh(v, row)
+        else:  # SILU
+            s = sigmoid(v, row)
+            nmul += 1
+            r = v * s
+        ys[i] = r
+    row[MUL] += nmul
 
 
 # -- GELU, ELU, Softplus, Mish; PReLU ---------------------------------------------------------

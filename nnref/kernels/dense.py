@@ -1,12 +1,13 @@
 """Counted dense (fully connected) layer: ``y = x·Wᵀ + b`` through the counted GEMM.
 
 Each of the M rows of ``x`` (M, I) is multiplied by each row of ``W`` (O, I), both with
-the reduction axis last, which is :func:`._gemm.gemm_nt` with a bias per column.
+the reduction axis last, which is :func:`._dots.matmul_nt` with a bias per column.
 Counts: :func:`nnref.formulas.dense.dense`.
 """
 import numpy as np
 
-from ._gemm import BIAS_COL, BIAS_NONE, gemm_nt
+from ._dots import matmul_nt
+from ._gemm import BIAS_COL, BIAS_NONE
 
 
 def dense(x, w, bias, out):
@@ -15,5 +16,6 @@ def dense(x, w, bias, out):
     Returns the counter table.
     """
     if bias is None:
-        return gemm_nt(x, w, np.zeros(0, x.dtype), BIAS_NONE, out)
-    return gemm_nt(x, w, bias, BIAS_COL, out)
+        return matmul_nt(np.ascontiguousarray(x), np.ascontiguousarray(w), np.zeros(0, x.dtype),
+                         BIAS_NONE, out)
+    return matmul_nt(np.ascontiguousarray(x), np.ascontiguousarray(w), bias, BIAS_COL, out)
