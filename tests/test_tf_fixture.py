@@ -119,7 +119,8 @@ def rule(spec, shape):
     ("GRU(5, 7, bidirectional=True)", (3, 2, 5),
      3 * 2 * ((6 * 7 * 12 + 42 + 56) + (6 * 7 * 5 + 21 + 42))),
     ("LSTM(5, 6, num_layers=2)", (1, 4, 5),
-     (8 * 6 * 11 + 24 + 48) + (8 * 6 * 5 + 24 + 30) + (8 * 6 * 12 + 24 + 48) + (8 * 6 * 6 + 24 + 30)),
+     (8 * 6 * 11 + 24 + 48) + (8 * 6 * 5 + 24 + 30)
+     + (8 * 6 * 12 + 24 + 48) + (8 * 6 * 6 + 24 + 30)),
     # ConvTranspose: the BiasAdd on the uncropped output, 2·4·14 (not 2·4·12) and 3·9·9
     ("ConvTranspose1d(2, 4, 3, stride=2, padding=1, output_padding=1)", (2, 2, 6),
      2 * 2 * 14 * 3 * 2 * 4 // 2 + 2 * 4 * 14),
@@ -139,7 +140,7 @@ def rule(spec, shape):
     ("ScaledDotProductAttention(scale=0.5)", (2, 1, 3, 4), 6 * 2 * 3 * 3),
     ("ScaledDotProductAttention(enable_gqa=True)", ((1, 4, 3, 4), (1, 2, 3, 4), (1, 2, 3, 4)),
      6 * 4 * 3 * 3 + 1 + 2),
-    # MHA (L 3, N 2, E 8, H 2): BatchMatMulV2 2·(3·N·L·E² + N·L·E²) + 2·2·(N·H·L·L·E/H),
+    # MHA (L 3, N 2, E 8, H 2): BatchMatMulV2 2·(3·N·L·E² + N·L·E²) + 2·2·N·H·L·L·E/H,
     # bias AddV2/BiasAdd 4·N·L·E, Mul on q N·L·E, Softmax 5 + Mean 1 per score
     ("MultiheadAttention(8, 2)", (3, 2, 8),
      2 * 4 * 2 * 3 * 64 + 4 * 2 * 2 * 3 * 3 * 4 + 4 * 48 + 48 + 6 * 2 * 2 * 3 * 3),

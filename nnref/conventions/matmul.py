@@ -147,4 +147,5 @@ def tf_baddbmm(layer, shape_in, shape_out):
 @rule("tf", "FunctionalLinear")
 def tf_linear(layer, shape_in, shape_out):
     b = numel(shape_out) if layer.bias else 0
-    return 2 * macs(layer, shape_in) + b, "MatMul: 2 × rows × I × O" + (" + BiasAdd" if b else "")
+    why = "ops.matmul(x, ops.transpose(w)): MatMul 2 × rows × I × O"
+    return 2 * macs(layer, shape_in) + b, why + (" + AddV2 of b 1 per output" if b else "")
