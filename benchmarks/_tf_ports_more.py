@@ -18,6 +18,8 @@ checkout with or without them. Ports, as a user would write them (channels last)
   torch operands' heads moved to axis 2; MultiheadAttention: ``layers.MultiHeadAttention``
   on batch-first inputs, with ``return_attention_scores`` for ``need_weights`` (and
   ``ops.mean`` over the heads for ``average_attn_weights``).
+* Parameter: a ``keras.Variable`` the model holds, read in the call (no input); Expand:
+  ``ops.broadcast_to`` to the output shape (torch's -1 resolved).
 """
 from __future__ import annotations
 
@@ -73,6 +75,9 @@ LAYERS = [
     ("MultiheadAttention(8, 2, bias=False, batch_first=True)", (1, 5, 8)),
     ("MultiheadAttention(8, 2, kdim=4, vdim=6, batch_first=True)",
      ((2, 3, 8), (2, 5, 4), (2, 5, 6))),
+    ("Parameter([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])", ()),  # no operand: input shape ()
+    ("Expand(4, 2, -1, 3)", (2, 1, 3)),
+    ("Expand(3, 5)", (3, 1)),
 ]
 
 
@@ -86,6 +91,13 @@ def port(layer, shape):
     import keras
 
     kind = layer.kind
+    if kind == "Parameter":  # a held tensor: no input, the frozen graph reads a constant
+        held = keras.Variable(layer.data)
+        return [], lambda xs: keras.ops.convert_to_tensor(held), "keras.Variable (held, read)"
+    if kind == "Expand":
+        out = layer.output_shape(shape)
+        return [(tuple(shape), "float32")], lambda xs: keras.ops.broadcast_to(xs[0], out), \
+            f"ops.broadcast_to(x, {out})"
     if shape and isinstance(shape[0], (tuple, list)):
         shapes = [tuple(s) for s in shape]
     else:  # one shape: every operand's (SDPA), or self-attention (MultiheadAttention)

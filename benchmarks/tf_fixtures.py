@@ -230,7 +230,7 @@ def profile(model, shapes, dtypes=None) -> dict:
     )
 
     specs = [tf.TensorSpec(s, d) for s, d in zip(shapes, dtypes or ["float32"] * len(shapes))]
-    fn = tf.function(lambda *xs: model(list(xs) if len(xs) > 1 else xs[0], training=False))
+    fn = tf.function(lambda *xs: model(xs[0] if len(xs) == 1 else list(xs), training=False))
     _, graph_def = convert_variables_to_constants_v2_as_graph(fn.get_concrete_function(*specs))
     builder = tf.compat.v1.profiler.ProfileOptionBuilder
     with tf.Graph().as_default() as graph:
@@ -276,7 +276,7 @@ def layer_case(spec, shape, unroll=False) -> dict | None:
             lambda x, p: p(x), ports, xs[0]), " → ".join(type(p).__name__ for p in ports)
     inputs, fn, keras_desc = built
     xs = [keras.Input(batch_shape=s, dtype=d) for s, d in inputs]
-    model = keras.Model(xs, fn(xs))
+    model = keras.Model(xs, fn(xs)) if xs else lambda _, training: fn([])  # no input: held
     shapes, dtypes = [s for s, _ in inputs], [d for _, d in inputs]
     return {"spec": spec, "input_shape": as_lists(shape), "keras": keras_desc,
             "keras_input": as_lists(shapes[0] if len(shapes) == 1 else shapes),

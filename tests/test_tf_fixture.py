@@ -98,3 +98,61 @@ def test_the_unrolled_seed_crnn():
 def test_alexnet_keras_port():
     plan = zoo.build("alexnet").plan(zoo.input_shape("alexnet"))
     assert tf_profiler(plan).total == MODELS["alexnet"]["float_ops"] == 1_429_675_240
+
+
+def measured(spec, shape=None):
+    """The profiler's float ops for ``spec`` (on ``shape``, if several cases share the spec)."""
+    hits = [c for c in LAYER_CASES if c["spec"] == spec and not c["unroll"]
+            and (shape is None or shape_of(c["input_shape"]) == shape)]
+    assert len(hits) == 1, (spec, shape)
+    return hits[0]["float_ops"]
+
+
+def rule(spec, shape):
+    return tf_profiler(one(parse_layer(spec), shape)).total
+
+
+@pytest.mark.parametrize("spec,shape,by_hand", [
+    # the while-loop rule once per layer and direction, B = 3 > 1; layer 2 takes D·H inputs
+    ("RNN(5, 7, num_layers=2)", (3, 2, 5),
+     3 * ((2 * 7 * 12 + 7 + 7) + (2 * 7 * 5 + 7 + 7) + (2 * 7 * 14 + 7 + 7) + (2 * 7 * 7 + 7 + 7))),
+    ("GRU(5, 7, bidirectional=True)", (3, 2, 5),
+     3 * 2 * ((6 * 7 * 12 + 42 + 56) + (6 * 7 * 5 + 21 + 42))),
+    ("LSTM(5, 6, num_layers=2)", (1, 4, 5),
+     (8 * 6 * 11 + 24 + 48) + (8 * 6 * 5 + 24 + 30)
+     + (8 * 6 * 12 + 24 + 48) + (8 * 6 * 6 + 24 + 30)),
+    # ConvTranspose: the BiasAdd on the uncropped output, 2·4·14 (not 2·4·12) and 3·9·9
+    ("ConvTranspose1d(2, 4, 3, stride=2, padding=1, output_padding=1)", (2, 2, 6),
+     2 * 2 * 14 * 3 * 2 * 4 // 2 + 2 * 4 * 14),
+    ("ConvTranspose2d(2, 3, 4, stride=2, padding=1, output_padding=1)", (1, 2, 3, 3),
+     2 * 81 * 16 * 2 * 3 // 4 + 3 * 81),
+    # nearest UpSampling: one scalar Mul per spatial axis (its ops.repeat); resize: 0
+    ("Upsample(scale_factor=3)", (2, 2, 4), 1),
+    ("Upsample(scale_factor=2)", (1, 2, 3, 3), 2),
+    ("Upsample(scale_factor=2)", (1, 1, 2, 2, 2), 3),
+    ("UpsamplingNearest2d(scale_factor=2)", (1, 3, 2, 3), 2),
+    ("Upsample(scale_factor=2, mode='bilinear')", (1, 2, 3, 3), 0),
+    ("Upsample(size=(5, 7))", (1, 2, 3, 4), 0),
+    # baddbmm: Mul by α and AddV2 per output (2·3·5), Mul by β per element of c (3·5)
+    ("BAddBMM(beta=0.5, alpha=2.0)", ((3, 5), (2, 3, 4), (2, 4, 5)), 2 * 120 + 2 * 30 + 15),
+    # SDPA: Mul 1 + Softmax 5 per score; scale=None: RealDiv 1/sqrt(E) +1; grouped: +2 Muls
+    ("ScaledDotProductAttention()", (1, 2, 3, 4), 6 * 2 * 3 * 3 + 1),
+    ("ScaledDotProductAttention(scale=0.5)", (2, 1, 3, 4), 6 * 2 * 3 * 3),
+    ("ScaledDotProductAttention(enable_gqa=True)", ((1, 4, 3, 4), (1, 2, 3, 4), (1, 2, 3, 4)),
+     6 * 4 * 3 * 3 + 1 + 2),
+    # MHA (L 3, N 2, E 8, H 2): BatchMatMulV2 2·(3·N·L·E² + N·L·E²) + 2·2·N·H·L·L·E/H,
+    # bias AddV2/BiasAdd 4·N·L·E, Mul on q N·L·E, Softmax 5 + Mean 1 per score
+    ("MultiheadAttention(8, 2)", (3, 2, 8),
+     2 * 4 * 2 * 3 * 64 + 4 * 2 * 2 * 3 * 3 * 4 + 4 * 48 + 48 + 6 * 2 * 2 * 3 * 3),
+    # without weights (L 3, N 1, H 4): the core is dot_product_attention's Einsum, 0
+    ("MultiheadAttention(8, 4, need_weights=False)", (3, 1, 8),
+     2 * 4 * 3 * 64 + 4 * 24 + 6 * 4 * 3 * 3),
+])
+def test_corrected_rules_by_hand(spec, shape, by_hand):
+    assert rule(spec, shape) == measured(spec, shape) == by_hand
+
+
+def test_a_held_tensor_and_expand_count_nothing():
+    assert rule("Parameter([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])", ()) == 0
+    assert measured("Parameter([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])") == 0
+    assert rule("Expand(4, 2, -1, 3)", (2, 1, 3)) == measured("Expand(4, 2, -1, 3)") == 0

@@ -21,16 +21,20 @@ depends on which of torch's code paths runs:
   math composite: ``bmm`` for Q·Kᵀ and for A·V, which FlopCounterMode and ptflops' aten
   backend count.
 
-TF: not installed here (too heavy for CI); the rules are read from the TF source
-(``tensorflow/python/profiler/internal/flops_registry.py``: ``Einsum`` has no
-registration, so 0; ``Mul``, ``AddV2``, ``Sub`` 1 per output element, ``Softmax`` 5 per
-element, ``Mean`` 1 per input element) applied to the ops that Keras 3's source emits on
-the TF backend: ``keras.ops.dot_product_attention`` (einsum, a ``Mul`` by the scale on the
-scores, ``AddV2`` of a float bias, masks by ``where``, ``Softmax``, einsum) and
-``keras.layers.MultiHeadAttention`` (``EinsumDense`` projections: einsum and ``AddV2``
-bias; without returned scores, ``dot_product_attention``; with them, a ``Mul`` on the
-query, a masked ``Softmax`` layer adding (1 − mask)·(−1e9), ``Softmax``; the head average
-as ``Mean``). nnref's counts: :mod:`nnref.formulas.attention`.
+TF: measured with TF 2.21 and Keras 3.15 (``benchmarks/tf_fixtures.py`` →
+tests/data/tf_profiler.json) on the ops Keras 3 emits on the TF backend
+(``flops_registry.py``: ``Einsum`` has no registration, so 0; ``Mul``, ``AddV2``,
+``Sub``, ``RealDiv`` 1 per output element, ``BatchMatMulV2`` 2 per MAC,
+``Softmax`` 5 per element, ``Mean`` 1 per input element):
+``keras.ops.dot_product_attention`` (einsum, a ``Mul`` by the scale on the scores, a
+scalar ``RealDiv`` for the default scale, ``tf.repeat`` of grouped heads, ``AddV2`` of a
+float bias, masks by ``where``, ``Softmax``, einsum) and ``keras.layers.MultiHeadAttention``
+(``EinsumDense`` projections, whose einsums Keras 3.15 rewrites as ``BatchMatMulV2``, and
+their bias; without returned scores, ``dot_product_attention``; with them, a ``Mul`` on the
+query, ``BatchMatMulV2`` for Q·Kᵀ and A·V, a masked ``Softmax`` layer adding
+(1 − mask)·(−1e9), ``Softmax``; the head average as ``Mean``). A mask passed to
+MultiHeadAttention is read from Keras' source, not measured (the fixture's ports take none).
+nnref's counts: :mod:`nnref.formulas.attention`.
 """
 from __future__ import annotations
 
@@ -48,7 +52,7 @@ SDPA, MHA = "ScaledDotProductAttention", "MultiheadAttention"
 def _sdpa(layer, shape_in) -> tuple:
     """(Q·Kᵀ MACs, A·V MACs, scores, flash): flash is torch 2.13's CPU choice."""
     batch, L, S, E, Ev, _ = layer.geometry(shape_in)
-    q, k, v = shape_in
+    q, k, v = layer.check_shape(shape_in)  # one shape: every operand's
     G = prod(batch)
     heads = (q[1] == k[1] == v[1] or (layer.enable_gqa and k[1] == v[1] and q[1] % k[1] == 0)) \
         if len(q) == 4 else False
@@ -82,11 +86,21 @@ def sdpa_torch(layer, shape_in, shape_out):
 
 @rule("tf", SDPA)
 def sdpa_tf(layer, shape_in, shape_out):
+    """``keras.ops.dot_product_attention`` on (N, L, heads, E), measured (TF 2.21, Keras
+    3.15): Einsum 0, Mul by the scale 1 + Softmax 5 per score (+ AddV2 1 per score for a
+    float bias); with ``scale=None`` Keras computes 1 / sqrt(E) in the graph, one scalar
+    RealDiv (+1); with grouped heads (Hq > Hkv > 1) it runs ``tf.repeat`` on key and on
+    value, each one scalar Mul (repeats × heads) for the new shape (+2)."""
     _, _, scores, _ = _sdpa(layer, shape_in)
+    q, k, _ = layer.check_shape(shape_in)
     bias = layer.attn_mask is not None and layer.attn_mask.dtype != np.bool_
-    return scores * (6 + bias), ("keras.ops.dot_product_attention: Einsum 0, Mul by the scale "
-                                 "1 per score" + (", AddV2 bias 1 per score" if bias else "")
-                                 + ", Softmax 5 per score")
+    div = layer.scale is None
+    repeat = 2 if len(q) == 4 and q[1] > k[1] > 1 else 0
+    return scores * (6 + bias) + div + repeat, (
+        "keras.ops.dot_product_attention: Einsum 0, Mul by the scale 1 per score"
+        + (", AddV2 bias 1 per score" if bias else "") + ", Softmax 5 per score"
+        + (", RealDiv 1 / sqrt(E) 1" if div else "") + (", tf.repeat of k and v: Mul 2"
+                                                        if repeat else ""))
 
 
 # -- MultiheadAttention --------------------------------------------------------------------
@@ -200,18 +214,25 @@ def mha_torch(layer, shape_in, shape_out):
 
 @rule("tf", MHA)
 def mha_tf(layer, shape_in, shape_out):
-    """keras.layers.MultiHeadAttention; torch's masks passed as one bool attention_mask (a
-    float mask has no Keras equivalent: counted as a bool one)."""
+    """keras.layers.MultiHeadAttention, measured (TF 2.21, Keras 3.15); torch's masks passed
+    as one bool attention_mask (a float mask has no Keras equivalent: counted as a bool one).
+    Keras 3.15's TF backend turns its einsums into BatchMatMulV2 (+ Reshape/Transpose), which
+    is counted: 2·(P + O) MACs for the EinsumDense projections always, and with
+    need_weights (``return_attention_scores``) 2·2·A for Q·Kᵀ and A·V; without weights the
+    core runs through ``ops.dot_product_attention`` (Einsum: 0)."""
     m = _mha(layer, shape_in)
     N, L, S, S2, E, H = m["N"], m["L"], m["S"], m["S2"], m["E"], m["H"]
     bias = (2 * N * L * E + 2 * N * S * E) if layer.bias else 0
     scores = N * H * L * S2
+    dense = 2 * (m["proj"] + m["out"])
     if not layer.need_weights:
-        return bias + 6 * scores, ("EinsumDense: Einsum 0 + AddV2 bias; dot_product_attention: "
-                                   "Mul 1 + Softmax 5 per score")
+        return dense + bias + 6 * scores, (
+            "EinsumDense: BatchMatMulV2 2 per MAC + AddV2/BiasAdd bias; dot_product_attention: "
+            "Einsum 0, Mul 1 + Softmax 5 per score")
     masked = (2 * N * L * S2 + scores) if m["masked"] else 0
     mean = scores if layer.average_attn_weights else 0
-    return bias + N * L * E + masked + 5 * scores + mean, (
-        "EinsumDense: Einsum 0 + AddV2 bias; Mul on the query; " + (
+    return dense + 4 * m["core"] + bias + N * L * E + masked + 5 * scores + mean, (
+        "EinsumDense: BatchMatMulV2 2 per MAC + AddV2/BiasAdd bias; Mul on the query; "
+        "BatchMatMulV2 for Q·Kᵀ and A·V, 2 per MAC; " + (
             "masked Softmax layer: Sub, Mul per mask element, AddV2 per score; " if masked else "")
         + "Softmax 5 per score" + ("; Mean over the heads" if mean else ""))

@@ -58,20 +58,28 @@ def torch(layer, shape_in, shape_out):
                                            "numel(weight); bias ignored")
 
 
-@rule("tf", *CLASSES)
-def tf(layer, shape_in, shape_out):
-    """Keras' Conv{1,2}DTranspose (padding "valid", then a Cropping layer for torch's padding;
-    one op per group): Conv2DBackpropInput counts 2 × its (uncropped) out numel × kernel numel
-    / (out depth × ∏strides), TF 2.21's ``flops_registry.py``; Conv3DBackpropInputV2 is not
-    registered."""
-    b, why = (numel(shape_out), " + BiasAdd 1 per output") if has_bias(layer) else (0, "")
-    if layer.kind == "ConvTranspose3d":
-        return b, f"Conv3DBackpropInputV2: not registered, 0{why}"
-    full = [(i - 1) * s + d * (k - 1) + 1 + q for i, k, s, d, q in
+def _uncropped(layer, shape_in) -> list:
+    """Keras' ``padding="valid"`` output size per axis, before the Cropping of torch's padding:
+    (i − 1)·s + d·(k − 1) + 1 + output_padding."""
+    return [(i - 1) * s + d * (k - 1) + 1 + q for i, k, s, d, q in
             zip(shape_in[2:], layer.kernel_size, layer.stride, layer.dilation,
                 layer.output_padding)]
-    g = layer.groups
-    per_group = (2 * int(shape_in[0]) * numel(full) * numel(layer.kernel_size)
+
+
+@rule("tf", *CLASSES)
+def tf(layer, shape_in, shape_out):
+    """Keras' Conv{1,2,3}DTranspose (padding "valid", then a Cropping layer for torch's
+    padding; one op per group), measured with TF 2.21 (tests/data/tf_profiler.json):
+    Conv2DBackpropInput counts 2 × its (uncropped) out numel × kernel numel / (out depth ×
+    ∏strides) (``flops_registry.py``); Conv3DBackpropInputV2 is not registered; the BiasAdd
+    runs before the Cropping, 1 per uncropped output: N·Co·∏(uncropped size), not out numel."""
+    full = _uncropped(layer, shape_in)
+    n, g = int(shape_in[0]), layer.groups
+    b, why = ((n * layer.out_channels * numel(full), " + BiasAdd N·Co·∏(uncropped size)")
+              if has_bias(layer) else (0, ""))
+    if layer.kind == "ConvTranspose3d":
+        return b, f"Conv3DBackpropInputV2: not registered, 0{why}"
+    per_group = (2 * n * numel(full) * numel(layer.kernel_size)
                  * (layer.in_channels // g) * (layer.out_channels // g))
     return g * (per_group // numel(layer.stride)) + b, (
         f"Conv2DBackpropInput: 2 × uncropped out numel × ∏k × Cin/g / ∏s{why}")

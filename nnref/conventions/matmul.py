@@ -134,14 +134,18 @@ def tf_matmul(layer, shape_in, shape_out):
 
 @rule("tf", "BAddBMM")
 def tf_baddbmm(layer, shape_in, shape_out):
-    """A port writing nnref's blend: Mul by alpha unless 1, Mul by beta unless 0 or 1, AddV2
-    unless beta = 0, each 1 per output element."""
-    n = numel(shape_out)
-    blend = n * ((layer.alpha != 1) + (layer.beta not in (0, 1)) + (layer.beta != 0))
-    return 2 * macs(layer, shape_in) + blend, "BatchMatMulV2 2 × K × out numel + Mul/AddV2 per element"
+    """A port writing nnref's blend, ``beta * c + alpha * ops.matmul(a, b)`` (measured, TF
+    2.21): BatchMatMulV2 2 × K × out numel; Mul by alpha unless 1, 1 per output element; Mul
+    by beta unless 0 or 1, 1 per element of c itself (before the broadcast); AddV2 unless
+    beta = 0, 1 per output element."""
+    n, c = numel(shape_out), numel(shape_in[0])
+    blend = n * ((layer.alpha != 1) + (layer.beta != 0)) + c * (layer.beta not in (0, 1))
+    return 2 * macs(layer, shape_in) + blend, ("BatchMatMulV2 2 × K × out numel + Mul α, AddV2 "
+                                               "per output + Mul β per element of c")
 
 
 @rule("tf", "FunctionalLinear")
 def tf_linear(layer, shape_in, shape_out):
     b = numel(shape_out) if layer.bias else 0
-    return 2 * macs(layer, shape_in) + b, "MatMul: 2 × rows × I × O" + (" + BiasAdd" if b else "")
+    why = "ops.matmul(x, ops.transpose(w)): MatMul 2 × rows × I × O"
+    return 2 * macs(layer, shape_in) + b, why + (" + AddV2 of b 1 per output" if b else "")

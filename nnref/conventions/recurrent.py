@@ -138,9 +138,11 @@ def tf(layer, shape_in, shape_out):
     * LSTM: step 0 [8H(I+O) + 4H·b + 8H] + body [8HI + 4H·b + 5H]
 
     plus 2·O·H in step 0 for a projection (one more MatMul). SimpleRNN and LSTM have one
-    bias (b_ih + b_hh merged), GRU (``reset_after=True``, PyTorch's equations) two. The
-    fixture holds one layer in one direction; stacked layers and Bidirectional repeat the
-    loop per layer and direction. :func:`tf_unrolled` is ``unroll=True``.
+    bias (b_ih + b_hh merged), GRU (``reset_after=True``, PyTorch's equations) two.
+    Stacked layers and Bidirectional (measured: 2 layers, 2 directions, both) are this
+    single-layer rule once per layer and direction, layers after the first taking D·H
+    inputs. A projection has no Keras port (extrapolated). :func:`tf_unrolled` is
+    ``unroll=True``.
     """
     h, o, p, kind = layer.hidden_size, layer.output_size, layer.proj_size, layer.kind
     b = 1 if has_bias(layer) else 0

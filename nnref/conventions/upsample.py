@@ -6,7 +6,8 @@ Upsampling is counted five ways. THOP multiplies the output numel by 1 (nearest)
 hook (``nn.Upsample`` only, by exact type) counts the numel of the first sample's output,
 and its patched ``F.interpolate``, which ``nn.Upsample.forward`` calls, counts again from
 the call's arguments, in floats. fvcore counts 1 (nearest) or 4 (bilinear) per output of
-the 2-D ops only. torch and the TF profiler count nothing. nnref's counts:
+the 2-D ops only. torch counts nothing, and the TF profiler only the scalar Mul of
+each ``ops.repeat`` of Keras' nearest UpSampling. nnref's counts:
 :func:`nnref.formulas.upsample.interpolate`.
 """
 from __future__ import annotations
@@ -67,5 +68,16 @@ def fvcore(layer, shape_in, shape_out):
 
 
 rule("torch", *CLASSES)(zero("aten.upsample_*: no flop formula, 0"))
-rule("tf", *CLASSES)(zero("ResizeNearestNeighbor/ResizeBilinear (Keras UpSampling): not "
-                          "registered, 0"))
+@rule("tf", *CLASSES)
+def tf(layer, shape_in, shape_out):
+    """Measured (TF 2.21, Keras 3.15): nearest with integer factors is Keras'
+    UpSampling1D/2D/3D, one ``ops.repeat`` per spatial axis, each a scalar Mul (repeats ×
+    the axis size) beside the unregistered Tile/Reshape: 1 per spatial axis. Bilinear
+    (UpSampling2D's ``ops.image.resize``, its new size from static Python ints), a ``size``
+    that is no integer multiple (``ops.image.resize``) and align_corners
+    (``resize_bilinear``): ResizeNearestNeighbor/ResizeBilinear, not registered, 0."""
+    nd = len(shape_in) - 2
+    whole = all(o >= i and o % i == 0 for o, i in zip(shape_out[2:], shape_in[2:]))
+    if layer.mode == "nearest" and whole:
+        return nd, f"UpSampling{nd}D: ops.repeat per axis, 1 scalar Mul each ({nd})"
+    return 0, "ResizeNearestNeighbor/ResizeBilinear (ops.image.resize): not registered, 0"
