@@ -27,7 +27,8 @@ def test_each_strategy_is_an_attribute_named_as_in_torch(name):
     assert name in dir(nst)
 
 
-@pytest.mark.parametrize("name", sorted(nst.BY_CLASS))
+@pytest.mark.parametrize("name", sorted(set(nst.BY_CLASS) - {"ScaledDotProductAttention",
+                                                                "MultiheadAttention"}))
 @settings(max_examples=10)
 @given(data=st.data())
 def test_samples_are_valid_and_their_twins_compute_what_nnref_computes(name, data):

@@ -58,7 +58,12 @@ def zeros_like_model(module):
 
 
 # -- single layers of every type -------------------------------------------------------------
-@pytest.mark.parametrize("name", sorted(nst.BY_CLASS))
+#: Checked live by tests/test_attention_tools.py instead, with a torch module that passes the
+#: layer's masks and options in forward, as torch takes them (a twin holds no mask).
+CALLED_WITH_MASKS = {"ScaledDotProductAttention", "MultiheadAttention"}
+
+
+@pytest.mark.parametrize("name", sorted(set(nst.BY_CLASS) - CALLED_WITH_MASKS))
 @given(data=st.data())
 def test_every_tool_on_every_layer_type(name, data):
     sample = data.draw(nst.layers(name), label="sample")

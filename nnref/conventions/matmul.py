@@ -101,8 +101,8 @@ def ptflops_aten_linear(layer, shape_in, shape_out):
 def fvcore_matmul(layer, shape_in, shape_out):
     a, b = shape_in
     if len(b) == 1:
-        return 0, ("aten::matmul: matmul_flop_jit reads other.shape[-2] of a 1-D other: "
-                   "IndexError, the analysis fails")
+        return 0, ("aten::matmul: matmul_flop_jit reads other.shape[-2] of a 1-D other and "
+                   "raises IndexError: the analysis fails")
     return numel(a) * b[-1], "aten::matmul: input numel × N (other's broadcast missed)"
 
 

@@ -59,6 +59,8 @@ _FIXED = {"training": False}
 #: Layers whose tensors are their call's first arguments (as ``operand_names`` says for the
 #: products).
 _TENSORS_FIRST = frozenset({"ScaledDotProductAttention"})
+#: Flags of a layer that say whether an optional operand is given (FunctionalLinear's bias).
+_FLAG_OPERANDS = frozenset({("FunctionalLinear", "bias")})
 #: Arguments passed even at their default, where torch needs them (``mean(x, None, True)``).
 _ALWAYS = {("Mean", "dim")}
 
@@ -98,6 +100,8 @@ def emit_call(graph, layer, xs, call: str, target: str, held=None):
         plain = name.lstrip("*")
         if plain in positional:
             value = positional[plain]
+        elif (layer.kind, plain) in _FLAG_OPERANDS:  # F.linear(x, w): bias=False is no tensor
+            value = None
         elif plain == "tensors":
             value = tensors
         elif plain == "input":

@@ -31,7 +31,9 @@ def mask(draw, shape, bool_mask=True, scale=1.0):
 def sdpa(draw, cls, *, batch=2, size=3):
     """ScaledDotProductAttention on 2-D to 4-D operands whose batch axes broadcast (size-1
     and missing axes on any operand), grouped-query heads, no mask, a bool or float mask of
-    a broadcastable shape or is_causal, a scale or none, both mask modes."""
+    a broadcastable shape or is_causal, a scale or none, both mask modes. Scales are
+    positive: torch's math kernel multiplies q and k by √scale, a NaN for a negative one
+    (nnref computes softmax(scale·QKᵀ) as written)."""
     lead = tuple(draw(st.lists(st.integers(1, batch), max_size=2)))
     L, S, E, Ev = draw(per_axis(4, 1, size))
     gqa = len(lead) >= 1 and draw(st.booleans())
@@ -60,7 +62,7 @@ def sdpa(draw, cls, *, batch=2, size=3):
         mshape = tuple(1 if draw(st.booleans()) else g for g in grid)[
             draw(st.integers(0, len(grid) - 2)):]
         m = draw(mask(mshape, kind == "bool"))
-    layer = cls(m, is_causal=kind == "causal", scale=draw(st.sampled_from([None, 0.5, -1.0])),
+    layer = cls(m, is_causal=kind == "causal", scale=draw(st.sampled_from([None, 0.5, 2.0])),
                 enable_gqa=gqa, mask_mode=draw(st.sampled_from(["dense", "skip"])))
     return layer, shapes
 
