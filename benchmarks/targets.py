@@ -299,6 +299,26 @@ def processes(quick: bool, repeats: int) -> list:
     return rows
 
 
+def transformers(quick: bool, repeats: int) -> list:
+    """vit_b_16 (through from_torch) per FLOP against resnet50, in the same run (issue 9)."""
+    from nnref.models import zoo
+
+    try:
+        from nnref.bridges import zoo as torch_zoo
+        vit = torch_zoo.build("vit_b_16")
+    except ImportError as e:
+        return [row("vit_b_16 exact count per FLOP vs resnet50", "-", f"{e.name} not installed",
+                    None, "<= 3x resnet50's time per FLOP", None)]
+    x = np.random.default_rng(0).standard_normal((1, 3, 224, 224)).astype(np.float32)
+    resnet = zoo.build("resnet50")
+    f_vit, f_res = vit(x)[1].total.flops, resnet(x)[1].total.flops
+    t_vit, t_res = interleaved([lambda: vit(x), lambda: resnet(x)], repeats)
+    slower = (t_vit / f_vit) / (t_res / f_res)
+    return [row("vit_b_16 exact count per FLOP vs resnet50", f"{f_vit / t_vit / 1e9:.1f} GFLOP/s",
+                f"resnet50 {f_res / t_res / 1e9:.1f} GFLOP/s", 1 / slower,
+                "<= 3x resnet50's time per FLOP", slower <= 3)]
+
+
 IMPORT_PROBE = ("import time; t0 = time.perf_counter(); import numpy; t1 = time.perf_counter(); "
                 "import nnref, sys; t2 = time.perf_counter(); "
                 "print(t1 - t0, t2 - t1, 'numba' in sys.modules)")
@@ -328,4 +348,5 @@ class Target:
 
 TARGETS = (Target("conv", conv, 4), Target("gemm", gemm), Target("depthwise", depthwise),
            Target("models", models, 2), Target("threads", threads), Target("counters", counter_cost),
-           Target("processes", processes, 4), Target("import", imports))
+           Target("processes", processes, 4), Target("import", imports),
+           Target("transformers", transformers, 2))

@@ -33,7 +33,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--quick", action="store_true",
                         help="fewer shapes and repeats: a smoke run, not a measurement")
     parser.add_argument("--only", nargs="+", metavar="GROUP",
-                        help="run only these groups (conv, gemm, depthwise, models, threads, "
+                        help="run only these groups (conv, gemm, depthwise, models, transformers, threads, "
                              "counters, processes, import)")
     parser.add_argument("--output", default=None, metavar="FILE",
                         help="where to write the JSON results (default benchmarks/results.json; "
