@@ -79,3 +79,26 @@ def test_my_counter_suite_shows_the_readable_failure_on_demand():
     assert "CountMismatch: counts differ from nnref (every operation nnref executes" in out
     assert "likely cause" in out and "bias not counted" in out
     assert "1 failed" in out
+
+
+def test_vit_explained():
+    """ViT-B/16's products by hand: patch embedding 196·768·768 (16·16·3 taps), per block
+    q, k, v and out projections 4·197·768², QKᵀ and A·V 2·12·197²·64, the MLPs
+    2·197·768·3072, and the head 768·1000; THOP and FlopCounterMode miss the attention."""
+    out = run("vit_explained.py")
+    patch, proj = 196 * 768 * 768, 12 * 4 * 197 * 768 * 768
+    core, mlp = 12 * 2 * 12 * 197 * 197 * 64, 12 * 2 * 197 * 768 * 3072 + 768 * 1000
+    assert f"patch embedding (Conv2d)                        {patch:,}" in out
+    assert f"{proj:,}" in out and f"{core:,}" in out and f"{mlp:,}" in out
+    assert f"multiply-accumulates of the products: {patch + proj + core + mlp:,}" in out
+    assert "THOP counts 0 for nn.MultiheadAttention" in out and "(17.61 G," in out
+    assert "those that miss all of MultiheadAttention at 11.27 G" in out
+    dense = int(out.split("dense (every score computed, then masked): ")[1].split()[0]
+                .replace(",", ""))
+    skip = int(out.split("skip (only the kept scores, as flash kernels do): ")[1].split()[0]
+               .replace(",", ""))
+    # skip leaves out the masked scores, ΔK = 12 heads × 1024·1023/2: per score mul 64 + 1
+    # + 64, add 63 + 1 + 64, cmp 1, sub, exp, div 1 each (261); and dense adds the causal
+    # mask to every one of the 12·1024² scores
+    masked = 12 * 1024 * 1023 // 2
+    assert dense - skip == 261 * masked + 12 * 1024 * 1024
