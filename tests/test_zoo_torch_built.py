@@ -70,3 +70,20 @@ def test_small_versions_convert_and_compute_what_torch_computes(name):
     closed = sum((formulas.for_layer(s.layer, s.input_shape) for s in graph.plan(shape)),
                  OpCounts())
     assert report.total == closed and np.isfinite(y).all()
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_the_real_tools_on_the_small_versions_are_what_nnref_reproduces(name):
+    """THOP, ptflops, fvcore and FlopCounterMode on the torch module: each total and each
+    leaf module's number equal nnref's reproduction on the converted graph (MHA's fast
+    path, SDPA, LayerNorm, GELU and the layer scale included)."""
+    from conftest import need
+    from test_tools_live import assert_reproduced
+
+    for tool in ("thop", "ptflops", "fvcore"):
+        need(tool)
+    factory, shape = SMALL[name]
+    torch.manual_seed(0)
+    module = factory().eval()
+    x = torch.randn(shape)
+    assert_reproduced(nnref.from_torch(module, x).plan(shape), module, x)

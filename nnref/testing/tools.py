@@ -68,8 +68,21 @@ def _check(module, inputs) -> tuple:
 
 
 def leaf_names(module) -> tuple:
-    """The dotted names of ``module``'s leaf modules (``""`` if it is a leaf itself)."""
-    return tuple(n for n, m in module.named_modules() if not any(True for _ in m.children()))
+    """The dotted names of ``module``'s leaf modules (``""`` if it is a leaf itself): those
+    without children, and those nnref converts as one layer although torch gives them
+    children (``nn.MultiheadAttention`` and its ``out_proj``), whose children are not."""
+    torch = _torch()
+    held = (torch.nn.MultiheadAttention,)
+    out, inside = [], ()
+    for n, m in module.named_modules():
+        if inside and any(n.startswith(p + ".") or p == "" for p in inside):
+            continue
+        if isinstance(m, held):
+            out.append(n)
+            inside += (n,)
+        elif not any(True for _ in m.children()):
+            out.append(n)
+    return tuple(out)
 
 
 def _leaves_and_rest(total: int, counts: dict, leaves) -> dict:
