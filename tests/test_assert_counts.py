@@ -186,7 +186,6 @@ def test_bad_arguments_name_the_parameter():
         assert_counts(1, CONV, (1, 4, 5, 5))  # 4 channels for a 3-channel conv
 
 
-@pytest.mark.skipif(not hasattr(nnref, "from_torch"), reason="needs nnref.from_torch (issue 8a)")
 def test_a_torch_module_goes_through_the_bridge():
     torch = pytest.importorskip("torch")
     module = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.ReLU())

@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-import nnref
 from nnref.cli import main
 from nnref.cli.compare import COMPARE_SCHEMA
 
@@ -115,10 +114,7 @@ def test_a_factory_returning_a_torch_module(capsys, tmp_path, monkeypatch):
         "    return torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.ReLU())\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     status, out, err = run(capsys, "compare", "torchmodels:build", "--input", "1,3,6,6")
-    if not hasattr(nnref, "from_torch"):  # until the torch bridge exists: one clear line
-        assert status == 2 and "nnref.from_torch" in error_line(err)
-    else:
-        assert status == 0 and "Conv2d" in out
+    assert status == 0 and "Conv2d" in out, err
 
 
 @pytest.mark.parametrize("argv,message", [
@@ -181,9 +177,3 @@ def test_live_reports_a_tool_that_differs_with_status_1(capsys, monkeypatch):
     status, out, _ = run(capsys, "compare", "Linear(4, 3)", "--input", "2,4", "--tools",
                          "torch", "--live")
     assert status == 1 and "!= nnref's 48" in out and "please report it" in out
-
-
-@pytest.mark.skipif(hasattr(nnref, "to_torch"), reason="the torch bridge exists")
-def test_live_on_an_nnref_model_needs_the_bridge(capsys):
-    status, _, err = run(capsys, "compare", "seed_crnn", "--live")
-    assert status == 2 and "nnref.to_torch" in error_line(err)

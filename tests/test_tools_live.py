@@ -3,7 +3,7 @@
 Every tool's total and its number for every leaf module must equal what
 ``nnref.conventions`` says, exactly: on single layers of every type (a hypothesis
 sweep over nnref.testing.strategies, each with its torch twin), on the zoo (torch twins
-with torchvision's module structure, and ``nnref.to_torch`` once the bridge exists), and
+with torchvision's module structure, and ``nnref.to_torch`` of each), and
 on hand-written models with functional calls, residual adds, ``torch.cat``, ... The zoo
 totals must also be the ones the tools print on torchvision's models (the issue's table).
 The tools come with the ``compare`` extra, which CI installs.
@@ -27,9 +27,6 @@ from nnref.testing.tools import RUNNERS, leaf_names, per_module, run_ptflops, ru
 for _tool in ("thop", "ptflops", "fvcore"):
     need(_tool)
 
-BRIDGE = hasattr(nnref, "from_torch") and hasattr(nnref, "to_torch")
-NEEDS_BRIDGE = pytest.mark.skipif(not BRIDGE, reason="needs nnref.from_torch / nnref.to_torch "
-                                                     "(the torch bridge, issue 8a)")
 
 
 def assert_reproduced(plan, module, inputs, tools=None):
@@ -117,7 +114,7 @@ PRINTED = {name: (t[0], t[1], t[4], t[5]) for name, t in TOOL_OUTPUTS.items()}
 def zoo_twins():
     """(zoo name, how the torch model is made): the hand-written twins, and to_torch."""
     routes = [pytest.param(name, "hand-written", id=f"{name}-hand-written") for name in PRINTED]
-    routes += [pytest.param(name, "to_torch", id=f"{name}-to_torch", marks=NEEDS_BRIDGE)
+    routes += [pytest.param(name, "to_torch", id=f"{name}-to_torch")
                for name in PRINTED]
     return routes
 
@@ -139,7 +136,7 @@ def test_the_tools_on_the_zoo_print_the_published_totals_and_nnref_reproduces_th
 #: Each model as nnref's containers write it (where they can), and through from_torch.
 ROUTES = ([pytest.param(name, "containers", id=f"{name}-containers")
            for name, (_, _, build) in MODELS.items() if build]
-          + [pytest.param(name, "from_torch", id=f"{name}-from_torch", marks=NEEDS_BRIDGE)
+          + [pytest.param(name, "from_torch", id=f"{name}-from_torch")
              for name in MODELS])
 
 

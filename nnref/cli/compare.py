@@ -184,17 +184,9 @@ def _torch_module(target):
                        "'nnref[test,compare]'") from None
     if target.torch_module is not None:
         return target.torch_module.eval()
-    if not hasattr(target.obj, "plan"):
-        from ..testing.twins import torch_twin
+    from ..testing.twins import torch_twin  # a layer's torch module, or to_torch of a model
 
-        return torch_twin(target.obj, target.input_shape)
-    try:
-        from ..bridges.torch import to_torch
-    except ImportError:
-        raise CliError("--live on an nnref model needs nnref.to_torch (the torch bridge), "
-                       "which this nnref does not have; use a layer spec or a factory that "
-                       "returns a torch.nn.Module") from None
-    return to_torch(target.obj).eval()
+    return torch_twin(target.obj, target.input_shape)
 
 
 def run_live(module, target, rec) -> dict:

@@ -71,14 +71,9 @@ def resolve_plan(layer_or_model, input_shape, owner="assert_counts"):
     if hasattr(layer_or_model, "plan") and not _is_torch_module(layer_or_model):
         return list(layer_or_model.plan(input_shape)), getattr(layer_or_model, "title", "model")
     if _is_torch_module(layer_or_model):
-        try:
-            from .. import bridges  # noqa: F401
-            from ..bridges.torch import from_torch
-        except ImportError:
-            raise TypeError(f"{owner}: a torch.nn.Module needs nnref.from_torch (the torch "
-                            "bridge), which this nnref does not have; pass an nnref layer or "
-                            "model") from None
         import torch
+
+        from ..bridges.torch import from_torch
 
         model = from_torch(layer_or_model, torch.zeros(tuple(input_shape)))
         return list(model.plan(tuple(input_shape))), type(layer_or_model).__name__
