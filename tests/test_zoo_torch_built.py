@@ -1,5 +1,7 @@
 """The zoo models written as torch modules (nnref.bridges.zoo): their table, their torch
 modules (torchvision's parameter counts), and nnref's count of them through from_torch."""
+import json
+
 import numpy as np
 import pytest
 from conftest import assert_close_torch, torch
@@ -87,3 +89,19 @@ def test_the_real_tools_on_the_small_versions_are_what_nnref_reproduces(name):
     module = factory().eval()
     x = torch.randn(shape)
     assert_reproduced(nnref.from_torch(module, x).plan(shape), module, x)
+
+
+def test_the_cli_counts_one_by_name_at_another_input_shape(capsys):
+    """GPT-2's block at 16 tokens, every mul by the README's rules: the products (c_attn
+    3·768², c_proj 768², the MLP 8·768² per token; QKᵀ and A·V 2·64 per score of 12·16·16,
+    dense), the score scale (1 per score), two LayerNorms with γ (3 per element) and
+    GELU(tanh) (7 per element of 16·3072)."""
+    assert main(["count", "gpt2_small_block", "--input", "1,16,768", "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    scores = 12 * 16 * 16
+    products = 16 * 12 * 768 * 768 + 2 * 64 * scores
+    want = products + scores + 2 * 3 * 16 * 768 + 7 * 16 * 3072
+    assert json.loads(out)["total"]["mul"] == want
+    assert main(["count", "gpt2_small_block", "--input", "1,16,7"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("nnref: error: from_torch: Block cannot run") and "\n" not in err

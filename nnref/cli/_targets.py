@@ -129,7 +129,7 @@ def resolve(text: str, shape=None, *, seed: int = 0, padding_taps: str = "dense"
             raise CliError(f"--padding and --algorithm apply to nnref's own zoo models, not to "
                            f"{name}, which is built from its torch module")
         try:
-            model = torch_zoo.build(name, seed=seed)
+            model = torch_zoo.build(name, seed=seed, input_shape=shape)
         except (ImportError, NotImplementedError) as e:
             raise CliError(" ".join(str(e).split())) from None
         return "zoo", model, torch_zoo.input_shape(name) if shape is None else shape

@@ -57,8 +57,8 @@ def resolve_plan(layer_or_model, input_shape, owner="assert_counts"):
         from ..bridges import zoo as torch_zoo
 
         if name in torch_zoo.MODELS:
-            shape = torch_zoo.input_shape(name) if input_shape is None else input_shape
-            return list(torch_zoo.build(name).plan(shape)), name
+            shape = torch_zoo.input_shape(name) if input_shape is None else tuple(input_shape)
+            return list(torch_zoo.build(name, input_shape=shape).plan(shape)), name
         shape = zoo.input_shape(name) if input_shape is None else input_shape
         return list(zoo.build(name).plan(shape)), name
     if input_shape is None:
