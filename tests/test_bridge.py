@@ -286,3 +286,12 @@ class MaskedAttention(nn.Module):
 def test_a_mask_computed_in_forward_is_named():
     with pytest.raises(NotImplementedError, match="attn_mask"):
         nnref.from_torch(MaskedAttention().eval(), torch.zeros(1, 3, 4))
+
+
+def test_the_tables_are_read_only_and_refuse_a_second_registration():
+    from nnref.bridges.torch import modules
+
+    with pytest.raises(TypeError):
+        modules.FROM_TORCH[nn.ReLU] = None
+    with pytest.raises(RuntimeError, match="registered twice"):
+        modules.pair((nn.ReLU,), (), None, None)

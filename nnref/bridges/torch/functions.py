@@ -285,16 +285,17 @@ _ACT = {"relu": ("ReLU", ""), "relu6": ("ReLU6", ""), "silu": ("SiLU", ""),
 _POOL = "input kernel_size stride=None padding=0"
 _BINARY = {"add": "Add", "sub": "Sub", "mul": "Mul", "div": "Div"}
 
-FUNCTIONS = {}  # callable -> (spec, builder)
-METHODS = {}  # method name -> (spec, builder)
+_FUNCTIONS: dict = {}  # callable -> (spec, builder)
+_METHODS: dict = {}  # method name -> (spec, builder)
+FUNCTIONS, METHODS = MappingProxyType(_FUNCTIONS), MappingProxyType(_METHODS)  # read-only
 
 
-def function(f, spec: str, build):
-    FUNCTIONS[f] = (_spec(spec), build)
+def function(f, spec: str, build):  # torch's aliases (F.relu_ is torch.relu_) may repeat
+    _FUNCTIONS[f] = (_spec(spec), build)
 
 
 def method(name: str, spec: str, build):
-    METHODS[name] = (_spec(spec), build)
+    _METHODS[name] = (_spec(spec), build)
 
 
 for _name, (_kind, _extra) in _ACT.items():
@@ -376,10 +377,7 @@ function(torch.mean, "input dim=None keepdim=False dtype=None", _mean)
 method("mean", "input dim=None keepdim=False dtype=None", _mean)
 function(F.channel_shuffle, "input groups", unary("ChannelShuffle", "groups"))
 
-from . import functions_more  # noqa: E402,F401  (its entries, before the tables freeze)
-
-FUNCTIONS = MappingProxyType(FUNCTIONS)
-METHODS = MappingProxyType(METHODS)
+from . import functions_more  # noqa: E402,F401  (its entries, in the same tables)
 
 #: torchvision's fx-wrapped stochastic depth (the identity in eval), matched by name.
 STOCHASTIC_DEPTH = (("torchvision.ops.stochastic_depth", "stochastic_depth"),

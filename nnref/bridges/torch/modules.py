@@ -11,16 +11,22 @@ from types import MappingProxyType
 from ...layers import LAYERS
 from ._common import Unsupported, array, nn, refuse, tensor, torch_dtype
 
-FROM_TORCH: dict = {}
-TO_TORCH: dict = {}
+_FROM: dict = {}
+_TO: dict = {}
+#: Read-only views of the tables; entries are added only through :func:`pair`, here and in
+#: :mod:`.modules_more`, whichever module is imported first.
+FROM_TORCH = MappingProxyType(_FROM)
+TO_TORCH = MappingProxyType(_TO)
 
 
 def pair(torch_classes, kinds, to_nnref, to_torch):
-    """Register ``to_nnref`` for every torch class and ``to_torch`` for every nnref kind."""
-    for cls in torch_classes:
-        FROM_TORCH[cls] = to_nnref
-    for kind in kinds:
-        TO_TORCH[kind] = to_torch
+    """Register ``to_nnref`` for every torch class and ``to_torch`` for every nnref kind; a
+    class or kind registered twice is an error."""
+    for table, keys, f in ((_FROM, torch_classes, to_nnref), (_TO, kinds, to_torch)):
+        for key in keys:
+            if key in table:
+                raise RuntimeError(f"torch bridge: {key!r} is registered twice")
+            table[key] = f
 
 
 def _copy(layer, module, names):
@@ -138,7 +144,7 @@ def _softmax_from(m):
 
 
 pair((nn.Softmax,), (), _softmax_from, None)
-TO_TORCH["Softmax"] = lambda layer: nn.Softmax(layer.dim)
+pair((), ("Softmax",), None, lambda layer: nn.Softmax(layer.dim))
 
 
 def _dropout_from(m):
@@ -270,8 +276,6 @@ from . import modules_more  # noqa: E402,F401  (transposed conv, upsampling, dee
 #: torch modules whose call returns a tuple whose item 0 is the nnref layer's output.
 TUPLE_OUTPUT = frozenset({nn.RNN, nn.GRU, nn.LSTM, nn.MultiheadAttention})
 
-FROM_TORCH = MappingProxyType(FROM_TORCH)
-TO_TORCH = MappingProxyType(TO_TORCH)
 
 
 def lookup(module):
