@@ -48,6 +48,39 @@ def _row(o, x, w, lo, hi, start, step, accumulate):
     return n
 
 
+@njit(inline="always")
+def _row3(o, x, w, step, dil, accumulate):
+    """A kernel row of three taps, all in bounds, at once: ``o[j] (+)= w[0]·x[j·step] +
+    w[1]·x[j·step + dil] + w[2]·x[j·step + 2·dil]``, added left to right as three
+    separate taps would be, with one pass over ``o`` instead of three. Returns the
+    products and the sums. Literal steps and dilation for the common cases let LLVM see
+    the loads (contiguous, or stride 2 interleaved) and vectorise."""
+    if dil == 1 and step == 1:
+        return _row3_at(o, x, w, 1, 1, accumulate)
+    if dil == 1 and step == 2:
+        return _row3_at(o, x, w, 2, 1, accumulate)
+    return _row3_at(o, x, w, step, dil, accumulate)
+
+
+@njit(inline="always")
+def _row3_at(o, x, w, step, dil, accumulate):
+    """The loop of :func:`_row3`."""
+    w0, w1, w2 = w[0], w[1], w[2]
+    nmul = 0
+    nadd = 0
+    for j in range(o.size):
+        i = j * step
+        if accumulate:
+            o[j] = o[j] + w0 * x[i] + w1 * x[i + dil] + w2 * x[i + 2 * dil]
+            nmul += 3
+            nadd += 3
+        else:
+            o[j] = w0 * x[i] + w1 * x[i + dil] + w2 * x[i + 2 * dil]
+            nmul += 3
+            nadd += 2
+    return nmul, nadd
+
+
 @njit
 def row_spans(kw, pad, step, dil, width, ow):
     """Per kernel column e, the output ranges along a row where its tap is in bounds.
@@ -76,6 +109,11 @@ def _row_taps(orow, xrow, wrow, first, spans, pad, step, dil, row):
     """
     nmul = 0
     nadd = 0
+    if wrow.shape[0] == 3 and pad == 0 and spans[2, 2] - spans[0, 0] == orow.size:
+        km, ka = _row3(orow, xrow, wrow, step, dil, not first)  # every tap in bounds
+        row[MUL] += km
+        row[ADD] += ka
+        return
     for e in range(wrow.shape[0]):
         start = e * dil - pad
         lo, mid, hi = spans[e, 0], spans[e, 1], spans[e, 2]
@@ -157,46 +195,64 @@ def _channels(o, w, x, accumulate):
     return n
 
 
+@njit(inline="always")
+def _channels3(o, w, x0, x1, x2, accumulate):
+    """A kernel row of three taps at once: ``o[c] (+)= w[0,c]·x0[c] + w[1,c]·x1[c] +
+    w[2,c]·x2[c]``, added left to right as three separate taps would be, with one load
+    and store of ``o[c]`` instead of three. Returns the products and the sums."""
+    w0, w1, w2 = w[0], w[1], w[2]
+    nmul = 0
+    nadd = 0
+    for c in range(o.size):
+        if accumulate:
+            o[c] = o[c] + w0[c] * x0[c] + w1[c] * x1[c] + w2[c] * x2[c]
+            nmul += 3
+            nadd += 3
+        else:
+            o[c] = w0[c] * x0[c] + w1[c] * x1[c] + w2[c] * x2[c]
+            nmul += 3
+            nadd += 2
+    return nmul, nadd
+
+
 @njit(parallel=True)
-def depthwise_last(x, wt, bias, has_bias, stride, padding, dilation, out):
+def depthwise_last(xt, wt, bias, has_bias, stride, dilation, out):
     """Dense padding for short rows, where :func:`depthwise` would spend its time starting
-    loops: the input is copied channels last, zero-padded, each channel repeated for its m
-    outputs (``xt`` (N, Dp, Hp, Wp, C·m)); one task per output row (n, od, oh) runs, for
-    each output position, its taps (a, b, e) in order over all channels at once (the
-    first tap initialises, then the bias); the result is copied back into ``out``.
-    ``wt`` (KD, KH, KW, C·m) holds the weights channels last. Copies are not arithmetic.
-    Returns the counter table.
+    loops, channels last: ``xt`` (N, Dp, Hp, Wp, C·m) is the zero-padded input, each
+    channel repeated for its m outputs (:func:`channels_last`), ``wt`` (KD, KH, KW, C·m)
+    the weights. One task per output row (n, od, oh) runs, for each output position, its
+    taps (a, b, e) in order over all channels at once (the first tap initialises, then the
+    bias; a row of three taps runs as one loop, :func:`_channels3`) into a row buffer
+    (OW, C·m), then copies it into ``out`` (N, C·m, OD, OH, OW). Copies are not
+    arithmetic. Returns the counter table.
     """
-    N, C, D, H, W = x.shape
-    KD, KH, KW, Co = wt.shape
-    m = Co // C
+    N, Co, OD, OH, OW = out.shape
+    KD, KH, KW = wt.shape[0], wt.shape[1], wt.shape[2]
     sd, sh, sw = stride
-    pd, ph, pw = padding
     dd, dh, dw = dilation
-    OD, OH, OW = out.shape[2], out.shape[3], out.shape[4]
-    xt = np.zeros((N, D + 2 * pd, H + 2 * ph, W + 2 * pw, Co), x.dtype)
-    for t in prange(N * D * H):
-        n, d, h = t // (D * H), (t // H) % D, t % H
-        dst = xt[n, d + pd, h + ph]
-        for co in range(Co):
-            src = x[n, co // m, d, h]
-            for j in range(W):
-                dst[pw + j, co] = src[j]
-    outt = np.empty((N, OD, OH, OW, Co), x.dtype)
     ntask = N * OD * OH
     counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
     for t in prange(ntask):
         n, od, oh = t // (OD * OH), (t // OH) % OD, t % OH
         nmul = 0
         nadd = 0
+        orow = np.empty((OW, Co), out.dtype)
         for ow in range(OW):
-            o = outt[n, od, oh, ow]
+            o = orow[ow]
             for a in range(KD):
                 for b in range(KH):
                     xrow = xt[n, od * sd + a * dd, oh * sh + b * dh]
+                    base = ow * sw
+                    if KW == 3:
+                        first = a == 0 and b == 0
+                        km, ka = _channels3(o, wt[a, b], xrow[base], xrow[base + dw],
+                                            xrow[base + 2 * dw], not first)
+                        nmul += km
+                        nadd += ka
+                        continue
                     for e in range(KW):
                         first = a == 0 and b == 0 and e == 0
-                        k = _channels(o, wt[a, b, e], xrow[ow * sw + e * dw], not first)
+                        k = _channels(o, wt[a, b, e], xrow[base + e * dw], not first)
                         nmul += k
                         nadd += 0 if first else k
             if has_bias:
@@ -205,37 +261,46 @@ def depthwise_last(x, wt, bias, has_bias, stride, padding, dilation, out):
                     nadd += 1
         counts[t, MUL] = nmul
         counts[t, ADD] = nadd
-    for t in prange(N * Co):
-        n, co = t // Co, t % Co
-        for od in range(OD):
-            for oh in range(OH):
-                o = out[n, co, od, oh]
-                src = outt[n, od, oh]
-                for ow in range(OW):
-                    o[ow] = src[ow, co]
+        for co in range(Co):  # back to channels first, while the row is in cache
+            dst = out[n, co, od, oh]
+            for ow in range(OW):
+                dst[ow] = orow[ow, co]
     return counts
 
 
-#: Dense padding runs channels last (:func:`depthwise_last`) with at least this many
-#: output channels, or with output rows shorter than SHORT_ROW (measured: the row kernel
-#: wins only on long rows of few channels, such as MobileNetV2's first, 32 × 112²).
-WIDE, SHORT_ROW = 64, 48
+def channels_last(x, padding, m):
+    """``x`` (N, C, D, H, W) zero-padded by ``padding`` and copied channels last, each
+    channel repeated m times: (N, Dp, Hp, Wp, C·m). Data movement only (NumPy's strided
+    copy measured faster than a numba loop here)."""
+    (N, C, D, H, W), (pd, ph, pw) = x.shape, padding
+    xt = np.zeros((N, D + 2 * pd, H + 2 * ph, W + 2 * pw, C, m), x.dtype)
+    xt[:, pd:pd + D, ph:ph + H, pw:pw + W] = x.transpose(0, 2, 3, 4, 1)[..., None]
+    return xt.reshape(xt.shape[:4] + (C * m,))
+
+
+#: Dense padding runs channels last (:func:`depthwise_last`) on output rows shorter than
+#: SHORT_ROW, with fewer than WIDE channels (measured in float32, one thread: the row
+#: kernel, three taps per pass, wins on rows of 40 or more at any channel count, and from
+#: 1024 channels on 28² rows too, where the channels-last copies leave the cache; a rule
+#: by channels is rough: 512 × 28² also favours rows, 1024 × 14² channels last).
+WIDE, SHORT_ROW = 1024, 40
 
 
 def depthwise_conv(x, w, bias, stride, padding, dilation, skip, out):
     """Depthwise convolution of 3-D operands into ``out``; returns the counter table.
 
     ``bias`` may be None. With ``skip`` False the input is zero-padded first, so padding
-    taps are computed; with ``skip`` True they are skipped. Dense padding with WIDE
-    channels or more, or rows shorter than SHORT_ROW, runs channels last
+    taps are computed; with ``skip`` True they are skipped. Dense padding on rows shorter
+    than SHORT_ROW with fewer than WIDE channels runs channels last
     (:func:`depthwise_last`).
     """
     has_bias = bias is not None
     b = bias if has_bias else np.zeros(w.shape[0], x.dtype)
     geometry = (tuple(stride), tuple(padding), tuple(dilation))
-    if not skip and (w.shape[0] >= WIDE or out.shape[4] < SHORT_ROW):
+    if not skip and out.shape[4] < SHORT_ROW and w.shape[0] < WIDE:
         wt = np.ascontiguousarray(w[:, 0].transpose(1, 2, 3, 0))
-        return depthwise_last(x, wt, b, has_bias, *geometry, out)
+        xt = channels_last(x, tuple(padding), w.shape[0] // x.shape[1])
+        return depthwise_last(xt, wt, b, has_bias, geometry[0], geometry[2], out)
     if not skip:
         x, geometry = zero_pad(x, padding), (tuple(stride), (0, 0, 0), tuple(dilation))
     return depthwise(x, w, b, has_bias, *geometry, out)
