@@ -145,13 +145,15 @@ def test_column_buffer_setting(monkeypatch):
         layer(x)
 
 
-@pytest.mark.parametrize("channels, width", [(3, 60), (64, 5)])  # long rows, many channels
-def test_depthwise_row_and_channels_last_kernels_equal_the_naive_loop(channels, width):
+@pytest.mark.parametrize("channels, width, channels_last", [
+    (3, 60, False), (64, 5, True), (1024, 5, False)])  # long rows; short rows; very wide
+def test_depthwise_row_and_channels_last_kernels_equal_the_naive_loop(channels, width,
+                                                                      channels_last):
     from nnref.kernels import depthwise
 
     layer = Conv2d(channels, channels, 3, padding=1, groups=channels, rng=0)
     x = np.random.default_rng(0).standard_normal((1, channels, 4, width)).astype(np.float32)
-    assert (channels >= depthwise.WIDE or width < depthwise.SHORT_ROW) == (channels == 64)
+    assert (width < depthwise.SHORT_ROW and channels < depthwise.WIDE) == channels_last
     (y, ops), (y_naive, ops_naive) = fast_and_naive(layer, x)
     assert ops == ops_naive
     close(y, y_naive)
