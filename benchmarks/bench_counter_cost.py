@@ -56,9 +56,9 @@ def compiled():
             (m, k), n = a.shape, b.shape[1]
             out = np.empty((m, n), a.dtype)
             kb = max(1, gemm.PANEL_BYTES // (gemm.NR * a.itemsize))
-            ap, bp = gemm.pack(a, False, m, k, gemm.MR, kb), gemm.pack(b, True, n, k, gemm.NR, kb)
-            return kernel(ap, bp, k, kb, np.zeros(0, a.dtype), gemm.BIAS_NONE, out, 0, False, m, n,
-                          gemm.task_size(m, gemm.MR, gemm.MC), gemm.task_size(n, gemm.NR, gemm.NC))
+            bp = gemm.pack(b, True, n, k, gemm.NR, kb)  # a's rows as they are, b packed
+            return kernel(a.reshape(-1), k, 1, False, bp, k, kb, np.zeros(0, a.dtype),
+                          gemm.BIAS_NONE, out, 0, False, m, n, *gemm.task_sizes(m, n))
         return call
     return caller(build(True)), caller(build(False))
 

@@ -24,14 +24,28 @@ DEPTHWISE = [(32, 1, 112), (96, 2, 112), (144, 1, 56), (144, 2, 56), (192, 1, 28
              (192, 2, 28), (384, 1, 14), (576, 1, 14), (576, 2, 14), (960, 1, 7)]
 
 
-def interleaved(fns, repeats: int) -> list:
-    """Median seconds of each of ``fns``, timed in turn within every repeat, after one
-    warm-up call each."""
-    for fn in fns:
-        fn()
+#: Seconds each contender runs untimed before each timed call (:func:`interleaved`).
+SETTLE = 0.12
+
+
+def interleaved(fns, repeats: int, settle: float = SETTLE) -> list:
+    """Median seconds of each of ``fns``, timed in turn within every repeat.
+
+    Before each timed call, the same function runs untimed for ``settle`` seconds. The
+    thread pools of the contender before it keep spinning after a call: OpenBLAS's
+    workers for about 2^28 cycles (0.1 s), numba's and torch's OpenMP workers for a
+    shorter while. On 2 cores they take the CPU from the next contender's threads:
+    measured, a 0.4 ms convolution took 4.5 ms right after a BLAS call, and a BLAS call
+    3.5 ms instead of 0.3 right after the convolution. Settling gives every contender
+    the machine it would have on its own, alike, while drift still hits them alike.
+    """
     times = [[] for _ in fns]
     for _ in range(repeats):
         for fn, ts in zip(fns, times):
+            end = time.perf_counter() + settle
+            fn()
+            while time.perf_counter() < end:
+                fn()
             t0 = time.perf_counter()
             fn()
             ts.append(time.perf_counter() - t0)

@@ -34,8 +34,8 @@ def close(y, ref):
 
 @given(m=SIZES, n=SIZES, k=DEPTHS, mode=st.sampled_from([gemm.BIAS_NONE, gemm.BIAS_ROW, gemm.BIAS_COL]),
        dtype=st.sampled_from([np.float32, np.float64]), col0=st.integers(0, 3),
-       transposed=st.booleans(), seed=seeds)
-def test_tiled_gemm_equals_dot_products(m, n, k, mode, dtype, col0, transposed, seed):
+       transposed=st.booleans(), a_transposed=st.booleans(), seed=seeds)
+def test_tiled_gemm_equals_dot_products(m, n, k, mode, dtype, col0, transposed, a_transposed, seed):
     rng = np.random.default_rng(seed)
     a = rng.standard_normal((m, k)).astype(dtype)
     bt = rng.standard_normal((n, k)).astype(dtype)  # b as rows (the dot products' layout)
@@ -44,6 +44,7 @@ def test_tiled_gemm_equals_dot_products(m, n, k, mode, dtype, col0, transposed, 
     simple = OpCounts.from_rows(gemm.gemm_rows(a, bt, bias, mode, ref))
     out = np.full((m, n + col0 + 1), np.nan, dtype)
     b = bt.T if transposed else np.ascontiguousarray(bt.T)  # a transposed view or a copy
+    a = np.ascontiguousarray(a.T).T if a_transposed else a  # rows as they are, or packed
     fast = OpCounts.from_rows(gemm.gemm(a, b, bias, mode, out, col0))
     assert fast == simple
     close(out[:, col0:col0 + n], ref)
@@ -145,15 +146,34 @@ def test_column_buffer_setting(monkeypatch):
         layer(x)
 
 
-@pytest.mark.parametrize("channels, width, channels_last", [
-    (3, 60, False), (64, 5, True), (1024, 5, False)])  # long rows; short rows; very wide
-def test_depthwise_row_and_channels_last_kernels_equal_the_naive_loop(channels, width,
-                                                                      channels_last):
+@pytest.mark.parametrize("channels, width, kernel, stride, route", [
+    (3, 60, 3, 1, "depthwise3x3"), (3, 61, 3, 2, "depthwise3x3"),  # 3 × 3: plane by plane
+    (3, 60, 5, 1, "depthwise"), (1024, 5, 3, 1, "depthwise"),  # long rows; very wide
+    (64, 5, 3, 1, "depthwise_last"), (64, 20, 5, 2, "depthwise_last")])  # short rows
+def test_each_depthwise_kernel_equals_the_naive_loop(monkeypatch, channels, width, kernel,
+                                                     stride, route):
     from nnref.kernels import depthwise
 
-    layer = Conv2d(channels, channels, 3, padding=1, groups=channels, rng=0)
+    ran = []
+    for name in ("depthwise3x3", "depthwise", "depthwise_last"):
+        kernel_fn = getattr(depthwise, name)
+        monkeypatch.setattr(depthwise, name, lambda *a, f=kernel_fn, n=name: ran.append(n) or f(*a))
+    layer = Conv2d(channels, channels, kernel, stride, kernel // 2, groups=channels, rng=0)
     x = np.random.default_rng(0).standard_normal((1, channels, 4, width)).astype(np.float32)
-    assert (width < depthwise.SHORT_ROW and channels < depthwise.WIDE) == channels_last
+    (y, ops), (y_naive, ops_naive) = fast_and_naive(layer, x)
+    assert ran == [route]
+    assert ops == ops_naive
+    close(y, y_naive)
+
+
+@given(c=st.integers(1, 3), m=st.integers(1, 2), s=st.integers(1, 2), p=st.integers(0, 2),
+       height=st.integers(1, 6), width=st.integers(30, 70), bias=st.booleans(),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=seeds)
+def test_depthwise_3x3_planes_equal_the_naive_loop(c, m, s, p, height, width, bias, dtype, seed):
+    layer = Conv2d(c, c * m, 3, s, p, groups=c, bias=bias, rng=seed)
+    x = np.random.default_rng(seed).standard_normal((2, c, height + 2, width)).astype(dtype)
+    if min(layer.output_shape(x.shape)[2:]) < 1:
+        return
     (y, ops), (y_naive, ops_naive) = fast_and_naive(layer, x)
     assert ops == ops_naive
     close(y, y_naive)

@@ -44,6 +44,14 @@ def test_from_rows_sums_columns_exactly():
     assert c.add == 3 * 2**62 and c.cmp == 3 * 2**62
 
 
+@pytest.mark.parametrize("high", [2**20, 2**61, 2**63 - 1])
+def test_from_rows_equals_python_sums(high):
+    rows = np.random.default_rng(0).integers(0, high, (1025, len(KINDS)), dtype=np.int64)
+    want = [sum(int(v) for v in rows[:, j]) for j in range(len(KINDS))]
+    assert list(OpCounts.from_rows(rows).as_dict().values())[:len(KINDS)] == want
+    assert OpCounts.from_rows(rows.astype(np.uint64)).add == want[0]
+
+
 @pytest.mark.parametrize("bad", [1.5, "1", True, None])
 def test_rejects_non_int(bad):
     with pytest.raises(TypeError, match="add"):

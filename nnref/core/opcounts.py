@@ -52,8 +52,17 @@ class OpCounts:
                              "in nnref/kernels/__pycache__ or NUMBA_CACHE_DIR) and run again")
         if rows.ndim != 2 or rows.shape[1] != len(KINDS):
             raise ValueError(f"rows has shape {rows.shape}; expected (tasks, {len(KINDS)})")
-        totals = rows.astype(object).sum(axis=0) if rows.shape[0] else [0] * len(KINDS)
-        return cls(*(int(t) for t in totals))
+        if not rows.shape[0]:
+            return cls()
+        rows = rows.astype(np.uint64 if rows.dtype.kind == "u" else np.int64, copy=False)
+        most = max(abs(int(rows.max())), abs(int(rows.min())))
+        if most * rows.shape[0] < 2**62:  # no sum can overflow int64: exact as it is
+            return cls(*(int(t) for t in np.ascontiguousarray(rows.T).sum(axis=1)))
+        # else each count is hi·2³² + lo with lo < 2³², and sums of fewer than 2³¹
+        # halves fit in 64 bits
+        lo = (rows & 0xFFFFFFFF).sum(axis=0)
+        hi = (rows >> 32).sum(axis=0)
+        return cls(*((int(h) << 32) + int(l) for h, l in zip(hi, lo)))
 
     @classmethod
     def from_dict(cls, counts, owner: str = "OpCounts.from_dict") -> "OpCounts":

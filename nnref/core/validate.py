@@ -11,6 +11,8 @@ import numpy as np
 
 
 def _is_int(v) -> bool:
+    if type(v) is int:  # the common case, without the ABC check below
+        return True
     return isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 

@@ -159,14 +159,21 @@ def gemm_rows_nt(a, b, bias, bias_mode, out, col0=0):
 #: Reductions from which :func:`matmul_nt` multiplies rows as they are (measured: packing
 #: pays for itself below, where the chunks are too short for LLVM's vector loop).
 DEEP = 1024
+#: Outputs from which a deep product runs tiled all the same (measured, ResNet-50's deep
+#: convolutions and Linear(4096, 4096): the row dot products win below, on 49 to 784
+#: positions; the tiled GEMM above, with the weights read as they are and only the
+#: other operand packed).
+MANY = 1 << 18
 
 
 def matmul_nt(a, b, bias, bias_mode, out, col0=0):
     """``out[:, col0:col0+N]`` = ``a`` (M, K) · ``b`` (N, K)ᵀ (+ bias), both C-contiguous,
-    by the fastest counted route for the shapes: :func:`gemm_rows_nt` for deep reductions,
-    else the packed :func:`._gemm.gemm` (or its dot products for fewer than MR rows).
+    by the fastest counted route for the shapes: :func:`gemm_rows_nt` for deep reductions
+    onto fewer than MANY outputs, else the tiled :func:`._gemm.gemm` (or its dot products
+    for fewer than MR rows).
     Every route gives the same counts. Returns the counter table."""
-    if a.shape[1] >= DEEP and a.flags.c_contiguous and b.flags.c_contiguous:
+    deep = a.shape[1] >= DEEP and a.shape[0] * b.shape[0] < MANY
+    if deep and a.flags.c_contiguous and b.flags.c_contiguous:
         return gemm_rows_nt(a, b, bias, bias_mode, out, col0)
     if a.shape[0] < MR and col0 == 0 and out.shape[1] == b.shape[0]:
         return gemm_nt(a, b, bias, bias_mode, out)

@@ -51,6 +51,10 @@ MC, NC = 96, 128
 PANEL_BYTES = 65536
 #: Columns of the output per task of the dot-product GEMM :func:`gemm_rows`.
 COLS = 64
+#: Fewest tasks of a tiled product (:func:`task_sizes`), for two or more threads.
+TASKS = 8
+#: The cost of packing one element, in products (:func:`_cost`).
+PACK_COST = 60
 
 
 @intrinsic
@@ -73,23 +77,29 @@ def stack_tile(typingctx, like):
 
 
 @njit(inline="always")
-def tile(kc, ap, bp, mr, nr, first, acc, ai, aj, row):
-    """The micro-kernel: ``mr`` rows × ``nr`` columns of the task's partial sums ``acc``
-    from (``ai``, ``aj``) over one block of ``kc`` reductions, from the packed panels
-    ``ap`` (k-major, MR per k) and ``bp`` (k-major, NR per k). Called with the constants
-    ``mr = MR, nr = NR`` for full tiles (so its loops unroll into registers) and with one
-    row at the edges. ``first``: the block holds k = 0, whose products initialise the
-    tile; else it starts from ``acc``. Counts go to the task's counter ``row``.
+def tile(kc, A, a0, sai, sak, bp, mr, nr, first, last, acc, ai, aj, o, to, gi, gj, bias,
+         bias_mode, row):
+    """The micro-kernel: ``mr`` rows × ``nr`` columns of the output from (``gi``, ``gj``)
+    over one block of ``kc`` reductions. Row ``i``, reduction ``k`` of ``a`` is
+    ``A[a0 + i·sai + k·sak]`` (a packed panel, or the rows of ``a`` as they are); ``bp``
+    is the packed panel of ``b`` (k-major, NR per k). Called with the constants ``mr =
+    MR, nr = NR`` for full tiles (so its loops unroll into registers) and with one row at
+    the edges. ``first``: the block holds k = 0, whose products initialise the tile; else
+    it starts from the task's partial sums ``acc`` (at ``ai``, ``aj``). ``last``: the
+    block holds the final k, so the bias is added and the tile stored into ``o``
+    (``o[j, i]`` when ``to``); else it goes back to ``acc``. Counts go to ``row``.
     """
-    c = stack_tile(ap)
+    c = stack_tile(A)
     nmul = 0
     nadd = 0
     k0 = 0
     if first:  # k = 0: the first product of each dot product initialises it
+        a = A[a0:]
+        b = bp[:NR]
         for j in range(nr):
-            bj = bp[j]
+            bj = b[j]
             for i in range(mr):
-                c[i, j] = ap[i] * bj
+                c[i, j] = a[i * sai] * bj
                 nmul += 1
         k0 = 1
     else:
@@ -97,17 +107,37 @@ def tile(kc, ap, bp, mr, nr, first, acc, ai, aj, row):
             for j in range(nr):
                 c[i, j] = acc[ai + i, aj + j]
     for k in range(k0, kc):
-        a = ap[k * MR:(k + 1) * MR]
+        a = A[a0 + k * sak:]
         b = bp[k * NR:(k + 1) * NR]
         for j in range(nr):
             bj = b[j]
             for i in range(mr):
-                c[i, j] += a[i] * bj
+                c[i, j] += a[i * sai] * bj
                 nmul += 1
                 nadd += 1
-    for i in range(mr):
-        for j in range(nr):
-            acc[ai + i, aj + j] = c[i, j]
+    if not last:
+        for i in range(mr):
+            for j in range(nr):
+                acc[ai + i, aj + j] = c[i, j]
+    else:  # the bias (fused: no second pass over the output), then the store
+        if bias_mode == BIAS_ROW:
+            for i in range(mr):
+                for j in range(nr):
+                    c[i, j] += bias[gi + i]
+                    nadd += 1
+        elif bias_mode == BIAS_COL:
+            for i in range(mr):
+                for j in range(nr):
+                    c[i, j] += bias[gj + j]
+                    nadd += 1
+        if to:
+            for j in range(nr):
+                for i in range(mr):
+                    o[gj + j, gi + i] = c[i, j]
+        else:
+            for i in range(mr):
+                for j in range(nr):
+                    o[gi + i, gj + j] = c[i, j]
     row[MUL] += nmul
     row[ADD] += nadd
 
@@ -157,53 +187,44 @@ def pack(x, t, rows, depth, width, kb):
 
 
 @njit
-def gemm_task(ap, bp, K, kb, M, N, bias, bias_mode, o, to, i0, i1, j0, j1, acc, row):
-    """Output block rows ``i0 … i1`` × columns ``j0 … j1``, the whole reduction, serially,
-    from the packed operands ``ap`` and ``bp`` (:func:`pack`). For each block of ``kb``
-    reductions, for each panel of ``b``, for each panel of ``a``: one :func:`tile` into
-    the partial sums ``acc``. Then the bias is added and the block stored into ``o``
-    (logical element (i, j) at ``o[i, j]``, or ``o[j, i]`` when ``to``)."""
+def gemm_task(A, sai, sak, packed, bp, K, kb, M, N, bias, bias_mode, o, to, i0, i1, j0, j1,
+              acc, row):
+    """Output block rows ``i0 … i1`` × columns ``j0 … j1``, the whole reduction, serially.
+    ``A`` holds ``a`` as packed panels (``packed``, :func:`pack`) or as its rows (element
+    (i, k) at ``i·sai + k·sak``); ``bp`` holds ``b`` packed. For each block of ``kb``
+    reductions, for each panel of ``b``, for each panel of ``a``: one :func:`tile`; the
+    last block adds the bias and stores into ``o`` (logical element (i, j) at ``o[i, j]``,
+    or ``o[j, i]`` when ``to``)."""
     Mp = (M + MR - 1) // MR * MR
     Np = (N + NR - 1) // NR * NR
     for k0 in range(0, K, kb):
         kc = min(kb, K - k0)
+        first, last = k0 == 0, k0 + kc == K
         for j in range(j0, j1, NR):
             nr = min(NR, j1 - j)
             b_panel = bp[k0 * Np + j * kc:]
             for i in range(i0, i1, MR):
                 mr = min(MR, i1 - i)
-                a_panel = ap[k0 * Mp + i * kc:]
+                a0 = k0 * Mp + i * kc if packed else i * sai + k0 * sak
                 if mr == MR and nr == NR:
-                    tile(kc, a_panel, b_panel, MR, NR, k0 == 0, acc, i - i0, j - j0, row)
+                    tile(kc, A, a0, sai, sak, b_panel, MR, NR, first, last, acc, i - i0, j - j0,
+                         o, to, i, j, bias, bias_mode, row)
                     continue
                 for r in range(mr):  # edges, a row at a time (the loop along j vectorises)
                     if nr == NR:
-                        tile(kc, a_panel[r:], b_panel, 1, NR, k0 == 0, acc, i + r - i0, j - j0, row)
+                        tile(kc, A, a0 + r * sai, sai, sak, b_panel, 1, NR, first, last, acc,
+                             i + r - i0, j - j0, o, to, i + r, j, bias, bias_mode, row)
                     else:
-                        tile(kc, a_panel[r:], b_panel, 1, nr, k0 == 0, acc, i + r - i0, j - j0, row)
-    nadd = 0
-    for i in range(i1 - i0):
-        for j in range(j1 - j0):
-            v = acc[i, j]
-            if bias_mode == BIAS_ROW:
-                v += bias[i0 + i]
-                nadd += 1
-            elif bias_mode == BIAS_COL:
-                v += bias[j0 + j]
-                nadd += 1
-            if to:
-                o[j0 + j, i0 + i] = v
-            else:
-                o[i0 + i, j0 + j] = v
-    row[ADD] += nadd
+                        tile(kc, A, a0 + r * sai, sai, sak, b_panel, 1, nr, first, last, acc,
+                             i + r - i0, j - j0, o, to, i + r, j, bias, bias_mode, row)
 
 
 @njit(parallel=True)
-def gemm_tiled(ap, bp, K, kb, bias, bias_mode, out, col0, to, M, N, mc, nc):
-    """Logical ``out (M, N) = A (M, K) · B (K, N)`` (+ bias) from the packed operands
-    (:func:`pack`), with one task per ``mc × nc`` block; logical ``out[i, j]`` is
-    ``o[i, j]`` (``o[j, i]`` if ``to``) with ``o = out[:, col0:]``. Returns the counter table.
-    """
+def gemm_tiled(A, sai, sak, packed, bp, K, kb, bias, bias_mode, out, col0, to, M, N, mc, nc):
+    """Logical ``out (M, N) = A (M, K) · B (K, N)`` (+ bias), ``A`` and ``bp`` as
+    :func:`gemm_task` takes them, with one task per ``mc × nc`` block; logical
+    ``out[i, j]`` is ``o[i, j]`` (``o[j, i]`` if ``to``) with ``o = out[:, col0:]``.
+    Returns the counter table."""
     o = out[:, col0:]
     mt = (M + mc - 1) // mc
     nt = (N + nc - 1) // nc
@@ -211,9 +232,9 @@ def gemm_tiled(ap, bp, K, kb, bias, bias_mode, out, col0, to, M, N, mc, nc):
     for t in prange(mt * nt):
         i0 = (t // nt) * mc
         j0 = (t % nt) * nc
-        acc = np.empty((mc, nc), ap.dtype)
-        gemm_task(ap, bp, K, kb, M, N, bias, bias_mode, o, to, i0, min(i0 + mc, M), j0,
-                  min(j0 + nc, N), acc, counts[t])
+        acc = np.empty((mc, nc), A.dtype)
+        gemm_task(A, sai, sak, packed, bp, K, kb, M, N, bias, bias_mode, o, to, i0,
+                  min(i0 + mc, M), j0, min(j0 + nc, N), acc, counts[t])
     return counts
 
 
@@ -226,15 +247,35 @@ def _base(x):
     return np.ascontiguousarray(x), False
 
 
-def _full_tiles(m, n) -> int:
-    return (m // MR * MR) * (n // NR * NR)
+def _up(n: int, unit: int) -> int:
+    return -(-n // unit) * unit
 
 
 def task_size(n: int, unit: int, most: int) -> int:
     """Rows (or columns) of a task: a quarter of ``n`` rounded up to ``unit``, within
     [unit, most], so that small products still make several tasks. Shapes only."""
-    quarter = -(-n // 4)
-    return max(unit, min(most, -(-quarter // unit) * unit))
+    return max(unit, min(most, _up(-(-n // 4), unit)))
+
+
+def task_sizes(m: int, n: int) -> tuple:
+    """``(mc, nc)`` of the tiled GEMM's tasks: whole blocks of MC × NC where the output
+    has them, halved (the wider side first) until there are at least TASKS. Shapes only."""
+    mc, nc = min(MC, _up(m, MR)), min(NC, _up(n, NR))
+    while -(-m // mc) * -(-n // nc) < TASKS and (mc > MR or nc > NR):
+        if nc > NR and (nc >= mc or mc == MR):
+            nc = _up(nc // 2, NR)
+        else:
+            mc = _up(mc // 2, MR)
+    return mc, nc
+
+
+def _cost(m: int, n: int, k: int, pack_a: bool) -> int:
+    """A relative cost of the tiled product of ``m`` × ``n`` outputs over ``k``: products
+    in full tiles count 1, in one-row tiles 2, in the tiles of fewer than NR columns 8,
+    and each element packed PACK_COST (measured on ResNet-50 and Linear shapes)."""
+    m6, n32 = m // MR * MR, n // NR * NR
+    tiles = m6 * n32 + 2 * (m - m6) * n32 + 8 * m * (n - n32)
+    return k * tiles + PACK_COST * k * (n + (m if pack_a else 0))
 
 
 def gemm(a, b, bias, bias_mode, out, col0=0):
@@ -244,8 +285,10 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
     ``a`` and ``b`` are C-contiguous or transposes of C-contiguous arrays (anything else
     is copied first); ``out`` is C-contiguous, with M rows. ``bias`` has length M
     (``BIAS_ROW``), N (``BIAS_COL``) or is ignored (``BIAS_NONE``). The product is
-    computed as ``outᵀ = bᵀ·aᵀ`` when that puts more of it in full register tiles; both
-    give the same values and the same counts.
+    computed as ``out`` = ``a·b`` or as ``outᵀ = bᵀ·aᵀ``, whichever :func:`_cost` finds
+    cheaper: the right operand is always packed, the left one only when its rows are not
+    contiguous along the reduction (a weight matrix is read as it is). Both orders give
+    the same values and the same counts.
     """
     (M, K), N = a.shape, b.shape[1]
     if min(M, N, K) < 1 or b.shape[0] != K or out.shape[0] != M or out.shape[1] < col0 + N:
@@ -253,15 +296,21 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
                          "are invalid; expected (M, K) · (K, N) into (M, >= col0 + N), sizes >= 1")
     if not out.flags.c_contiguous:
         raise ValueError("gemm: out must be C-contiguous (a copy would drop the results)")
-    to = _full_tiles(N, M) > _full_tiles(M, N)
-    if to:  # outᵀ = bᵀ·aᵀ
-        a, b, M, N = b.T, a.T, N, M
+    orders = []
+    for to in (False, True):  # out = a·b, or outᵀ = bᵀ·aᵀ
+        (l, tl), (r, tr), m, n = (_base(b.T), _base(a.T), N, M) if to else (_base(a), _base(b), M, N)
+        orders.append((_cost(m, n, K, tl), to, l, tl, r, tr, m, n))
+    _, to, a, ta, b, tb, M, N = min(orders, key=lambda o: o[:2])
+    if to:
         bias_mode = {BIAS_ROW: BIAS_COL, BIAS_COL: BIAS_ROW}.get(bias_mode, bias_mode)
-    (a, ta), (b, tb) = _base(a), _base(b)
     kb = max(1, PANEL_BYTES // (NR * out.itemsize))
-    ap, bp = pack(a, ta, M, K, MR, kb), pack(b, not tb, N, K, NR, kb)
-    return gemm_tiled(ap, bp, K, kb, bias, bias_mode, out, col0, to, M, N,
-                      task_size(M, MR, MC), task_size(N, NR, NC))
+    if ta:  # a[k, i]: packed into panels of MR rows
+        A, sai, sak = pack(a, True, M, K, MR, kb), 1, MR
+    else:  # the rows of a as they are
+        A, sai, sak = a.reshape(-1), K, 1
+    bp = pack(b, not tb, N, K, NR, kb)
+    return gemm_tiled(A, sai, sak, ta, bp, K, kb, bias, bias_mode, out, col0, to, M, N,
+                      *task_sizes(M, N))
 
 
 # -- the simple dot-product GEMM: skinny products, and the tests' reference -------------

@@ -4,7 +4,6 @@ For batch element n and a group's channels starting at c0, ``cols[p, q]`` holds 
 q = (c, a, b, e) of output position p, or 0 where the tap lands on padding. Copying is
 not arithmetic and counts nothing; :mod:`.conv` multiplies ``cols`` by the weights with
 the counted GEMM (:mod:`._gemm`), a bounded chunk of output rows at a time.
-:func:`im2col_kp` writes the same matrix transposed (taps × positions).
 """
 from ._numba import njit, prange
 
@@ -49,28 +48,3 @@ def im2col(x, n, c0, ksize, stride, padding, dilation, osize, r0, r1, cols):
     for r in prange(r0, r1):
         unroll_row(x, n, c0, ksize, stride, padding, dilation, osize, r,
                    cols[(r - r0) * OW:(r - r0 + 1) * OW])
-
-
-@njit(parallel=True)
-def im2col_kp(x, n, c0, ksize, stride, padding, dilation, osize, r0, r1, cols):
-    """Fill ``cols`` (K, (r1 − r0)·OW), the transpose of :func:`im2col`'s matrix: row q is
-    tap q of every output position of rows ``r0 … r1``, written along the row (one task
-    per tap), so that the GEMM reads it without a transpose."""
-    KHW = ksize[1] * ksize[2]
-    OH, OW = osize[1], osize[2]
-    for q in prange(cols.shape[0]):
-        c, tap = q // (ksize[0] * KHW), q % (ksize[0] * KHW)
-        a, b, e = tap // KHW, (tap // ksize[2]) % ksize[1], tap % ksize[2]
-        dst = cols[q]
-        for r in range(r0, r1):  # output row r = (od, oh) reads input row (i, j)
-            i = r // OH * stride[0] - padding[0] + a * dilation[0]
-            j = r % OH * stride[1] - padding[1] + b * dilation[1]
-            d = dst[(r - r0) * OW:(r - r0 + 1) * OW]
-            if 0 <= i < x.shape[2] and 0 <= j < x.shape[3]:
-                xrow = x[n, c0 + c, i, j]
-                k0, sw = e * dilation[2] - padding[2], stride[2]
-                for ow in range(OW):
-                    k = ow * sw + k0
-                    d[ow] = xrow[k] if 0 <= k < xrow.size else 0
-            else:
-                d[:] = 0

@@ -29,9 +29,9 @@ nothing and keeps the bias (or 0) as its output.
 import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
-from ._dots import DEEP, matmul_nt
+from ._dots import DEEP, MANY, matmul_nt
 from ._gemm import BIAS_NONE, BIAS_ROW, gemm
-from ._im2col import im2col, im2col_kp
+from ._im2col import im2col
 from ._taps import inside, zero_pad
 
 #: Bytes of output accumulators a task keeps hot (its block of positions × channels).
@@ -133,11 +133,6 @@ def conv_naive(x, w, bias, stride, padding, dilation, groups, skip, out):
 #: Default size of the column buffer of :func:`conv_im2col`, in bytes (the setting is the
 #: layers' ``column_buffer`` attribute, or the NNREF_COLUMN_BUFFER environment variable).
 COLUMN_BUFFER = 32 << 20
-#: From this many taps up to :data:`._dots.DEEP`, the columns are unrolled taps × positions
-#: (:func:`._im2col.im2col_kp`), which the GEMM packs as a copy rather than a transpose
-#: (measured: layer1's 3×3 of ResNet-50, 576 taps, 0.53 → 0.81 of BLAS on 1 thread;
-#: ResNet's 7×7 stem, 147 taps, runs faster positions × taps).
-TAPS_FIRST = 256
 
 
 def conv_im2col(x, w, bias, stride, padding, dilation, groups, out, column_buffer=COLUMN_BUFFER):
@@ -173,7 +168,8 @@ def conv_im2col(x, w, bias, stride, padding, dilation, groups, out, column_buffe
     for n in range(N):
         for g in range(groups):
             o, wg, bg = flat[n, g * cog:(g + 1) * cog], wm[g * cog:(g + 1) * cog], b[g * cog:(g + 1) * cog]
-            if direct and K >= DEEP:  # deep 1×1: the input transposed (a copy) for matmul_nt
+            if direct and K >= DEEP and cog * P < MANY:  # deep 1×1 onto few outputs: the
+                # input transposed (a copy) for the row dot products of matmul_nt
                 xt = np.ascontiguousarray(x[n, g * Cg:(g + 1) * Cg].reshape(Cg, P).T)
                 tables.append(matmul_nt(wg, xt, bg, mode, o))
                 continue
@@ -183,12 +179,7 @@ def conv_im2col(x, w, bias, stride, padding, dilation, groups, out, column_buffe
             for r0 in range(0, rows, chunk):
                 r1 = min(r0 + chunk, rows)
                 span = (r1 - r0) * osize[2]
-                if TAPS_FIRST <= K < DEEP:  # taps × positions, packed without a transpose
-                    c = cols[:span * K].reshape(K, span)
-                    im2col_kp(x, n, g * Cg, *geometry, r0, r1, c)
-                    tables.append(gemm(wg, c, bg, mode, o, r0 * osize[2]))
-                else:  # positions × taps: the row dot products, or (few taps) packed
-                    c = cols[:span * K].reshape(span, K)
-                    im2col(x, n, g * Cg, *geometry, r0, r1, c)
-                    tables.append(matmul_nt(wg, c, bg, mode, o, r0 * osize[2]))
+                c = cols[:span * K].reshape(span, K)  # positions × taps
+                im2col(x, n, g * Cg, *geometry, r0, r1, c)
+                tables.append(matmul_nt(wg, c, bg, mode, o, r0 * osize[2]))
     return np.concatenate(tables)
