@@ -46,6 +46,7 @@ def _count_model(args) -> int:
 
     from ..reports.render import render
     from ._targets import resolve
+    from ._warm import start as start_warm, stop as stop_warm
 
     shape = parse_shape(args.input) if args.input is not None else None
     _, model, shape = resolve(args.target, shape, seed=args.seed, padding_taps=args.padding,
@@ -56,8 +57,12 @@ def _count_model(args) -> int:
     name = model.title
     plan = model.plan(shape)  # checks the shape before any work
     x = np.random.default_rng(args.seed).standard_normal(shape).astype(args.dtype)
-    with tqdm(total=len(plan), desc=name, unit="layer", file=sys.stderr, leave=False) as bar:
-        _, report = model(x, progress=lambda record: bar.update(1))
+    helper = start_warm(plan, x.dtype)  # compiles from the end on the other core, if cold
+    try:
+        with tqdm(total=len(plan), desc=name, unit="layer", file=sys.stderr, leave=False) as bar:
+            _, report = model(x, progress=lambda record: bar.update(1))
+    finally:
+        stop_warm(helper)
     emit(render(report, fmt=args.format, depth=args.depth, units=args.units or "auto",
                  kinds=args.kinds))
     if args.plot:

@@ -57,12 +57,16 @@ class OpCounts:
         rows = rows.astype(np.uint64 if rows.dtype.kind == "u" else np.int64, copy=False)
         most = max(abs(int(rows.max())), abs(int(rows.min())))
         if most * rows.shape[0] < 2**62:  # no sum can overflow int64: exact as it is
-            return cls(*(int(t) for t in np.ascontiguousarray(rows.T).sum(axis=1)))
-        # else each count is hi·2³² + lo with lo < 2³², and sums of fewer than 2³¹
-        # halves fit in 64 bits
-        lo = (rows & 0xFFFFFFFF).sum(axis=0)
-        hi = (rows >> 32).sum(axis=0)
-        return cls(*((int(h) << 32) + int(l) for h, l in zip(hi, lo)))
+            totals = np.ascontiguousarray(rows.T).sum(axis=1).tolist()
+        else:  # each count is hi·2³² + lo with lo < 2³², and sums of fewer than 2³¹ halves
+            lo = (rows & 0xFFFFFFFF).sum(axis=0).tolist()  # fit in 64 bits
+            hi = (rows >> 32).sum(axis=0).tolist()
+            totals = [(h << 32) + v for h, v in zip(hi, lo)]
+        if min(totals) < 0:
+            return cls(*totals)  # the constructor's error names the negative count
+        ops = object.__new__(cls)  # Python ints >= 0: nothing left to check
+        ops.__dict__.update(zip(KINDS, totals))
+        return ops
 
     @classmethod
     def from_dict(cls, counts, owner: str = "OpCounts.from_dict") -> "OpCounts":

@@ -77,17 +77,14 @@ def stack_tile(typingctx, like):
 
 
 @njit(inline="always")
-def tile(kc, A, a0, sai, sak, bp, mr, nr, first, last, acc, ai, aj, o, to, gi, gj, bias,
-         bias_mode, row):
-    """The micro-kernel: ``mr`` rows × ``nr`` columns of the output from (``gi``, ``gj``)
-    over one block of ``kc`` reductions. Row ``i``, reduction ``k`` of ``a`` is
-    ``A[a0 + i·sai + k·sak]`` (a packed panel, or the rows of ``a`` as they are); ``bp``
-    is the packed panel of ``b`` (k-major, NR per k). Called with the constants ``mr =
-    MR, nr = NR`` for full tiles (so its loops unroll into registers) and with one row at
-    the edges. ``first``: the block holds k = 0, whose products initialise the tile; else
-    it starts from the task's partial sums ``acc`` (at ``ai``, ``aj``). ``last``: the
-    block holds the final k, so the bias is added and the tile stored into ``o``
-    (``o[j, i]`` when ``to``); else it goes back to ``acc``. Counts go to ``row``.
+def tile(kc, A, a0, sai, sak, bp, mr, nr, first, acc, ai, aj, row):
+    """The micro-kernel: ``mr`` rows × ``nr`` columns of the task's partial sums ``acc``
+    from (``ai``, ``aj``) over one block of ``kc`` reductions. Row ``i``, reduction ``k``
+    of ``a`` is ``A[a0 + i·sai + k·sak]`` (a packed panel, or the rows of ``a`` as they
+    are); ``bp`` is the packed panel of ``b`` (k-major, NR per k). Called with the
+    constants ``mr = MR, nr = NR`` for full tiles (so its loops unroll into registers) and
+    with one row at the edges. ``first``: the block holds k = 0, whose products
+    initialise the tile; else it starts from ``acc``. Counts go to the task's ``row``.
     """
     c = stack_tile(A)
     nmul = 0
@@ -115,30 +112,33 @@ def tile(kc, A, a0, sai, sak, bp, mr, nr, first, last, acc, ai, aj, o, to, gi, g
                 c[i, j] += a[i * sai] * bj
                 nmul += 1
                 nadd += 1
-    if not last:
-        for i in range(mr):
-            for j in range(nr):
-                acc[ai + i, aj + j] = c[i, j]
-    else:  # the bias (fused: no second pass over the output), then the store
-        if bias_mode == BIAS_ROW:
-            for i in range(mr):
-                for j in range(nr):
-                    c[i, j] += bias[gi + i]
-                    nadd += 1
-        elif bias_mode == BIAS_COL:
-            for i in range(mr):
-                for j in range(nr):
-                    c[i, j] += bias[gj + j]
-                    nadd += 1
-        if to:
-            for j in range(nr):
-                for i in range(mr):
-                    o[gj + j, gi + i] = c[i, j]
-        else:
-            for i in range(mr):
-                for j in range(nr):
-                    o[gi + i, gj + j] = c[i, j]
+    for i in range(mr):
+        for j in range(nr):
+            acc[ai + i, aj + j] = c[i, j]
     row[MUL] += nmul
+    row[ADD] += nadd
+
+
+@njit
+def finish(acc, ai, aj, mr, nr, o, to, gi, gj, bias, bias_mode, row):
+    """After the last block: add the bias to the ``mr × nr`` tile of ``acc`` at (``ai``,
+    ``aj``), counted in ``row``, and store it at output (``gi``, ``gj``) of ``o``
+    (``o[j, i]`` when ``to``), while the tile is still in L1. Not inlined: it is compiled
+    once, for any tile size."""
+    nadd = 0
+    for i in range(mr):
+        for j in range(nr):
+            v = acc[ai + i, aj + j]
+            if bias_mode == BIAS_ROW:
+                v += bias[gi + i]
+                nadd += 1
+            elif bias_mode == BIAS_COL:
+                v += bias[gj + j]
+                nadd += 1
+            if to:
+                o[gj + j, gi + i] = v
+            else:
+                o[gi + i, gj + j] = v
     row[ADD] += nadd
 
 
@@ -192,9 +192,9 @@ def gemm_task(A, sai, sak, packed, bp, K, kb, M, N, bias, bias_mode, o, to, i0, 
     """Output block rows ``i0 … i1`` × columns ``j0 … j1``, the whole reduction, serially.
     ``A`` holds ``a`` as packed panels (``packed``, :func:`pack`) or as its rows (element
     (i, k) at ``i·sai + k·sak``); ``bp`` holds ``b`` packed. For each block of ``kb``
-    reductions, for each panel of ``b``, for each panel of ``a``: one :func:`tile`; the
-    last block adds the bias and stores into ``o`` (logical element (i, j) at ``o[i, j]``,
-    or ``o[j, i]`` when ``to``)."""
+    reductions, for each panel of ``b``, for each panel of ``a``: one :func:`tile`; after
+    the last block, :func:`finish` adds the bias and stores the tile into ``o`` (logical
+    element (i, j) at ``o[i, j]``, or ``o[j, i]`` when ``to``)."""
     Mp = (M + MR - 1) // MR * MR
     Np = (N + NR - 1) // NR * NR
     for k0 in range(0, K, kb):
@@ -207,16 +207,13 @@ def gemm_task(A, sai, sak, packed, bp, K, kb, M, N, bias, bias_mode, o, to, i0, 
                 mr = min(MR, i1 - i)
                 a0 = k0 * Mp + i * kc if packed else i * sai + k0 * sak
                 if mr == MR and nr == NR:
-                    tile(kc, A, a0, sai, sak, b_panel, MR, NR, first, last, acc, i - i0, j - j0,
-                         o, to, i, j, bias, bias_mode, row)
-                    continue
-                for r in range(mr):  # edges, a row at a time (the loop along j vectorises)
-                    if nr == NR:
-                        tile(kc, A, a0 + r * sai, sai, sak, b_panel, 1, NR, first, last, acc,
-                             i + r - i0, j - j0, o, to, i + r, j, bias, bias_mode, row)
-                    else:
-                        tile(kc, A, a0 + r * sai, sai, sak, b_panel, 1, nr, first, last, acc,
-                             i + r - i0, j - j0, o, to, i + r, j, bias, bias_mode, row)
+                    tile(kc, A, a0, sai, sak, b_panel, MR, NR, first, acc, i - i0, j - j0, row)
+                else:
+                    for r in range(mr):  # edges, a row at a time (the loop along j vectorises)
+                        tile(kc, A, a0 + r * sai, sai, sak, b_panel, 1, nr, first, acc,
+                             i + r - i0, j - j0, row)
+                if last:
+                    finish(acc, i - i0, j - j0, mr, nr, o, to, i, j, bias, bias_mode, row)
 
 
 @njit(parallel=True)

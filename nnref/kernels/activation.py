@@ -1,5 +1,6 @@
-"""Counted elementwise activations: a kernel with one branch per activation (:func:`elementwise`,
-:func:`smooth`), and PReLU's per-channel slope (:func:`prelu`).
+"""Counted elementwise activations: kernels with one branch per activation
+(:func:`elementwise` chooses :func:`piecewise` or :func:`curved`; :func:`smooth`), and
+PReLU's per-channel slope (:func:`prelu`).
 
 Work is split into fixed chunks of ``CHUNK`` elements; each chunk is a task with its
 own counter row. :func:`sigmoid` and :func:`tanh` are the counted scalar arithmetic
@@ -77,14 +78,22 @@ def _leaky(xs, ys, a):
     return nmul, ncmp
 
 
-@njit(parallel=True)
 def elementwise(x, y, op, a, b):
     """Apply activation ``op`` to the flat array ``x`` into ``y``; return the counter table.
 
     ``a`` and ``b`` are the op's constants: LeakyReLU's slope ``a``, Hardtanh's bounds.
-    The piecewise-linear ones (ReLU, ReLU6, Hardtanh, LeakyReLU) run a loop of their own
-    per task (the choice of ``op`` made once per task, not per element), so it vectorises.
+    The piecewise-linear ones (ReLU, ReLU6, Hardtanh, LeakyReLU) run :func:`piecewise`,
+    the others :func:`curved`: two kernels, so that a model compiles only those it uses.
     """
+    kernel = piecewise if op in (RELU, RELU6, HARDTANH, LEAKY_RELU) else curved
+    return kernel(x, y, op, a, b)
+
+
+@njit(parallel=True)
+def piecewise(x, y, op, a, b):
+    """ReLU, ReLU6, Hardtanh or LeakyReLU (``op``) of the flat ``x`` into ``y``, each
+    task a loop of its own (the choice of ``op`` made once per task, not per element),
+    so that it vectorises. Returns the counter table."""
     ntask = (x.size + CHUNK - 1) // CHUNK
     counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
     zero, six = x.dtype.type(0), x.dtype.type(6)
@@ -98,11 +107,24 @@ def elementwise(x, y, op, a, b):
             row[CMP] += _clamp(xs, ys, zero, six, True)
         elif op == HARDTANH:  # min(max(x, a), b): both comparisons always run
             row[CMP] += _clamp(xs, ys, a, b, True)
-        elif op == LEAKY_RELU:  # select(x > 0, x, a·x)
+        else:  # LEAKY_RELU: select(x > 0, x, a·x)
             nmul, ncmp = _leaky(xs, ys, a)
             row[MUL] += nmul
             row[CMP] += ncmp
-        elif op == HARDSIGMOID or op == HARDSWISH:
+    return counts
+
+
+@njit(parallel=True)
+def curved(x, y, op, a, b):
+    """Hardsigmoid, Hardswish, Sigmoid, Tanh or SiLU (``op``) of the flat ``x`` into
+    ``y``. Returns the counter table."""
+    ntask = (x.size + CHUNK - 1) // CHUNK
+    counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
+    for t in prange(ntask):
+        row = counts[t]
+        xs = x[t * CHUNK:(t + 1) * CHUNK]
+        ys = y[t * CHUNK:(t + 1) * CHUNK]
+        if op == HARDSIGMOID or op == HARDSWISH:
             nadd, ncmp, nmul, ndiv = _hard(xs, ys, op == HARDSWISH)
             record(row, add=nadd, cmp=ncmp, mul=nmul, div=ndiv)
         else:
