@@ -4,8 +4,9 @@
     nnref bench ...                      # the same (nnref/cli/bench.py), from a checkout
 
 Every ratio is measured side by side in one process: the contenders are timed in turn
-within each repeat (so drift on a shared machine hits them alike), and each figure is a
-median after a warm-up run (which also compiles the kernels). If OPENBLAS_CORETYPE or
+within each repeat (so drift on a shared machine hits them alike), each after running
+untimed for 0.12 s (so the thread pools of the one before, which spin after a call, have
+gone quiet: ``targets.interleaved``), and each figure is a median. If OPENBLAS_CORETYPE or
 OPENBLAS_L2_SIZE is set, they slow NumPy's BLAS (the baseline), so this script runs
 itself again with both unset, in that command only. The machine (CPU model, cores, the
 BLAS kernel that threadpoolctl reports, thread counts) is printed above the table and

@@ -1,14 +1,17 @@
 """Counted GEMM: ``out = a·b`` (+ bias), tiled as BLIS and GotoBLAS tile it.
 
 :func:`gemm` splits the output into **tasks** of ``MC × NC`` elements (from the shapes
-alone, never the thread count), run in parallel, each with its own counter row. A task
-walks the reduction in blocks of ``KC``: it copies ("packs") its ``MC × KC`` block of
-``a`` into panels of ``MR`` rows and its ``KC × NC`` block of ``b`` into panels of
-``NR`` columns, each stored in the order the micro-kernel reads it, then runs the
-**micro-kernel** :func:`tile` on every pair of panels. The micro-kernel keeps an
-``MR × NR`` tile of the output in registers (a stack array that LLVM promotes) and, for
-each k, adds the outer product of a column of the ``a`` panel and a row of the ``b``
-panel to it::
+alone, never the thread count), run in parallel, each with its own counter row. The
+right operand ``b`` is copied ("packed") into panels of ``NR`` columns, ``KC``
+reductions deep, stored in the order the micro-kernel reads them; the left operand ``a``
+is read as it is when its rows run along the reduction (a weight matrix, an im2col
+column matrix: six unit-stride streams), and packed into panels of ``MR`` rows only when
+they do not. :func:`gemm` computes ``out = a·b`` or ``outᵀ = bᵀ·aᵀ``, whichever
+:func:`_cost` finds cheaper (packing, and the one-row tiles at the edges). A task walks
+the reduction in blocks of ``KC``, running the **micro-kernel** :func:`tile` on each
+``MR × NR`` tile of its block. The micro-kernel keeps the tile in registers (a stack
+array that LLVM promotes) and, for each k, adds the outer product of a column of ``a``
+and a row of the ``b`` panel to it::
 
     for k:                       # along the reduction
         for j < NR:              # vector lanes
@@ -18,9 +21,9 @@ panel to it::
                 nadd += 1
 
 So each output element is still a plain dot product taken in the order k = 0, 1, …:
-its first product (k = 0) initialises it, every later one is added, then the bias is
-added once as the task stores its block (fused: no second pass over the output), each
-operation counted where it happens (LLVM hoists the increments out of
+its first product (k = 0) initialises it, every later one is added, then after the last
+block the bias is added once as :func:`finish` stores the tile, still in L1 (fused: no
+second pass over the output), each operation counted where it happens (LLVM hoists the increments out of
 the loop, which costs nothing). Tiles cut by the edge of the output run the same code
 with fewer rows or columns; nothing is computed on padding. Counts: the rule of the
 calling family (:func:`nnref.formulas.conv.conv`, :func:`nnref.formulas.dense.dense`).
