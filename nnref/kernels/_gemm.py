@@ -127,21 +127,36 @@ def finish(acc, ai, aj, mr, nr, o, to, gi, gj, bias, bias_mode, row):
     """After the last block: add the bias to the ``mr × nr`` tile of ``acc`` at (``ai``,
     ``aj``), counted in ``row``, and store it at output (``gi``, ``gj``) of ``o``
     (``o[j, i]`` when ``to``), while the tile is still in L1. Not inlined: it is compiled
-    once, for any tile size."""
+    once, for any tile size; each row is a loop of its own over views from 0, so that it
+    vectorises."""
     nadd = 0
     for i in range(mr):
-        for j in range(nr):
-            v = acc[ai + i, aj + j]
-            if bias_mode == BIAS_ROW:
-                v += bias[gi + i]
-                nadd += 1
-            elif bias_mode == BIAS_COL:
-                v += bias[gj + j]
-                nadd += 1
-            if to:
+        src = acc[ai + i, aj:aj + nr]
+        if to:
+            for j in range(nr):
+                v = src[j]
+                if bias_mode == BIAS_ROW:
+                    v += bias[gi + i]
+                    nadd += 1
+                elif bias_mode == BIAS_COL:
+                    v += bias[gj + j]
+                    nadd += 1
                 o[gj + j, gi + i] = v
+        else:
+            dst = o[gi + i, gj:gj + nr]
+            if bias_mode == BIAS_ROW:
+                bv = bias[gi + i]
+                for j in range(nr):
+                    dst[j] = src[j] + bv
+                    nadd += 1
+            elif bias_mode == BIAS_COL:
+                bj = bias[gj:gj + nr]
+                for j in range(nr):
+                    dst[j] = src[j] + bj[j]
+                    nadd += 1
             else:
-                o[gi + i, gj + j] = v
+                for j in range(nr):
+                    dst[j] = src[j]
     row[ADD] += nadd
 
 
