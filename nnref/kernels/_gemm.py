@@ -273,15 +273,20 @@ def task_size(n: int, unit: int, most: int) -> int:
 
 
 def task_sizes(m: int, n: int) -> tuple:
-    """``(mc, nc)`` of the tiled GEMM's tasks: whole blocks of MC × NC where the output
-    has them, halved (the wider side first) until there are at least TASKS. Shapes only."""
-    mc, nc = min(MC, _up(m, MR)), min(NC, _up(n, NR))
-    while -(-m // mc) * -(-n // nc) < TASKS and (mc > MR or nc > NR):
-        if nc > NR and (nc >= mc or mc == MR):
-            nc = _up(nc // 2, NR)
+    """``(mc, nc)`` of the tiled GEMM's tasks, from the shapes alone: the output split
+    into equal blocks of at most MC × NC (numba hands each thread an equal run of tasks,
+    so unequal tasks would leave a thread idle), split further along the wider side until
+    there are at least TASKS."""
+    mt, nt = -(-m // MC), -(-n // NC)
+    while mt * nt < TASKS:
+        more_n, more_m = nt < -(-n // NR), mt < -(-m // MR)
+        if more_n and (n * mt >= m * nt or not more_m):
+            nt += 1
+        elif more_m:
+            mt += 1
         else:
-            mc = _up(mc // 2, MR)
-    return mc, nc
+            break
+    return _up(-(-m // mt), MR), _up(-(-n // nt), NR)
 
 
 def _cost(m: int, n: int, k: int, pack_a: bool) -> int:
