@@ -122,13 +122,13 @@ def tile(kc, A, a0, sai, sak, bp, mr, nr, first, acc, ai, aj, row):
     row[ADD] += nadd
 
 
-@njit
-def finish(acc, ai, aj, mr, nr, o, to, gi, gj, bias, bias_mode, row):
+@njit(inline="always")
+def finish(acc, ai, aj, mr, nr, out, col0, to, gi, gj, bias, bias_mode, row):
     """After the last block: add the bias to the ``mr × nr`` tile of ``acc`` at (``ai``,
-    ``aj``), counted in ``row``, and store it at output (``gi``, ``gj``) of ``o``
-    (``o[j, i]`` when ``to``), while the tile is still in L1. Not inlined: it is compiled
-    once, for any tile size; each row is a loop of its own over views from 0, so that it
-    vectorises."""
+    ``aj``), counted in ``row``, and store it at output (``gi``, ``gj``) of ``o =
+    out[:, col0:]`` (``o[j, i]`` when ``to``), while the tile is still in L1. Each row is
+    a loop of its own over views from 0 of the C-contiguous ``out`` (not of ``o``, whose
+    layout numba cannot see), so that it vectorises."""
     nadd = 0
     for i in range(mr):
         src = acc[ai + i, aj:aj + nr]
@@ -141,9 +141,9 @@ def finish(acc, ai, aj, mr, nr, o, to, gi, gj, bias, bias_mode, row):
                 elif bias_mode == BIAS_COL:
                     v += bias[gj + j]
                     nadd += 1
-                o[gj + j, gi + i] = v
+                out[gj + j, col0 + gi + i] = v
         else:
-            dst = o[gi + i, gj:gj + nr]
+            dst = out[gi + i, col0 + gj:col0 + gj + nr]
             if bias_mode == BIAS_ROW:
                 bv = bias[gi + i]
                 for j in range(nr):
@@ -205,14 +205,14 @@ def pack(x, t, rows, depth, width, kb):
 
 
 @njit
-def gemm_task(A, sai, sak, packed, bp, K, kb, M, N, bias, bias_mode, o, to, i0, i1, j0, j1,
+def gemm_task(A, sai, sak, packed, bp, K, kb, M, N, bias, bias_mode, out, col0, to, i0, i1, j0, j1,
               acc, row):
     """Output block rows ``i0 … i1`` × columns ``j0 … j1``, the whole reduction, serially.
     ``A`` holds ``a`` as packed panels (``packed``, :func:`pack`) or as its rows (element
     (i, k) at ``i·sai + k·sak``); ``bp`` holds ``b`` packed. For each block of ``kb``
     reductions, for each panel of ``b``, for each panel of ``a``: one :func:`tile`; after
-    the last block, :func:`finish` adds the bias and stores the tile into ``o`` (logical
-    element (i, j) at ``o[i, j]``, or ``o[j, i]`` when ``to``)."""
+    the last block, :func:`finish` adds the bias and stores the tile into ``o =
+    out[:, col0:]`` (logical element (i, j) at ``o[i, j]``, or ``o[j, i]`` when ``to``)."""
     Mp = (M + MR - 1) // MR * MR
     Np = (N + NR - 1) // NR * NR
     for k0 in range(0, K, kb):
@@ -231,7 +231,7 @@ def gemm_task(A, sai, sak, packed, bp, K, kb, M, N, bias, bias_mode, o, to, i0, 
                         tile(kc, A, a0 + r * sai, sai, sak, b_panel, 1, nr, first, acc,
                              i + r - i0, j - j0, row)
                 if last:
-                    finish(acc, i - i0, j - j0, mr, nr, o, to, i, j, bias, bias_mode, row)
+                    finish(acc, i - i0, j - j0, mr, nr, out, col0, to, i, j, bias, bias_mode, row)
 
 
 @njit(parallel=True)
@@ -240,7 +240,6 @@ def gemm_tiled(A, sai, sak, packed, bp, K, kb, bias, bias_mode, out, col0, to, M
     :func:`gemm_task` takes them, with one task per ``mc × nc`` block; logical
     ``out[i, j]`` is ``o[i, j]`` (``o[j, i]`` if ``to``) with ``o = out[:, col0:]``.
     Returns the counter table."""
-    o = out[:, col0:]
     mt = (M + mc - 1) // mc
     nt = (N + nc - 1) // nc
     counts = np.zeros((max(mt * nt, 1), NKINDS), np.int64)
@@ -248,7 +247,7 @@ def gemm_tiled(A, sai, sak, packed, bp, K, kb, bias, bias_mode, out, col0, to, M
         i0 = (t // nt) * mc
         j0 = (t % nt) * nc
         acc = np.empty((mc, nc), A.dtype)
-        gemm_task(A, sai, sak, packed, bp, K, kb, M, N, bias, bias_mode, o, to, i0,
+        gemm_task(A, sai, sak, packed, bp, K, kb, M, N, bias, bias_mode, out, col0, to, i0,
                   min(i0 + mc, M), j0, min(j0 + nc, N), acc, counts[t])
     return counts
 
