@@ -23,9 +23,9 @@ and a row of the ``b`` panel to it::
 So each output element is still a plain dot product taken in the order k = 0, 1, …:
 its first product (k = 0) initialises it, every later one is added, then after the last
 block the bias is added once as :func:`finish` stores the tile, still in L1 (fused: no
-second pass over the output), each operation counted where it happens (LLVM hoists the increments out of
-the loop, which costs nothing). Tiles cut by the edge of the output run the same code
-with fewer rows or columns; nothing is computed on padding. Counts: the rule of the
+second pass over the output), each operation counted where it happens (LLVM hoists the
+increments out of the loop, which costs nothing). Tiles cut by the edge of the output
+run the same code with fewer rows or columns; nothing is computed on padding. Counts: the rule of the
 calling family (:func:`nnref.formulas.conv.conv`, :func:`nnref.formulas.dense.dense`).
 
 :func:`gemm_block` and :func:`gemm_rows` are the simple dot-product GEMM (both operands
