@@ -154,6 +154,8 @@ def check_input(x, owner: str, ndims, channels: int | None = None, channel_axis:
 
 def check_shape(shape, owner: str, name: str = "input_shape") -> tuple:
     """A shape as a tuple of positive Python ints."""
+    if type(shape) is tuple and all(type(v) is int and v > 0 for v in shape):
+        return shape  # the common case, already what is returned
     if isinstance(shape, np.ndarray) or not isinstance(shape, (tuple, list)):
         raise TypeError(f"{owner}: {name}={shape!r} is invalid; expected a tuple of positive ints")
     return as_tuple(tuple(shape), len(shape), name, owner)

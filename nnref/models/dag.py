@@ -184,14 +184,14 @@ class Graph(Container):
                 del env[ref]
         return env[self.output]
 
-    def _plan(self, input_shape):
+    def _plan(self, input_shape, names=None):
         if self.input_shape is not None:
             shape = check_shape(input_shape, self.title)
             if shape != self.input_shape:
                 raise ValueError(f"{self.title}: input_shape={shape} is invalid; expected "
                                  f"{self.input_shape}, the only shape this graph takes"
                                  + (f" ({self.shape_note})" if self.shape_note else ""))
-        return super()._plan(input_shape)
+        return super()._plan(input_shape, names)
 
     def __repr__(self):
         lines = [f"Graph[{self.name}]({self.input}) -> {self.output}"]

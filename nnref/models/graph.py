@@ -153,9 +153,9 @@ class Container:
         """The output shape for ``input_shape``; a ValueError naming the layer that fails."""
         return self._plan(input_shape)[1]
 
-    def _plan(self, input_shape):
+    def _plan(self, input_shape, names=None):
         shape = check_shape(input_shape, self.title)
-        ex = Planner(self._names(), self.title)
+        ex = Planner(self._names() if names is None else names, self.title)
         out = self.flow(shape, ex)
         return list(ex.steps), out
 
@@ -177,10 +177,11 @@ class Container:
         """
         first = self.first_layer()  # what it takes: float values, or indices (Embedding)
         x = check_array(x, self.title) if first is None else first.check_input(x, "x", self.title)
-        self.plan(x.shape)  # validate every layer on shapes before any arithmetic
+        names = self._names()  # one walk of the graph for the plan and the run
+        self._plan(x.shape, names)  # validate every layer on shapes before any arithmetic
         if progress is not None and not callable(progress):
             raise TypeError(f"{self.title}: progress={progress!r} is invalid; expected a callable")
-        ex = Runner(self._names(), progress)
+        ex = Runner(names, progress)
         y = self.flow(x, ex)
         report = Report(model=self.title, input_shape=tuple(x.shape),
                         dtype=str(x.dtype if x.dtype.kind == "f" else y.dtype),
