@@ -177,16 +177,15 @@ class Container:
         """
         first = self.first_layer()  # what it takes: float values, or indices (Embedding)
         x = check_array(x, self.title) if first is None else first.check_input(x, "x", self.title)
-        names = self._names()  # one walk of the graph for the plan and the run
-        self._plan(x.shape, names)  # validate every layer on shapes before any arithmetic
+        names = self._names()  # one walk of the graph, for the plan (which validates every
+        self._plan(x.shape, names)  # layer on shapes before any arithmetic) and the run
         if progress is not None and not callable(progress):
             raise TypeError(f"{self.title}: progress={progress!r} is invalid; expected a callable")
         ex = Runner(names, progress)
         y = self.flow(x, ex)
-        report = Report(model=self.title, input_shape=tuple(x.shape),
-                        dtype=str(x.dtype if x.dtype.kind == "f" else y.dtype),
-                        params=self.num_params, layers=tuple(ex.records))
-        return y, report
+        return y, Report(model=self.title, input_shape=tuple(x.shape),
+                         dtype=str(x.dtype if x.dtype.kind == "f" else y.dtype),
+                         params=self.num_params, layers=tuple(ex.records))
 
     def first_layer(self):  # the leaf that takes the model's input (first called), or None
         return next((m for m in self._leaves() if m.operands), None)
