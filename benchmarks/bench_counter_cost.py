@@ -4,7 +4,7 @@ increments deleted, compiled with the same numba options, timed side by side.
     python benchmarks/bench_counter_cost.py [--repeats 15]
 
 Both are compiled here from the source of :mod:`nnref.kernels._gemm` (the micro-kernel
-``tile``, ``gemm_task`` and ``gemm_tiled``) and of :mod:`nnref.kernels._dots` (``dots4``,
+``tile``, ``finish``, ``gemm_task`` and ``gemm_tiled``) and of :mod:`nnref.kernels._dots` (``dots4``,
 ``dot1``, ``gemm_dots``); the uncounted ones drop every ``nmul += …`` / ``nadd += …``
 line and the lines that store them in the task's counter row. Medians of ``--repeats``
 interleaved runs, float32 and float64.
@@ -29,7 +29,8 @@ from nnref.kernels import _dots as dots, _gemm as gemm, _numba
 
 SHAPES = [(64, 576, 3136), (64, 64, 3136), (256, 2304, 196), (512, 4608, 49)]  # ResNet-50 GEMMs
 #: The functions of the tiled GEMM, in call order from the bottom, with their njit options.
-CORE = {"tile": {"inline": "always"}, "gemm_task": {}, "gemm_tiled": {"parallel": True}}
+CORE = {"tile": {"inline": "always"}, "finish": {"inline": "always"}, "gemm_task": {},
+        "gemm_tiled": {"parallel": True}}
 DOTS = {"dots4": {}, "dot1": {"inline": "always"}, "gemm_dots": {"parallel": True}}
 COUNTER_LINE = re.compile(r"\s*(n(mul|add) \+= (1|16|m|s)|row\[(MUL|ADD)\] \+= n(mul|add)"
                           r"|counts\[t, (MUL|ADD)\] = n(mul|add))")
