@@ -3,9 +3,10 @@ increments deleted, compiled with the same numba options, timed side by side.
 
     python benchmarks/bench_counter_cost.py [--repeats 15]
 
-Both are compiled here from the source of :mod:`nnref.kernels._gemm` (the micro-kernel
-``tile``, ``finish``, ``gemm_task`` and ``gemm_tiled``) and of :mod:`nnref.kernels._dots` (``dots4``,
-``dot1``, ``gemm_dots``); the uncounted ones drop every ``nmul += …`` / ``nadd += …``
+Both are compiled here from the source of :mod:`nnref.kernels._gemm` (the micro-kernel of
+:mod:`nnref.kernels._tile`, ``products``, its callers ``tile`` and ``tile_out`` and
+``finish``; then ``gemm_task`` and ``gemm_tiled``) and of :mod:`nnref.kernels._dots` (``dots4``, ``dot1``, ``gemm_dots``);
+the uncounted ones drop every ``nmul += …`` / ``nadd += …``
 line and the lines that store them in the task's counter row. Medians of ``--repeats``
 interleaved runs, float32 and float64.
 """
@@ -25,22 +26,27 @@ from tabulate import tabulate
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # this checkout's nnref
 
-from nnref.kernels import _dots as dots, _gemm as gemm, _numba
+from nnref.kernels import _dots as dots, _gemm as gemm, _numba, _tile as tile
 
 SHAPES = [(64, 576, 3136), (64, 64, 3136), (256, 2304, 196), (512, 4608, 49)]  # ResNet-50 GEMMs
-#: The functions of the tiled GEMM, in call order from the bottom, with their njit options.
-CORE = {"tile": {"inline": "always"}, "finish": {"inline": "always"}, "gemm_task": {},
-        "gemm_tiled": {"parallel": True}}
-DOTS = {"dots4": {}, "dot1": {"inline": "always"}, "gemm_dots": {"parallel": True}}
+#: The functions of the tiled GEMM, in call order from the bottom: module, njit options.
+CORE = {"products": (tile, {"inline": "always"}), "tile": (tile, {"inline": "always"}),
+        "tile_out": (tile, {"inline": "always"}), "finish": (tile, {"inline": "always"}),
+        "gemm_task": (gemm, {}), "gemm_tiled": (gemm, {"parallel": True})}
+DOTS = {"dots4": (dots, {}), "dot1": (dots, {"inline": "always"}),
+        "gemm_dots": (dots, {"parallel": True})}
 COUNTER_LINE = re.compile(r"\s*(n(mul|add) \+= (1|16|m|s)|row\[(MUL|ADD)\] \+= n(mul|add)"
                           r"|counts\[t, (MUL|ADD)\] = n(mul|add))")
 
 
-def build(counted: bool, module=gemm, core=None):
-    """The last function of ``core`` (default :data:`CORE`) compiled from its source in
-    ``module`` (and that of its callees), with or without the counter lines."""
-    namespace = dict(vars(module))
-    for name, options in (core or CORE).items():
+def build(counted: bool, core=None):
+    """The last function of ``core`` (default :data:`CORE`) compiled from its source (and
+    that of its callees), with or without the counter lines."""
+    core = core or CORE
+    namespace = {}
+    for module, _ in core.values():  # the globals of the modules that define them
+        namespace.update(vars(module))
+    for name, (module, options) in core.items():
         src = inspect.getsource(getattr(module, name).py_func).splitlines()
         src = [line for line in src if not line.startswith("@")
                and (counted or not COUNTER_LINE.fullmatch(line))]
@@ -75,7 +81,7 @@ def compiled_dots():
                           dots.CHUNK_BYTES // a.itemsize, gemm.task_size(a.shape[0], 4, dots.TASK),
                           gemm.task_size(bt.shape[0], 4, dots.TASK))
         return call
-    return caller(build(True, dots, DOTS)), caller(build(False, dots, DOTS))
+    return caller(build(True, DOTS)), caller(build(False, DOTS))
 
 
 def interleaved_ms(fns, args, repeats):

@@ -40,3 +40,22 @@ def test_bench_reruns_itself_with_the_same_options():
     args = argparse.Namespace(repeats=3, quick=True, only=["conv", "gemm"], output="x.json")
     assert run.options(args) == ["--repeats", "3", "--quick", "--only", "conv", "gemm",
                                  "--output", "x.json"]
+
+
+def test_counter_cost_compares_the_same_kernels_with_and_without_their_increments():
+    """The `counters` row is honest: the uncounted build counts nothing and computes the
+    same product, the counted build counts what the library's GEMM counts."""
+    import numpy as np
+    from bench_counter_cost import compiled, compiled_dots
+
+    from nnref.core.opcounts import OpCounts
+    from nnref.kernels import _gemm
+
+    rng = np.random.default_rng(0)
+    for m, k, n in ((12, 16, 64), (13, 600, 70)):  # one block (tile_out) and two, with edges
+        a, b = rng.standard_normal((m, k)), rng.standard_normal((k, n))
+        expected = OpCounts.from_rows(_gemm.gemm(a, b, np.zeros(m), _gemm.BIAS_NONE,
+                                                 np.empty((m, n))))
+        for counted, uncounted in (compiled(), compiled_dots()):
+            assert OpCounts.from_rows(counted(a, b)) == expected
+            assert not np.asarray(uncounted(a, b)).any()

@@ -15,8 +15,9 @@ Conventions every kernel follows:
 
 Each layer family has one module under its own name (``conv.py``, ``pool.py``, ...);
 shared machinery has a leading underscore: ``_numba`` (njit options, counter columns),
-``_gemm`` (the counted GEMM), ``_im2col`` (window unrolling), ``_taps`` (in-bound tap
-ranges, zero padding), ``_windows`` (the counted window reduction of the pools).
+``_gemm`` (the counted GEMM) and ``_tile`` (its micro-kernel), ``_im2col`` (window
+unrolling), ``_taps`` (in-bound tap ranges, zero padding), ``_windows`` (the counted
+window reduction of the pools).
 Kernels import only :mod:`nnref.core`. Importing a kernel module imports numba, so
 :mod:`nnref.layers` imports kernels lazily, inside ``forward``.
 """

@@ -8,25 +8,11 @@ is read as it is when its rows run along the reduction (a weight matrix, an im2c
 column matrix: six unit-stride streams), and packed into panels of ``MR`` rows only when
 they do not. :func:`gemm` computes ``out = a·b`` or ``outᵀ = bᵀ·aᵀ``, whichever
 :func:`_cost` finds cheaper (packing, and the one-row tiles at the edges). A task walks
-the reduction in blocks of ``KC``, running the **micro-kernel** :func:`tile` on each
-``MR × NR`` tile of its block. The micro-kernel keeps the tile in registers (a stack
-array that LLVM promotes) and, for each k, adds the outer product of a column of ``a``
-and a row of the ``b`` panel to it::
-
-    for k:                       # along the reduction
-        for j < NR:              # vector lanes
-            for i < MR:          # one broadcast of a[i, k] per row
-                c[i, j] += a[i, k] · b[k, j]
-                nmul += 1
-                nadd += 1
-
-So each output element is still a plain dot product taken in the order k = 0, 1, …:
-its first product (k = 0) initialises it, every later one is added, then after the last
-block the bias is added once as :func:`finish` stores the tile, still in L1 (fused: no
-second pass over the output), each operation counted where it happens (LLVM hoists the
-increments out of the loop, which costs nothing). Tiles cut by the edge of the output
-run the same code with fewer rows or columns; nothing is computed on padding. Counts: the rule of the
-calling family (:func:`nnref.formulas.conv.conv`, :func:`nnref.formulas.dense.dense`).
+the reduction in blocks of ``KC``, running the register-tiled **micro-kernel** of
+:mod:`._tile` on each ``MR × NR`` tile of its block; each output element is a plain dot
+product taken in the order k = 0, 1, …, its bias added once as it is stored. Counts: the
+rule of the calling family (:func:`nnref.formulas.conv.conv`,
+:func:`nnref.formulas.dense.dense`).
 
 :func:`gemm_block` and :func:`gemm_rows` are the simple dot-product GEMM (both operands
 with the reduction axis last): :func:`gemm_nt` uses it for skinny products (a few rows,
@@ -35,17 +21,11 @@ check the tiled GEMM against it. Shared machinery of :mod:`.conv`, :mod:`.pointw
 :mod:`.dense` and :mod:`.recurrent`.
 """
 import numpy as np
-from numba import types
-from numba.core import cgutils
-from numba.extending import intrinsic
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
+# BIAS_NONE is imported for the callers, which take the bias modes from here.
+from ._tile import BIAS_COL, BIAS_NONE, BIAS_ROW, MR, NR, finish, tile, tile_out  # noqa: F401
 
-#: Bias modes: none, one per row of the output (conv), one per column (dense).
-BIAS_NONE, BIAS_ROW, BIAS_COL = 0, 1, 2
-#: The register tile: MR rows of ``a`` (broadcast) × NR columns of ``b`` (vector lanes).
-#: 6 × 32 keeps 12 (float32) or 24 (float64) AVX-512 registers of accumulators.
-MR, NR = 6, 32
 #: Most output rows and columns of a task (:func:`task_size`).
 MC, NC = 96, 128
 #: Bytes of a packed panel of ``b`` (KC reductions × NR columns): KC = 512 for float32,
@@ -58,106 +38,6 @@ COLS = 64
 TASKS = 8
 #: The cost of packing one element, in products (:func:`_cost`).
 PACK_COST = 60
-
-
-@intrinsic
-def stack_tile(typingctx, like):
-    """An uninitialised (MR, NR) array of ``like``'s dtype on the stack (an ``alloca``,
-    which LLVM keeps in registers once the loops over it are unrolled)."""
-    arrty = types.Array(like.dtype, 2, "C")
-
-    def codegen(context, builder, sig, args):
-        lty = context.get_value_type(like.dtype)
-        size = context.get_abi_sizeof(lty)
-        tile = context.make_array(arrty)(context, builder)
-        intp = lambda v: context.get_constant(types.intp, v)  # noqa: E731
-        context.populate_array(tile, data=cgutils.alloca_once(builder, lty, size=MR * NR),
-                               shape=[intp(MR), intp(NR)], strides=[intp(NR * size), intp(size)],
-                               itemsize=intp(size), meminfo=None)
-        return tile._getvalue()
-
-    return arrty(like), codegen
-
-
-@njit(inline="always")
-def tile(kc, A, a0, sai, sak, bp, mr, nr, first, acc, ai, aj, row):
-    """The micro-kernel: ``mr`` rows × ``nr`` columns of the task's partial sums ``acc``
-    from (``ai``, ``aj``) over one block of ``kc`` reductions. Row ``i``, reduction ``k``
-    of ``a`` is ``A[a0 + i·sai + k·sak]`` (a packed panel, or the rows of ``a`` as they
-    are); ``bp`` is the packed panel of ``b`` (k-major, NR per k). Called with the
-    constants ``mr = MR, nr = NR`` for full tiles (so its loops unroll into registers) and
-    with one row at the edges. ``first``: the block holds k = 0, whose products
-    initialise the tile; else it starts from ``acc``. Counts go to the task's ``row``.
-    """
-    c = stack_tile(A)
-    nmul = 0
-    nadd = 0
-    k0 = 0
-    if first:  # k = 0: the first product of each dot product initialises it
-        a = A[a0:]
-        b = bp[:NR]
-        for j in range(nr):
-            bj = b[j]
-            for i in range(mr):
-                c[i, j] = a[i * sai] * bj
-                nmul += 1
-        k0 = 1
-    else:
-        for i in range(mr):
-            for j in range(nr):
-                c[i, j] = acc[ai + i, aj + j]
-    for k in range(k0, kc):
-        a = A[a0 + k * sak:]
-        b = bp[k * NR:(k + 1) * NR]
-        for j in range(nr):
-            bj = b[j]
-            for i in range(mr):
-                c[i, j] += a[i * sai] * bj
-                nmul += 1
-                nadd += 1
-    for i in range(mr):
-        for j in range(nr):
-            acc[ai + i, aj + j] = c[i, j]
-    row[MUL] += nmul
-    row[ADD] += nadd
-
-
-@njit(inline="always")
-def finish(acc, ai, aj, mr, nr, out, col0, to, gi, gj, bias, bias_mode, row):
-    """After the last block: add the bias to the ``mr × nr`` tile of ``acc`` at (``ai``,
-    ``aj``), counted in ``row``, and store it at output (``gi``, ``gj``) of ``o =
-    out[:, col0:]`` (``o[j, i]`` when ``to``), while the tile is still in L1. Each row is
-    a loop of its own over views from 0 of the C-contiguous ``out`` (not of ``o``, whose
-    layout numba cannot see), so that it vectorises."""
-    nadd = 0
-    for i in range(mr):
-        src = acc[ai + i, aj:aj + nr]
-        if to:
-            for j in range(nr):
-                v = src[j]
-                if bias_mode == BIAS_ROW:
-                    v += bias[gi + i]
-                    nadd += 1
-                elif bias_mode == BIAS_COL:
-                    v += bias[gj + j]
-                    nadd += 1
-                out[gj + j, col0 + gi + i] = v
-        else:
-            dst = out[gi + i, col0 + gj:col0 + gj + nr]
-            if bias_mode == BIAS_ROW:
-                bv = bias[gi + i]
-                for j in range(nr):
-                    dst[j] = src[j] + bv
-                    nadd += 1
-            elif bias_mode == BIAS_COL:
-                bj = bias[gj:gj + nr]
-                for j in range(nr):
-                    dst[j] = src[j] + bj[j]
-                    nadd += 1
-            else:
-                for j in range(nr):
-                    dst[j] = src[j]
-    row[ADD] += nadd
 
 
 @njit(inline="always")
@@ -218,12 +98,16 @@ def gemm_task(A, sai, sak, packed, bp, K, kb, M, N, bias, bias_mode, out, col0, 
     for k0 in range(0, K, kb):
         kc = min(kb, K - k0)
         first, last = k0 == 0, k0 + kc == K
+        direct = first and last and not to  # one block: full tiles go straight to out
         for j in range(j0, j1, NR):
             nr = min(NR, j1 - j)
             b_panel = bp[k0 * Np + j * kc:]
             for i in range(i0, i1, MR):
                 mr = min(MR, i1 - i)
                 a0 = k0 * Mp + i * kc if packed else i * sai + k0 * sak
+                if mr == MR and nr == NR and direct:
+                    tile_out(kc, A, a0, sai, sak, b_panel, out, col0, i, j, bias, bias_mode, row)
+                    continue
                 if mr == MR and nr == NR:
                     tile(kc, A, a0, sai, sak, b_panel, MR, NR, first, acc, i - i0, j - j0, row)
                 else:

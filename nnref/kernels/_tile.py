@@ -1,0 +1,174 @@
+"""The register-tiled micro-kernel of the counted GEMM (:mod:`._gemm`), and the stores
+after it.
+
+A tile is ``MR × NR`` outputs, kept in registers (a stack array that LLVM promotes) while
+:func:`products`, for each k, adds the outer product of a column of ``a`` and a row of a
+packed panel of ``b`` to it::
+
+    for k:                       # along the reduction
+        for j < NR:              # vector lanes
+            for i < MR:          # one broadcast of a[i, k] per row
+                c[i, j] += a[i, k] · b[k, j]
+                nmul += 1
+                nadd += 1
+
+So each output element is still a plain dot product taken in the order k = 0, 1, …: its
+first product (k = 0) initialises it, every later one is added, each operation counted
+where it happens (LLVM hoists the increments out of the loop, which costs nothing).
+
+* :func:`tile_out`: the whole reduction in one block (K ≤ KC: most convolutions of a
+  CNN). The tile goes from the registers to the output with its bias added: the partial
+  sums never touch memory. That halved the time of a K = 16 tile (200 → 135 ns on a
+  Zen 4 core; 96 × 12544 outputs: 3.1 → 0.85 ms).
+* :func:`tile`: one block of a deeper reduction, the partial sums kept in the task's
+  ``acc`` between blocks; after the last one, :func:`finish` adds the bias and stores the
+  tile while it is still in L1 (fused: no second pass over the output).
+
+Tiles cut by the edge of the output run :func:`tile` with one row and fewer columns;
+nothing is computed on padding.
+"""
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+from ._numba import ADD, MUL, njit
+
+#: Bias modes: none, one per row of the output (conv), one per column (dense).
+BIAS_NONE, BIAS_ROW, BIAS_COL = 0, 1, 2
+#: The register tile: MR rows of ``a`` (broadcast) × NR columns of ``b`` (vector lanes).
+#: 6 × 32 keeps 12 (float32) or 24 (float64) AVX-512 registers of accumulators.
+MR, NR = 6, 32
+
+
+@intrinsic
+def stack_tile(typingctx, like):
+    """An uninitialised (MR, NR) array of ``like``'s dtype on the stack (an ``alloca``,
+    which LLVM keeps in registers once the loops over it are unrolled)."""
+    arrty = types.Array(like.dtype, 2, "C")
+
+    def codegen(context, builder, sig, args):
+        lty = context.get_value_type(like.dtype)
+        size = context.get_abi_sizeof(lty)
+        tile = context.make_array(arrty)(context, builder)
+        intp = lambda v: context.get_constant(types.intp, v)
+        context.populate_array(tile, data=cgutils.alloca_once(builder, lty, size=MR * NR),
+                               shape=[intp(MR), intp(NR)], strides=[intp(NR * size), intp(size)],
+                               itemsize=intp(size), meminfo=None)
+        return tile._getvalue()
+
+    return arrty(like), codegen
+
+
+@njit(inline="always")
+def products(kc, A, a0, sai, sak, bp, mr, nr, first, c, row):
+    """The outer products of one block of ``kc`` reductions into the register tile ``c``
+    (``mr`` rows × ``nr`` columns). Row ``i``, reduction ``k`` of ``a`` is ``A[a0 + i·sai
+    + k·sak]`` (a packed panel, or the rows of ``a`` as they are); ``bp`` is the packed
+    panel of ``b`` (k-major, NR per k). ``first``: the block holds k = 0, whose products
+    initialise ``c``; else ``c`` holds the partial sums. Counts go to the task's ``row``.
+    """
+    nmul = 0
+    nadd = 0
+    k0 = 0
+    if first:  # k = 0: the first product of each dot product initialises it
+        a = A[a0:]
+        b = bp[:NR]
+        for j in range(nr):
+            bj = b[j]
+            for i in range(mr):
+                c[i, j] = a[i * sai] * bj
+                nmul += 1
+        k0 = 1
+    for k in range(k0, kc):
+        a = A[a0 + k * sak:]
+        b = bp[k * NR:(k + 1) * NR]
+        for j in range(nr):
+            bj = b[j]
+            for i in range(mr):
+                c[i, j] += a[i * sai] * bj
+                nmul += 1
+                nadd += 1
+    row[MUL] += nmul
+    row[ADD] += nadd
+
+
+@njit(inline="always")
+def tile(kc, A, a0, sai, sak, bp, mr, nr, first, acc, ai, aj, row):
+    """The micro-kernel on a block of a deeper reduction: ``mr`` rows × ``nr`` columns of
+    the task's partial sums ``acc`` from (``ai``, ``aj``), through :func:`products`.
+    Called with the constants ``mr = MR, nr = NR`` for full tiles (so its loops unroll
+    into registers) and with one row at the edges."""
+    c = stack_tile(A)
+    if not first:
+        for i in range(mr):
+            for j in range(nr):
+                c[i, j] = acc[ai + i, aj + j]
+    products(kc, A, a0, sai, sak, bp, mr, nr, first, c, row)
+    for i in range(mr):
+        for j in range(nr):
+            acc[ai + i, aj + j] = c[i, j]
+
+
+@njit(inline="always")
+def tile_out(kc, A, a0, sai, sak, bp, out, col0, gi, gj, bias, bias_mode, row):
+    """The micro-kernel on a whole reduction (one block): a full MR × NR tile, computed in
+    registers by :func:`products`, its bias added (counted in ``row``) as it is stored at
+    (``gi``, ``gj``) of ``out[:, col0:]``. No partial sums: nothing goes through memory
+    but the result."""
+    c = stack_tile(A)
+    products(kc, A, a0, sai, sak, bp, MR, NR, True, c, row)
+    nadd = 0
+    for i in range(MR):
+        dst = out[gi + i, col0 + gj:col0 + gj + NR]
+        if bias_mode == BIAS_ROW:
+            bv = bias[gi + i]
+            for j in range(NR):
+                dst[j] = c[i, j] + bv
+                nadd += 1
+        elif bias_mode == BIAS_COL:
+            bj = bias[gj:gj + NR]
+            for j in range(NR):
+                dst[j] = c[i, j] + bj[j]
+                nadd += 1
+        else:
+            for j in range(NR):
+                dst[j] = c[i, j]
+    row[ADD] += nadd
+
+
+@njit(inline="always")
+def finish(acc, ai, aj, mr, nr, out, col0, to, gi, gj, bias, bias_mode, row):
+    """After the last block: add the bias to the ``mr × nr`` tile of ``acc`` at (``ai``,
+    ``aj``), counted in ``row``, and store it at output (``gi``, ``gj``) of ``o =
+    out[:, col0:]`` (``o[j, i]`` when ``to``), while the tile is still in L1. Each row is
+    a loop of its own over views from 0 of the C-contiguous ``out`` (not of ``o``, whose
+    layout numba cannot see), so that it vectorises."""
+    nadd = 0
+    for i in range(mr):
+        src = acc[ai + i, aj:aj + nr]
+        if to:
+            for j in range(nr):
+                v = src[j]
+                if bias_mode == BIAS_ROW:
+                    v += bias[gi + i]
+                    nadd += 1
+                elif bias_mode == BIAS_COL:
+                    v += bias[gj + j]
+                    nadd += 1
+                out[gj + j, col0 + gi + i] = v
+        else:
+            dst = out[gi + i, col0 + gj:col0 + gj + nr]
+            if bias_mode == BIAS_ROW:
+                bv = bias[gi + i]
+                for j in range(nr):
+                    dst[j] = src[j] + bv
+                    nadd += 1
+            elif bias_mode == BIAS_COL:
+                bj = bias[gj:gj + nr]
+                for j in range(nr):
+                    dst[j] = src[j] + bj[j]
+                    nadd += 1
+            else:
+                for j in range(nr):
+                    dst[j] = src[j]
+    row[ADD] += nadd
