@@ -4,11 +4,11 @@ increments deleted, compiled with the same numba options, timed side by side.
     python benchmarks/bench_counter_cost.py [--repeats 15]
 
 Both are compiled here from the source of :mod:`nnref.kernels._gemm` (the micro-kernel of
-:mod:`nnref.kernels._tile`, ``products``, its callers ``tile`` and ``tile_out`` and
-``finish``; then ``gemm_task`` and ``gemm_tiled``) and of :mod:`nnref.kernels._dots` (``dots4``, ``dot1``, ``gemm_dots``);
-the uncounted ones drop every ``nmul += …`` / ``nadd += …``
-line and the lines that store them in the task's counter row. Medians of ``--repeats``
-interleaved runs, float32 and float64.
+:mod:`nnref.kernels._tile`, ``products``, its callers ``tile`` and ``tile_out``, ``finish``
+and ``block``; then ``gemm_task`` and ``gemm_tiled``) and of :mod:`nnref.kernels._dots`
+(``dots4``, ``dot1``, ``gemm_dots``); the uncounted ones drop every ``nmul += …`` /
+``nadd += …`` line and the lines that store them in the task's counter row. Medians of
+``--repeats`` interleaved runs, float32 and float64.
 """
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ SHAPES = [(64, 576, 3136), (64, 64, 3136), (256, 2304, 196), (512, 4608, 49)]  #
 #: The functions of the tiled GEMM, in call order from the bottom: module, njit options.
 CORE = {"products": (tile, {"inline": "always"}), "tile": (tile, {"inline": "always"}),
         "tile_out": (tile, {"inline": "always"}), "finish": (tile, {"inline": "always"}),
-        "gemm_task": (gemm, {}), "gemm_tiled": (gemm, {"parallel": True})}
+        "block": (tile, {"inline": "always"}), "gemm_task": (gemm, {}),
+        "gemm_tiled": (gemm, {"parallel": True})}
 DOTS = {"dots4": (dots, {}), "dot1": (dots, {"inline": "always"}),
         "gemm_dots": (dots, {"parallel": True})}
 COUNTER_LINE = re.compile(r"\s*(n(mul|add) \+= (1|16|m|s)|row\[(MUL|ADD)\] \+= n(mul|add)"

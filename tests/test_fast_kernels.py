@@ -22,9 +22,9 @@ from nnref.kernels import _gemm as gemm
 from nnref.layers import Conv1d, Conv2d, Conv3d
 
 TOL = {np.float32: 2e-5, np.float64: 1e-12}
-#: Sizes around the register tile (MR = 6, NR = 32) and the reduction blocks (256, 512).
+#: Sizes around the register tile (MR = 6, NR = 32) and the reduction blocks (512, 1024).
 SIZES = st.one_of(st.integers(1, 70), st.sampled_from([gemm.MR, gemm.NR, 2 * gemm.NR + 1]))
-DEPTHS = st.one_of(st.integers(1, 40), st.sampled_from([255, 256, 257, 511, 512, 513]))
+DEPTHS = st.one_of(st.integers(1, 40), st.sampled_from([511, 512, 513, 1023, 1024, 1025]))
 
 
 def close(y, ref):
@@ -49,6 +49,22 @@ def test_tiled_gemm_equals_dot_products(m, n, k, mode, dtype, col0, transposed, 
     assert fast == simple
     close(out[:, col0:col0 + n], ref)
     assert np.isnan(out[:, :col0]).all() and np.isnan(out[:, col0 + n:]).all()  # untouched
+
+
+@pytest.mark.parametrize("n", [4, 16, 20, 23, 49, 55, 196])  # narrow panels: 16, 4, the rest
+@pytest.mark.parametrize("k", [1, 16, 1100])  # 1100: two blocks (partial sums), not direct
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tiled_gemm_narrow_panels(n, k, dtype):
+    rng = np.random.default_rng(n * k)
+    m = 2 * gemm.MR + 1
+    a, bt = rng.standard_normal((m, k)).astype(dtype), rng.standard_normal((n, k)).astype(dtype)
+    bias = rng.standard_normal(m).astype(dtype)
+    ref = np.empty((m, n), dtype)
+    simple = OpCounts.from_rows(gemm.gemm_rows(a, bt, bias, gemm.BIAS_ROW, ref))
+    out = np.full((m, n + 2), np.nan, dtype)
+    assert OpCounts.from_rows(gemm.gemm(a, bt.T, bias, gemm.BIAS_ROW, out, 1)) == simple
+    close(out[:, 1:n + 1], ref)
+    assert np.isnan(out[:, 0]).all() and np.isnan(out[:, n + 1]).all()
 
 
 @given(m=SIZES, n=SIZES, k=st.one_of(DEPTHS, st.sampled_from([1023, 1024, 1025, 2049])),
