@@ -3,7 +3,8 @@
 :func:`gemm` splits the output into **tasks** of ``MC × NC`` elements (from the shapes
 alone, never the thread count), run in parallel, each with its own counter row. The
 right operand ``b`` is copied ("packed") into panels of ``NR`` columns, ``KC``
-reductions deep, stored in the order the micro-kernel reads them; the left operand ``a``
+reductions deep, stored in the order the micro-kernel reads them, unless its rows
+already run along the outputs (the input of a 1×1 convolution); the left operand ``a``
 is read as it is when its rows run along the reduction (a weight matrix, an im2col
 column matrix: six unit-stride streams), and packed into panels of ``MR`` rows only when
 they do not. :func:`gemm` computes ``out = a·b`` or ``outᵀ = bᵀ·aᵀ``, whichever
@@ -39,8 +40,12 @@ PANEL_BYTES = 131072
 COLS = 64
 #: Fewest tasks of a tiled product (:func:`task_sizes`), for two or more threads.
 TASKS = 8
-#: The cost of packing one element, in products (:func:`_cost`).
-PACK_COST = 60
+#: The cost of packing one element, in products (:func:`_cost`): 60 for an operand that
+#: comes from memory (a third of the time of ``Linear(4096, 4096)`` on a batch of 256 went
+#: to transposing its 64 MB of weights), 8 for one of at most PACK_CACHED bytes, which
+#: packs from cache at about copy speed (MobileNetV2's 7 × 7 pointwise layers ran twice as
+#: fast transposed and packed as read as they are with a 17-column edge).
+PACK_COST, PACK_COST_CACHED, PACK_CACHED = 60, 8, 4 << 20
 
 
 @njit(inline="always")
@@ -88,7 +93,8 @@ def pack(x, t, rows, depth, width, kb):
 
 
 @njit
-def gemm_task(A, sai, sak, packed, bp, K, kb, M, N, bias, bias_mode, out, col0, to, i0, i1, j0, j1,
+def gemm_task(A, sai, sak, packed, bp, b_packed, K, kb, M, N, bias, bias_mode, out, col0, to, i0,
+              i1, j0, j1,
               acc, row):
     """Output block rows ``i0 … i1`` × columns ``j0 … j1``, the whole reduction, serially.
     ``A`` holds ``a`` as packed panels (``packed``, :func:`pack`) or as its rows (element
@@ -99,33 +105,34 @@ def gemm_task(A, sai, sak, packed, bp, K, kb, M, N, bias, bias_mode, out, col0, 
     when ``to``)."""
     Mp = (M + MR - 1) // MR * MR
     Np = (N + NR - 1) // NR * NR
+    sbk = NR if b_packed else N
     for k0 in range(0, K, kb):
         kc = min(kb, K - k0)
         first, last = k0 == 0, k0 + kc == K
         direct = first and last and not to  # one block: tiles go straight to out
         for j in range(j0, j1, NR):
             nr = min(NR, j1 - j)
-            b_panel = bp[k0 * Np + j * kc:]
+            b_panel = bp[k0 * Np + j * kc:] if b_packed else bp[k0 * N + j:]
             for i in range(i0, i1, MR):
                 mr = min(MR, i1 - i)
                 a0 = k0 * Mp + i * kc if packed else i * sai + k0 * sak
                 c = 0  # columns of the panel done
                 if mr == MR and nr == NR:
-                    block(kc, A, a0, sai, sak, b_panel, MR, NR, first, last, direct, acc,
+                    block(kc, A, a0, sai, sak, b_panel, sbk, MR, NR, first, last, direct, acc,
                           i - i0, j - j0, out, col0, to, i, j, bias, bias_mode, row)
                     c = NR
                 elif mr == MR and direct:  # a narrow panel: 16 and 4 columns in registers
                     if nr - c >= 16:
-                        tile_out(kc, A, a0, sai, sak, b_panel, MR, 16, out, col0, i, j, bias,
+                        tile_out(kc, A, a0, sai, sak, b_panel, sbk, MR, 16, out, col0, i, j, bias,
                                  bias_mode, row)
                         c += 16
                     if nr - c >= 4:
-                        tile_out(kc, A, a0, sai, sak, b_panel[c:], MR, 4, out, col0, i, j + c,
+                        tile_out(kc, A, a0, sai, sak, b_panel[c:], sbk, MR, 4, out, col0, i, j + c,
                                  bias, bias_mode, row)
                         c += 4
                 if c < nr:  # the rest a row at a time (the loop along j vectorises)
                     for r in range(mr):
-                        tile(kc, A, a0 + r * sai, sai, sak, b_panel[c:], 1, nr - c, first, acc,
+                        tile(kc, A, a0 + r * sai, sai, sak, b_panel[c:], sbk, 1, nr - c, first, acc,
                              i + r - i0, j + c - j0, row)
                     if last:
                         finish(acc, i - i0, j + c - j0, mr, nr - c, out, col0, to, i, j + c,
@@ -133,7 +140,8 @@ def gemm_task(A, sai, sak, packed, bp, K, kb, M, N, bias, bias_mode, out, col0, 
 
 
 @njit(parallel=True)
-def gemm_tiled(A, sai, sak, packed, bp, K, kb, bias, bias_mode, out, col0, to, M, N, mc, nc):
+def gemm_tiled(A, sai, sak, packed, bp, b_packed, K, kb, bias, bias_mode, out, col0, to, M, N, mc,
+               nc):
     """Logical ``out (M, N) = A (M, K) · B (K, N)`` (+ bias), ``A`` and ``bp`` as
     :func:`gemm_task` takes them, with one task per ``mc × nc`` block; logical
     ``out[i, j]`` is ``o[i, j]`` (``o[j, i]`` if ``to``) with ``o = out[:, col0:]``.
@@ -145,7 +153,7 @@ def gemm_tiled(A, sai, sak, packed, bp, K, kb, bias, bias_mode, out, col0, to, M
         i0 = (t // nt) * mc
         j0 = (t % nt) * nc
         acc = np.empty((mc, nc), A.dtype)
-        gemm_task(A, sai, sak, packed, bp, K, kb, M, N, bias, bias_mode, out, col0, to, i0,
+        gemm_task(A, sai, sak, packed, bp, b_packed, K, kb, M, N, bias, bias_mode, out, col0, to, i0,
                   min(i0 + mc, M), j0, min(j0 + nc, N), acc, counts[t])
     return counts
 
@@ -186,13 +194,21 @@ def task_sizes(m: int, n: int) -> tuple:
     return _up(-(-m // mt), MR), _up(-(-n // nt), NR)
 
 
-def _cost(m: int, n: int, k: int, pack_a: bool) -> int:
+def _cost(m: int, n: int, k: int, pack_a: bool, pack_b: bool, itemsize: int) -> int:
     """A relative cost of the tiled product of ``m`` × ``n`` outputs over ``k``: products
-    in full tiles count 1, in one-row tiles 2, in the tiles of fewer than NR columns 8,
-    and each element packed PACK_COST (measured on ResNet-50 and Linear shapes)."""
+    in full tiles count 1, in one-row tiles and the 16- and 4-column tiles of a narrow
+    panel 2, in what is left of it 8; each element packed counts PACK_COST, or
+    PACK_COST_CACHED when its operand fits PACK_CACHED bytes (measured on ResNet-50,
+    MobileNetV2 and Linear shapes)."""
     m6, n32 = m // MR * MR, n // NR * NR
-    tiles = m6 * n32 + 2 * (m - m6) * n32 + 8 * m * (n - n32)
-    return k * tiles + PACK_COST * k * (n + (m if pack_a else 0))
+    n4 = n32 + (n - n32) // 4 * 4
+    tiles = m6 * n32 + 2 * (m - m6) * n32 + 2 * m * (n4 - n32) + 8 * m * (n - n4)
+    packing = 0
+    for rows, packed in ((m, pack_a), (n, pack_b)):
+        if packed:
+            packing += k * rows * (PACK_COST_CACHED if k * rows * itemsize <= PACK_CACHED
+                                   else PACK_COST)
+    return k * tiles + packing
 
 
 def gemm(a, b, bias, bias_mode, out, col0=0):
@@ -203,9 +219,10 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
     is copied first); ``out`` is C-contiguous, with M rows. ``bias`` has length M
     (``BIAS_ROW``), N (``BIAS_COL``) or is ignored (``BIAS_NONE``). The product is
     computed as ``out`` = ``a·b`` or as ``outᵀ = bᵀ·aᵀ``, whichever :func:`_cost` finds
-    cheaper: the right operand is always packed, the left one only when its rows are not
-    contiguous along the reduction (a weight matrix is read as it is). Both orders give
-    the same values and the same counts.
+    cheaper. Each operand is read as it is when it runs the right way (the rows of ``a``
+    along the reduction, as a weight matrix; the rows of ``b`` along the outputs, as the
+    input of a 1×1 convolution) and packed otherwise. Both orders give the same values
+    and the same counts.
     """
     (M, K), N = a.shape, b.shape[1]
     if min(M, N, K) < 1 or b.shape[0] != K or out.shape[0] != M or out.shape[1] < col0 + N:
@@ -216,7 +233,7 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
     orders = []
     for to in (False, True):  # out = a·b, or outᵀ = bᵀ·aᵀ
         (l, tl), (r, tr), m, n = (_base(b.T), _base(a.T), N, M) if to else (_base(a), _base(b), M, N)
-        orders.append((_cost(m, n, K, tl), to, l, tl, r, tr, m, n))
+        orders.append((_cost(m, n, K, tl, tr, out.itemsize), to, l, tl, r, tr, m, n))
     _, to, a, ta, b, tb, M, N = min(orders, key=lambda o: o[:2])
     if to:
         bias_mode = {BIAS_ROW: BIAS_COL, BIAS_COL: BIAS_ROW}.get(bias_mode, bias_mode)
@@ -225,8 +242,11 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
         A, sai, sak = pack(a, True, M, K, MR, kb), 1, MR
     else:  # the rows of a as they are
         A, sai, sak = a.reshape(-1), K, 1
-    bp = pack(b, not tb, N, K, NR, kb)
-    return gemm_tiled(A, sai, sak, ta, bp, K, kb, bias, bias_mode, out, col0, to, M, N,
+    if tb:  # b[j, k]: packed into panels of NR columns
+        bp = pack(b, False, N, K, NR, kb)
+    else:  # the rows of b as they are: each k of a panel is NR contiguous elements already
+        bp = b.reshape(-1)
+    return gemm_tiled(A, sai, sak, ta, bp, tb, K, kb, bias, bias_mode, out, col0, to, M, N,
                       *task_sizes(M, N))
 
 
