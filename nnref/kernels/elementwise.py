@@ -19,6 +19,31 @@ ADD, SUB, MUL, DIV = range(4)
 CHUNK = 1 << 15
 
 
+@njit(inline="always")
+def _apply(ot, at, bt, op, sa, sb):
+    """``ot[i] = at[i·sa] ⊙ bt[i·sb]`` for every i; returns the number of operations.
+    Called with literal strides (1, or 0 for a number) and with the branch on ``op``
+    outside the loop, so that each loop vectorises."""
+    n = 0
+    if op == ADD:
+        for i in range(ot.size):
+            ot[i] = at[i * sa] + bt[i * sb]
+            n += 1
+    elif op == SUB:
+        for i in range(ot.size):
+            ot[i] = at[i * sa] - bt[i * sb]
+            n += 1
+    elif op == MUL:
+        for i in range(ot.size):
+            ot[i] = at[i * sa] * bt[i * sb]
+            n += 1
+    else:
+        for i in range(ot.size):
+            ot[i] = at[i * sa] / bt[i * sb]
+            n += 1
+    return n
+
+
 @njit(parallel=True, error_model="numpy")
 def binary(a, b, out, op):
     """Fill the flat ``out`` with ``a ⊙ b``, ⊙ given by ``op``; an operand of length 1 is
@@ -28,29 +53,19 @@ def binary(a, b, out, op):
     sb = 1 if b.size > 1 else 0
     ntask = (n + CHUNK - 1) // CHUNK
     counts = np.zeros((max(ntask, 1), NKINDS), np.int64)
+    kind = NADD if op == ADD else NSUB if op == SUB else NMUL if op == MUL else NDIV
     for t in prange(ntask):
-        nadd = nsub = nmul = ndiv = 0
         lo, hi = t * CHUNK, (t + 1) * CHUNK
         ot = out[lo:hi]  # views from 0: LLVM sees indices >= 0 and vectorises
         at = a[lo:hi] if sa else a[0:1]
         bt = b[lo:hi] if sb else b[0:1]
-        for i in range(ot.size):
-            u = at[i * sa]
-            v = bt[i * sb]
-            if op == ADD:
-                ot[i] = u + v
-                nadd += 1
-            elif op == SUB:
-                ot[i] = u - v
-                nsub += 1
-            elif op == MUL:
-                ot[i] = u * v
-                nmul += 1
-            else:
-                ot[i] = u / v
-                ndiv += 1
-        counts[t, NADD] = nadd
-        counts[t, NSUB] = nsub
-        counts[t, NMUL] = nmul
-        counts[t, NDIV] = ndiv
+        if sa and sb:
+            k = _apply(ot, at, bt, op, 1, 1)
+        elif sa:
+            k = _apply(ot, at, bt, op, 1, 0)
+        elif sb:
+            k = _apply(ot, at, bt, op, 0, 1)
+        else:
+            k = _apply(ot, at, bt, op, 0, 0)
+        counts[t, kind] = k
     return counts
