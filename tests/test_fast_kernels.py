@@ -193,3 +193,28 @@ def test_depthwise_3x3_planes_equal_the_naive_loop(c, m, s, p, height, width, bi
     (y, ops), (y_naive, ops_naive) = fast_and_naive(layer, x)
     assert ops == ops_naive
     close(y, y_naive)
+
+
+@given(h=st.integers(1, 12), w=st.integers(1, 40), kh=st.integers(1, 4), kw=st.integers(1, 4),
+       sh=st.integers(1, 3), sw=st.integers(1, 2), ceil_mode=st.booleans(), nans=st.booleans(),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=seeds, data=st.data())
+def test_row_max_pool_equals_the_window_reduction(h, w, kh, kw, sh, sw, ceil_mode, nans, dtype,
+                                                  seed, data):
+    from nnref.core.shapes import pool_out, pool_windows
+    from nnref.kernels import pool
+    from nnref.kernels._windows import MAX, reduce_windows
+
+    ph, pw = data.draw(st.integers(0, kh // 2)), data.draw(st.integers(0, kw // 2))
+    oh, ow = (pool_out(i, k, s, p, 1, ceil_mode) for i, k, s, p in ((h, kh, sh, ph), (w, kw, sw, pw)))
+    if min(oh, ow) < 1:
+        return
+    x = np.random.default_rng(seed).standard_normal((2, 3, 1, h, w)).astype(dtype)
+    if nans:
+        x[0, 1, 0, h // 2, w // 3] = np.nan
+    fast, slow = np.empty((2, 3, 1, oh, ow), dtype), np.empty((2, 3, 1, oh, ow), dtype)
+    tables = [np.array(pool_windows(i, k, s, p, 1, o, True), np.int64).reshape(-1, 4) for
+              i, k, s, p, o in ((1, 1, 1, 0, 1), (h, kh, sh, ph, oh), (w, kw, sw, pw, ow))]
+    expected = OpCounts.from_rows(reduce_windows(x, slow, *tables, MAX))
+    assert OpCounts.from_rows(pool.pool(x, fast, (1, kh, kw), (1, sh, sw), (0, ph, pw),
+                                        (1, 1, 1), True, "max")) == expected
+    np.testing.assert_array_equal(fast, slow)

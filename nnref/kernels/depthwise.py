@@ -11,10 +11,12 @@ each output element still sees exactly its own taps, in the same order. Padding 
 handled as in :mod:`.conv` (dense padding pads with zeros first, "skip" runs only taps
 inside the input). With dense padding and many channels or short rows,
 :func:`depthwise_last` runs the same taps in the same order channels last, so that the
-innermost loop runs along the channels instead.
+innermost loop runs along the channels instead; a 3 × 3 kernel of stride 1 or 2 on
+longer rows runs plane by plane (:mod:`._depthwise3x3`).
 """
 import numpy as np
 
+from ._depthwise3x3 import depthwise3x3
 from ._numba import ADD, MUL, NKINDS, njit, prange
 from ._taps import inside, zero_pad
 
@@ -176,74 +178,6 @@ def depthwise(x, w, bias, has_bias, stride, padding, dilation, out):
                     first = False
             if has_bias and not first:
                 _row_bias(orow, bval, spans, row)
-    return counts
-
-
-# -- 3 × 3, stride 1 or 2, dense padding: one padded plane per task, in cache -------------
-
-@njit(inline="always")
-def _taps9(o, r0, r1, r2, w, step, bval, has_bias):
-    """``o[j] = w[0,0]·r0[j·step] + w[0,1]·r0[j·step + 1] + … + w[2,2]·r2[j·step + 2]``
-    (+ the bias): the nine taps of a 3 × 3 window in order (the first product
-    initialises, the others are added, then the bias), with one load and store of
-    ``o[j]``. Called with a literal ``step``, so that LLVM sees the loads (contiguous, or
-    stride 2 interleaved) and vectorises. Returns the products and the sums."""
-    w00, w01, w02 = w[0, 0], w[0, 1], w[0, 2]
-    w10, w11, w12 = w[1, 0], w[1, 1], w[1, 2]
-    w20, w21, w22 = w[2, 0], w[2, 1], w[2, 2]
-    nmul = 0
-    nadd = 0
-    for j in range(o.size):
-        i = j * step
-        v = w00 * r0[i] + w01 * r0[i + 1] + w02 * r0[i + 2]
-        v = v + w10 * r1[i] + w11 * r1[i + 1] + w12 * r1[i + 2]
-        v = v + w20 * r2[i] + w21 * r2[i + 1] + w22 * r2[i + 2]
-        nmul += 9
-        nadd += 8
-        if has_bias:
-            v += bval
-            nadd += 1
-        o[j] = v
-    return nmul, nadd
-
-
-@njit(parallel=True)
-def depthwise3x3(x, w, bias, has_bias, step, ph, pw, out):
-    """Dense padding, a 3 × 3 kernel, stride ``step`` (1 or 2) along both axes, no
-    dilation: ``x`` (N, C, H, W), ``w`` (C·m, 3, 3), ``out`` (N, C·m, OH, OW). One task
-    per output plane copies its input plane into a buffer with a border of zeros (the
-    padding, whose taps are products with zero as in :func:`depthwise`), which stays in
-    cache while each row of outputs takes its nine taps in one pass (:func:`_taps9`).
-    Returns the counter table."""
-    N, C, H, W = x.shape
-    Co, OH = out.shape[1], out.shape[2]
-    m = Co // C
-    Hp, Wp = H + 2 * ph, W + 2 * pw
-    counts = np.zeros((max(N * Co, 1), NKINDS), np.int64)
-    for t in prange(N * Co):
-        n, co = t // Co, t % Co
-        buf = np.empty((Hp, Wp), x.dtype)
-        buf[:ph] = 0
-        buf[ph + H:] = 0
-        for i in range(H):
-            row = buf[ph + i]
-            row[:pw] = 0
-            row[pw:pw + W] = x[n, co // m, i]
-            row[pw + W:] = 0
-        nmul = 0
-        nadd = 0
-        for oh in range(OH):
-            r = oh * step
-            if step == 1:
-                km, ka = _taps9(out[n, co, oh], buf[r], buf[r + 1], buf[r + 2], w[co], 1,
-                                bias[co], has_bias)
-            else:
-                km, ka = _taps9(out[n, co, oh], buf[r], buf[r + 1], buf[r + 2], w[co], 2,
-                                bias[co], has_bias)
-            nmul += km
-            nadd += ka
-        counts[t, MUL] = nmul
-        counts[t, ADD] = nadd
     return counts
 
 
