@@ -164,6 +164,7 @@ def test_column_buffer_setting(monkeypatch):
 
 @pytest.mark.parametrize("channels, width, kernel, stride, route", [
     (3, 60, 3, 1, "depthwise3x3"), (3, 61, 3, 2, "depthwise3x3"),  # 3 × 3: plane by plane
+    (200, 7, 3, 1, "depthwise3x3"), (200, 14, 3, 2, "depthwise3x3"),  # planes sharing tasks
     (3, 60, 5, 1, "depthwise"), (1024, 5, 3, 1, "depthwise"),  # long rows; very wide
     (64, 5, 3, 1, "depthwise_last"), (64, 20, 5, 2, "depthwise_last")])  # short rows
 def test_each_depthwise_kernel_equals_the_naive_loop(monkeypatch, channels, width, kernel,
@@ -182,8 +183,8 @@ def test_each_depthwise_kernel_equals_the_naive_loop(monkeypatch, channels, widt
     close(y, y_naive)
 
 
-@given(c=st.integers(1, 3), m=st.integers(1, 2), s=st.integers(1, 2), p=st.integers(0, 2),
-       height=st.integers(1, 6), width=st.integers(30, 70), bias=st.booleans(),
+@given(c=st.integers(1, 5), m=st.integers(1, 2), s=st.integers(1, 2), p=st.integers(0, 2),
+       height=st.integers(1, 6), width=st.integers(7, 70), bias=st.booleans(),
        dtype=st.sampled_from([np.float32, np.float64]), seed=seeds)
 def test_depthwise_3x3_planes_equal_the_naive_loop(c, m, s, p, height, width, bias, dtype, seed):
     layer = Conv2d(c, c * m, 3, s, p, groups=c, bias=bias, rng=seed)

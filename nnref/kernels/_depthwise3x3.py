@@ -15,6 +15,10 @@ import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
 
+#: Fewest outputs of a task of :func:`depthwise3x3`: small planes (MobileNetV2's 14²
+#: and 7²) share a task and its buffers rather than allocate one each.
+PLANE_TASK = 2048
+
 
 @njit(inline="always")
 def _taps9(o, r0, r1, r2, w, bval, has_bias):
@@ -94,19 +98,22 @@ def _pairs(xrow, first, second):
 @njit(parallel=True)
 def depthwise3x3(x, w, bias, has_bias, step, ph, pw, out):
     """Dense padding, a 3 × 3 kernel, stride ``step`` (1 or 2) along both axes, no
-    dilation: ``x`` (N, C, H, W), ``w`` (C·m, 3, 3), ``out`` (N, C·m, OH, OW). One task
-    per output plane copies its input plane into a buffer with a border of zeros (the
-    padding, whose taps are products with zero as in :func:`depthwise`), which stays in
-    cache while each row of outputs takes its nine taps in one pass (:func:`_taps9`).
-    With stride 2 the buffer holds each padded row as its even and its odd elements, so
-    that the taps read it unit-stride (:func:`_taps9_split`). Returns the counter table."""
+    dilation: ``x`` (N, C, H, W), ``w`` (C·m, 3, 3), ``out`` (N, C·m, OH, OW). A task is a
+    run of output planes of at least PLANE_TASK outputs in all (from the shapes); it
+    copies each input plane into its buffer with a border of zeros (the padding, whose
+    taps are products with zero as in :func:`.depthwise.depthwise`), which stays in cache
+    while each row of outputs takes its nine taps in one pass (:func:`_taps9`). With
+    stride 2 the buffer holds each padded row as its even and its odd elements, so that
+    the taps read it unit-stride (:func:`_taps9_split`). Returns the counter table."""
     N, C, H, W = x.shape
-    Co, OH = out.shape[1], out.shape[2]
+    Co, OH, OW = out.shape[1], out.shape[2], out.shape[3]
     m = Co // C
     Hp, Wp = H + 2 * ph, W + 2 * pw
-    counts = np.zeros((max(N * Co, 1), NKINDS), np.int64)
-    for t in prange(N * Co):
-        n, co = t // Co, t % Co
+    per = max(1, min(Co, PLANE_TASK // max(1, OH * OW)))  # planes per task
+    nblock = (Co + per - 1) // per
+    counts = np.zeros((max(N * nblock, 1), NKINDS), np.int64)
+    for t in prange(N * nblock):
+        n, c0 = t // nblock, (t % nblock) * per
         nmul = 0
         nadd = 0
         if step == 2:
@@ -116,28 +123,31 @@ def depthwise3x3(x, w, bias, has_bias, step, ph, pw, out):
             odd[:ph] = 0
             even[ph + H:] = 0
             odd[ph + H:] = 0
-            for i in range(H):
-                _split(x[n, co // m, i], pw, even[ph + i], odd[ph + i])
-            for oh in range(OH):
-                r = 2 * oh
-                km, ka = _taps9_split(out[n, co, oh], even[r], odd[r], even[r + 1], odd[r + 1],
-                                      even[r + 2], odd[r + 2], w[co], bias[co], has_bias)
-                nmul += km
-                nadd += ka
+            for co in range(c0, min(Co, c0 + per)):
+                for i in range(H):
+                    _split(x[n, co // m, i], pw, even[ph + i], odd[ph + i])
+                for oh in range(OH):
+                    r = 2 * oh
+                    km, ka = _taps9_split(out[n, co, oh], even[r], odd[r], even[r + 1],
+                                          odd[r + 1], even[r + 2], odd[r + 2], w[co], bias[co],
+                                          has_bias)
+                    nmul += km
+                    nadd += ka
         else:
             buf = np.empty((Hp, Wp), x.dtype)
             buf[:ph] = 0
             buf[ph + H:] = 0
-            for i in range(H):
-                row = buf[ph + i]
-                row[:pw] = 0
-                row[pw:pw + W] = x[n, co // m, i]
-                row[pw + W:] = 0
-            for oh in range(OH):
-                km, ka = _taps9(out[n, co, oh], buf[oh], buf[oh + 1], buf[oh + 2], w[co],
-                                bias[co], has_bias)
-                nmul += km
-                nadd += ka
+            for co in range(c0, min(Co, c0 + per)):
+                for i in range(H):
+                    row = buf[ph + i]
+                    row[:pw] = 0
+                    row[pw:pw + W] = x[n, co // m, i]
+                    row[pw + W:] = 0
+                for oh in range(OH):
+                    km, ka = _taps9(out[n, co, oh], buf[oh], buf[oh + 1], buf[oh + 2], w[co],
+                                    bias[co], has_bias)
+                    nmul += km
+                    nadd += ka
         counts[t, MUL] = nmul
         counts[t, ADD] = nadd
     return counts

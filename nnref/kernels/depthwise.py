@@ -287,9 +287,10 @@ def channels_last(x, padding, m):
 #: by channels is rough: 512 × 28² also favours rows, 1024 × 14² channels last).
 WIDE, SHORT_ROW = 1024, 40
 #: A 3 × 3 kernel of stride 1 or 2 runs plane by plane (:func:`depthwise3x3`) on output
-#: rows of at least PLANE_ROW (measured on MobileNetV2's shapes, one thread: rows of 28
-#: and more; on 14 and 7, which fill no AVX-512 vector, channels last wins).
-PLANE_ROW = 16
+#: rows of at least PLANE_ROW (measured on MobileNetV2's shapes, 2 threads, Zen 4, with
+#: small planes sharing a task: 576 × 14² in 90 µs against 193 channels last, 960 × 7² in
+#: 68 against 110).
+PLANE_ROW = 7
 
 
 def depthwise_conv(x, w, bias, stride, padding, dilation, skip, out):
