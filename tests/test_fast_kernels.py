@@ -143,6 +143,15 @@ def test_deep_windows_equal_the_naive_loop(cin, k, stride, padding, budget):
     close(y, y_naive)
 
 
+@pytest.mark.parametrize("cout, size", [(40, 1), (40, 2), (3, 2), (13, 5)])  # a few positions
+def test_pointwise_on_few_positions_equals_the_naive_loop(cout, size):
+    layer = Conv2d(24, cout, 1, rng=2)  # the row dot products, the input transposed
+    x = np.random.default_rng(2).standard_normal((2, 24, size, size)).astype(np.float32)
+    (y, ops), (y_naive, ops_naive) = fast_and_naive(layer, x)
+    assert ops == ops_naive
+    close(y, y_naive)
+
+
 def test_column_buffer_setting(monkeypatch):
     layer = Conv2d(2, 3, 3, padding=1, rng=0)
     x = np.random.default_rng(0).standard_normal((1, 2, 9, 9)).astype(np.float32)

@@ -169,11 +169,12 @@ MANY = 1 << 18
 def matmul_nt(a, b, bias, bias_mode, out, col0=0):
     """``out[:, col0:col0+N]`` = ``a`` (M, K) · ``b`` (N, K)ᵀ (+ bias), both C-contiguous,
     by the fastest counted route for the shapes: :func:`gemm_rows_nt` for deep reductions
-    onto fewer than MANY outputs, else the tiled :func:`._gemm.gemm` (or its dot products
-    for fewer than MR rows).
-    Every route gives the same counts. Returns the counter table."""
+    onto fewer than MANY outputs and for fewer than MR rows or columns (a matrix times a
+    few vectors: a tile would be one row or a narrow panel), else the tiled
+    :func:`._gemm.gemm`. Every route gives the same counts. Returns the counter table."""
     deep = a.shape[1] >= DEEP and a.shape[0] * b.shape[0] < MANY
-    if deep and a.flags.c_contiguous and b.flags.c_contiguous:
+    skinny = min(a.shape[0], b.shape[0]) < MR
+    if (deep or skinny) and a.flags.c_contiguous and b.flags.c_contiguous:
         return gemm_rows_nt(a, b, bias, bias_mode, out, col0)
     if a.shape[0] < MR and col0 == 0 and out.shape[1] == b.shape[0]:
         return gemm_nt(a, b, bias, bias_mode, out)

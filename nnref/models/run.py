@@ -83,14 +83,17 @@ class Planner(_Executor):
 
 
 class Runner(_Executor):
-    """Call the layers on arrays; ``records`` collects one LayerRecord per leaf call."""
+    """Call the layers on arrays, after a :class:`Planner` has checked every call on
+    shapes; ``records`` collects one LayerRecord per leaf call."""
 
     def __init__(self, names: dict, progress=None):
         super().__init__(names)
         self.progress, self.records = progress, []
 
     def leaf(self, name, layer, *xs, call="module", target=""):
-        y, ops = layer(*xs)
+        # The model checked its input and planned every call on shapes first, so a layer
+        # that validates nothing beyond that (the base __call__) goes straight to forward.
+        y, ops = layer.forward(*xs) if type(layer).__call__ is Layer.__call__ else layer(*xs)
         record = LayerRecord(name=name, type=layer.kind, output_shape=tuple(y.shape),
                              params=layer.num_params, counts=ops, call=call, target=target)
         self.records.append(record)
