@@ -22,8 +22,8 @@ CHUNK = 1 << 15
 @njit(inline="always")
 def _apply(ot, at, bt, op, sa, sb):
     """``ot[i] = at[i·sa] ⊙ bt[i·sb]`` for every i; returns the number of operations.
-    Called with literal strides (1, or 0 for a number) and with the branch on ``op``
-    outside the loop, so that each loop vectorises."""
+    The branch on ``op`` is outside the loop; called with the literal strides of two
+    tensors (1, 1), each loop vectorises."""
     n = 0
     if op == ADD:
         for i in range(ot.size):
@@ -59,13 +59,9 @@ def binary(a, b, out, op):
         ot = out[lo:hi]  # views from 0: LLVM sees indices >= 0 and vectorises
         at = a[lo:hi] if sa else a[0:1]
         bt = b[lo:hi] if sb else b[0:1]
-        if sa and sb:
+        if sa and sb:  # two tensors: literal strides, so that the loop vectorises
             k = _apply(ot, at, bt, op, 1, 1)
-        elif sa:
-            k = _apply(ot, at, bt, op, 1, 0)
-        elif sb:
-            k = _apply(ot, at, bt, op, 0, 1)
-        else:
-            k = _apply(ot, at, bt, op, 0, 0)
+        else:  # a number on one side (or both)
+            k = _apply(ot, at, bt, op, sa, sb)
         counts[t, kind] = k
     return counts

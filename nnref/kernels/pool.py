@@ -12,23 +12,24 @@ import math
 import numpy as np
 
 from ..core.shapes import pool_windows
-from ._numba import CMP, NKINDS, njit, prange
+from ._numba import CMP, NKINDS, njit
 from ._windows import AVG, MAX, reduce_windows
 
 
 @njit(inline="always")
-def _max_taps(o, src, r0, r1, kw, c0, step):
+def _max_taps(o, even, odd, r0, r1, kw, c0, step):
     """Interior outputs of a row, every column tap in bounds: ``o[j]`` is the maximum of
     input ``(r, j·step + c0 + c)`` over the rows r0 ≤ r < r1, then the columns c < kw, in
     that order: the first tap initialises it, each further one is compared (``v > m``,
-    counted; NaN wins as in torch). ``src[p][r]`` is input row r (``step`` 1: ``p`` = 0),
-    or with ``step`` 2 its even (``p`` = 0) and odd (``p`` = 1) elements, so that every
-    load is unit-stride. Returns the comparisons."""
+    counted; NaN wins as in torch). With ``step`` 2, ``even`` and ``odd`` hold the even
+    and odd elements of the input rows, so that every load is unit-stride; with ``step``
+    1, both are the input plane. Returns the comparisons."""
     ncmp = 0
     for r in range(r0, r1):
         for c in range(kw):
             e = c0 + c  # input column j·step + e
-            xs = src[e % step][r, e // step:] if step == 2 else src[0][r, e:]
+            src = odd if e % step else even
+            xs = src[r, e // step:]
             if r == r0 and c == 0:
                 for j in range(o.size):
                     o[j] = xs[j]
@@ -41,19 +42,22 @@ def _max_taps(o, src, r0, r1, kw, c0, step):
     return ncmp
 
 
-@njit(parallel=True)
+@njit
 def max2d(x, out, kh, kw, sh, sw, ph, pw):
     """Max pool ``x`` (N, C, H, W) into ``out`` (N, C, OH, OW), window kh × kw, stride
     (sh, sw) with ``sw`` 1 or 2, padding (ph, pw), no dilation; return the counter table.
-    One task per plane; each output's in-bound taps in order (rows, then columns), the
-    first initialising it, as :func:`._windows.reduce_windows` takes them. With ``sw`` 2
-    the plane is first copied as the even and the odd elements of its rows."""
+    A counter row per plane; each output's in-bound taps in order (rows, then columns),
+    the first initialising it, as :func:`._windows.reduce_windows` takes them. With ``sw``
+    2 the plane is first copied as the even and the odd elements of its rows. Serial: on
+    ResNet-50's pool (64 × 112², 3 × 3, stride 2) it takes 0.7 ms where the generic
+    reduction took 1.7 and a parallel version 0.4, but it compiles in 1.7 s rather than
+    4.6, which counts on a cold cache (``nnref count``'s first run)."""
     N, C, H, W = x.shape
     OH, OW = out.shape[2], out.shape[3]
     jlo = min(OW, (pw + sw - 1) // sw)  # the first output whose columns are all in bounds
     jhi = max(jlo, min(OW, (W + pw - kw) // sw + 1))  # past the last
     counts = np.zeros((max(N * C, 1), NKINDS), np.int64)
-    for t in prange(N * C):
+    for t in range(N * C):
         n, ch = t // C, t % C
         plane = x[n, ch]
         if sw == 2:
@@ -66,9 +70,8 @@ def max2d(x, out, kh, kw, sh, sw, ph, pw):
                     dr[q] = xr[2 * q + 1]
                 if W % 2:
                     er[W // 2] = xr[W - 1]
-            src = (even, odd)
         else:
-            src = (plane, plane)
+            even = odd = plane
         ncmp = 0
         for oh in range(OH):
             r0, r1 = max(0, oh * sh - ph), min(H, oh * sh - ph + kh)
@@ -87,11 +90,7 @@ def max2d(x, out, kh, kw, sh, sw, ph, pw):
                         m = v if (v > m) | math.isnan(v) else m
                 orow[ow] = m
             if jhi > jlo:
-                o = orow[jlo:jhi]
-                if sw == 1:
-                    ncmp += _max_taps(o, src, r0, r1, kw, jlo - pw, 1)
-                else:
-                    ncmp += _max_taps(o, src, r0, r1, kw, 2 * jlo - pw, 2)
+                ncmp += _max_taps(orow[jlo:jhi], even, odd, r0, r1, kw, sw * jlo - pw, sw)
         counts[t, CMP] = ncmp
     return counts
 
