@@ -51,7 +51,7 @@ def test_tiled_gemm_equals_dot_products(m, n, k, mode, dtype, col0, transposed, 
     assert np.isnan(out[:, :col0]).all() and np.isnan(out[:, col0 + n:]).all()  # untouched
 
 
-@pytest.mark.parametrize("n", [4, 16, 20, 23, 49, 55, 196])  # narrow panels: 16, 4, the rest
+@pytest.mark.parametrize("n", [4, 16, 20, 23, 49, 55, 196])  # narrow panels: 16 wide, the rest
 @pytest.mark.parametrize("k", [1, 16, 1100])  # 1100: two blocks (partial sums), not direct
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_tiled_gemm_narrow_panels(n, k, dtype):

@@ -25,7 +25,8 @@ import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
 # BIAS_NONE is imported for the callers, which take the bias modes from here.
-from ._tile import BIAS_COL, BIAS_NONE, BIAS_ROW, MR, NR, block, finish, tile, tile_out  # noqa: F401
+from ._tile import (BIAS_COL, BIAS_NONE, BIAS_ROW, MR, NR, block, finish,  # noqa: F401
+                    tile, tile_out)
 
 #: Most output rows and columns of a task (:func:`task_size`).
 MC, NC = 96, 128
@@ -94,8 +95,7 @@ def pack(x, t, rows, depth, width, kb):
 
 @njit
 def gemm_task(A, sai, sak, packed, bp, b_packed, K, kb, M, N, bias, bias_mode, out, col0, to, i0,
-              i1, j0, j1,
-              acc, row):
+              i1, j0, j1, acc, row):
     """Output block rows ``i0 … i1`` × columns ``j0 … j1``, the whole reduction, serially.
     ``A`` holds ``a`` as packed panels (``packed``, :func:`pack`) or as its rows (element
     (i, k) at ``i·sai + k·sak``); ``bp`` holds ``b`` packed. For each block of ``kb``
@@ -121,19 +121,14 @@ def gemm_task(A, sai, sak, packed, bp, b_packed, K, kb, M, N, bias, bias_mode, o
                     block(kc, A, a0, sai, sak, b_panel, sbk, MR, NR, first, last, direct, acc,
                           i - i0, j - j0, out, col0, to, i, j, bias, bias_mode, row)
                     c = NR
-                elif mr == MR and direct:  # a narrow panel: 16 and 4 columns in registers
-                    if nr - c >= 16:
-                        tile_out(kc, A, a0, sai, sak, b_panel, sbk, MR, 16, out, col0, i, j, bias,
-                                 bias_mode, row)
-                        c += 16
-                    if nr - c >= 4:
-                        tile_out(kc, A, a0, sai, sak, b_panel[c:], sbk, MR, 4, out, col0, i, j + c,
-                                 bias, bias_mode, row)
-                        c += 4
+                elif mr == MR and direct and nr >= 16:  # a narrow panel: 16 columns in registers
+                    tile_out(kc, A, a0, sai, sak, b_panel, sbk, MR, 16, out, col0, i, j, bias,
+                             bias_mode, row)
+                    c = 16
                 if c < nr:  # the rest a row at a time (the loop along j vectorises)
                     for r in range(mr):
-                        tile(kc, A, a0 + r * sai, sai, sak, b_panel[c:], sbk, 1, nr - c, first, acc,
-                             i + r - i0, j + c - j0, row)
+                        tile(kc, A, a0 + r * sai, sai, sak, b_panel[c:], sbk, 1, nr - c, first,
+                             acc, i + r - i0, j + c - j0, row)
                     if last:
                         finish(acc, i - i0, j + c - j0, mr, nr - c, out, col0, to, i, j + c,
                                bias, bias_mode, row)
@@ -153,8 +148,8 @@ def gemm_tiled(A, sai, sak, packed, bp, b_packed, K, kb, bias, bias_mode, out, c
         i0 = (t // nt) * mc
         j0 = (t % nt) * nc
         acc = np.empty((mc, nc), A.dtype)
-        gemm_task(A, sai, sak, packed, bp, b_packed, K, kb, M, N, bias, bias_mode, out, col0, to, i0,
-                  min(i0 + mc, M), j0, min(j0 + nc, N), acc, counts[t])
+        gemm_task(A, sai, sak, packed, bp, b_packed, K, kb, M, N, bias, bias_mode, out, col0, to,
+                  i0, min(i0 + mc, M), j0, min(j0 + nc, N), acc, counts[t])
     return counts
 
 
@@ -196,13 +191,13 @@ def task_sizes(m: int, n: int) -> tuple:
 
 def _cost(m: int, n: int, k: int, pack_a: bool, pack_b: bool, itemsize: int) -> int:
     """A relative cost of the tiled product of ``m`` × ``n`` outputs over ``k``: products
-    in full tiles count 1, in one-row tiles and the 16- and 4-column tiles of a narrow
-    panel 2, in what is left of it 8; each element packed counts PACK_COST, or
+    in full tiles count 1, in one-row tiles and the 16-column tiles of a narrow panel 2,
+    in what is left of it 8; each element packed counts PACK_COST, or
     PACK_COST_CACHED when its operand fits PACK_CACHED bytes (measured on ResNet-50,
     MobileNetV2 and Linear shapes)."""
     m6, n32 = m // MR * MR, n // NR * NR
-    n4 = n32 + (n - n32) // 4 * 4
-    tiles = m6 * n32 + 2 * (m - m6) * n32 + 2 * m * (n4 - n32) + 8 * m * (n - n4)
+    n16 = n32 + (16 if n - n32 >= 16 else 0)
+    tiles = m6 * n32 + 2 * (m - m6) * n32 + 2 * m * (n16 - n32) + 8 * m * (n - n16)
     packing = 0
     for rows, packed in ((m, pack_a), (n, pack_b)):
         if packed:

@@ -24,11 +24,12 @@ where it happens (LLVM hoists the increments out of the loop, which costs nothin
   ``acc`` between blocks; after the last one, :func:`finish` adds the bias and stores the
   tile while it is still in L1 (fused: no second pass over the output).
 
-At the right edge, a panel narrower than NR runs full-height tiles of 16 and then 4
-columns (constant widths, in registers) when the reduction is one block; what is left,
-and the bottom edge, runs a row at a time with fewer columns. Nothing is computed on
-padding. On a Zen 4 core, 384 × 196 outputs over 64 took 158 µs and take 120 µs: the
-4 columns past 192 had cost a quarter of the time.
+At the right edge, a panel of 16 to 31 columns runs a full-height tile of 16 columns
+(a constant width, in registers) when the reduction is one block; what is left, and the
+bottom edge, runs a row at a time with fewer columns. Nothing is computed on padding. A
+4-column tile as well saved a quarter of the time of 196-column products (384 × 196 over
+64: 158 → 120 µs on a Zen 4 core) but added 3–4 s to the GEMM's compilation, which a
+cold ``nnref count`` waits for: it was left out.
 """
 from numba import types
 from numba.core import cgutils
