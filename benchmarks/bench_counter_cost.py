@@ -66,7 +66,8 @@ def compiled():
             kb = max(1, gemm.PANEL_BYTES // (gemm.NR * a.itemsize))
             bp = gemm.pack(b, True, n, k, gemm.NR, kb)  # a's rows as they are, b packed
             return kernel(a.reshape(-1), k, 1, False, bp, True, k, kb, np.zeros(0, a.dtype),
-                          gemm.BIAS_NONE, out, 0, False, m, n, *gemm.task_sizes(m, n))
+                          gemm.BIAS_NONE, out, 0, False, m, n,
+                          *gemm.task_grid(m, n, gemm.tile_rows(a.itemsize)))
         return call
     return caller(build(True)), caller(build(False))
 

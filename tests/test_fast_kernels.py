@@ -22,8 +22,9 @@ from nnref.kernels import _gemm as gemm
 from nnref.layers import Conv1d, Conv2d, Conv3d
 
 TOL = {np.float32: 2e-5, np.float64: 1e-12}
-#: Sizes around the register tile (MR = 6, NR = 32) and the reduction blocks (512, 1024).
-SIZES = st.one_of(st.integers(1, 70), st.sampled_from([gemm.MR, gemm.NR, 2 * gemm.NR + 1]))
+#: Sizes around the register tiles (8 or 6 rows × NR = 32) and the reduction blocks (512,
+#: 1024 reductions).
+SIZES = st.one_of(st.integers(1, 70), st.sampled_from([gemm.MR_F64, gemm.MR_F32, gemm.NR, 2 * gemm.NR + 1]))
 DEPTHS = st.one_of(st.integers(1, 40), st.sampled_from([511, 512, 513, 1023, 1024, 1025]))
 
 
@@ -56,7 +57,7 @@ def test_tiled_gemm_equals_dot_products(m, n, k, mode, dtype, col0, transposed, 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_tiled_gemm_narrow_panels(n, k, dtype):
     rng = np.random.default_rng(n * k)
-    m = 2 * gemm.MR + 1
+    m = 2 * gemm.tile_rows(np.dtype(dtype).itemsize) + 1
     a, bt = rng.standard_normal((m, k)).astype(dtype), rng.standard_normal((n, k)).astype(dtype)
     bias = rng.standard_normal(m).astype(dtype)
     ref = np.empty((m, n), dtype)

@@ -24,7 +24,7 @@ faster order of the same operations.
 """
 import numpy as np
 
-from ._gemm import BIAS_COL, BIAS_ROW, MR, gemm, gemm_nt, task_size
+from ._gemm import BIAS_COL, BIAS_ROW, gemm, gemm_nt, task_size, tile_rows
 from ._numba import ADD, MUL, NKINDS, njit, prange
 
 #: Bytes of one row's chunk of the reduction: 8 rows of it (4 of a, 4 of b) fill 16 KiB.
@@ -169,13 +169,14 @@ MANY = 1 << 18
 def matmul_nt(a, b, bias, bias_mode, out, col0=0):
     """``out[:, col0:col0+N]`` = ``a`` (M, K) · ``b`` (N, K)ᵀ (+ bias), both C-contiguous,
     by the fastest counted route for the shapes: :func:`gemm_rows_nt` for deep reductions
-    onto fewer than MANY outputs and for fewer than MR rows or columns (a matrix times a
+    onto fewer than MANY outputs and for fewer rows or columns than a tile has (a matrix times a
     few vectors: a tile would be one row or a narrow panel), else the tiled
     :func:`._gemm.gemm`. Every route gives the same counts. Returns the counter table."""
+    mr = tile_rows(out.itemsize)
     deep = a.shape[1] >= DEEP and a.shape[0] * b.shape[0] < MANY
-    skinny = min(a.shape[0], b.shape[0]) < MR
+    skinny = min(a.shape[0], b.shape[0]) < mr
     if (deep or skinny) and a.flags.c_contiguous and b.flags.c_contiguous:
         return gemm_rows_nt(a, b, bias, bias_mode, out, col0)
-    if a.shape[0] < MR and col0 == 0 and out.shape[1] == b.shape[0]:
+    if a.shape[0] < mr and col0 == 0 and out.shape[1] == b.shape[0]:
         return gemm_nt(a, b, bias, bias_mode, out)
     return gemm(a, b.T, bias, bias_mode, out, col0)

@@ -6,8 +6,8 @@ right operand ``b`` is copied ("packed") into panels of ``NR`` columns, ``KC``
 reductions deep, stored in the order the micro-kernel reads them, unless its rows
 already run along the outputs (the input of a 1×1 convolution); the left operand ``a``
 is read as it is when its rows run along the reduction (a weight matrix, an im2col
-column matrix: six unit-stride streams), and packed into panels of ``MR`` rows only when
-they do not. :func:`gemm` computes ``out = a·b`` or ``outᵀ = bᵀ·aᵀ``, whichever
+column matrix: one unit-stride stream per row of a tile), and packed into panels of a
+tile's rows only when they do not. :func:`gemm` computes ``out = a·b`` or ``outᵀ = bᵀ·aᵀ``, whichever
 :func:`_cost` finds cheaper (packing, and the one-row tiles at the edges). A task walks
 the reduction in blocks of ``KC``, running the register-tiled **micro-kernel** of
 :mod:`._tile` on each ``MR × NR`` tile of its block; each output element is a plain dot
@@ -25,8 +25,8 @@ import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
 # BIAS_NONE is imported for the callers, which take the bias modes from here.
-from ._tile import (BIAS_COL, BIAS_NONE, BIAS_ROW, MR, NR, block, finish,  # noqa: F401
-                    tile, tile_out)
+from ._tile import (BIAS_COL, BIAS_NONE, BIAS_ROW, MR, MR_F32, MR_F64, NR, block,  # noqa: F401
+                    finish, rows_of, tile, tile_out, tile_rows)
 
 #: Most output rows and columns of a task (:func:`task_size`).
 MC, NC = 96, 128
@@ -39,7 +39,7 @@ MC, NC = 96, 128
 PANEL_BYTES = 131072
 #: Columns of the output per task of the dot-product GEMM :func:`gemm_rows`.
 COLS = 64
-#: Fewest tasks of a tiled product (:func:`task_sizes`), for two or more threads.
+#: Fewest tasks of a tiled product (:func:`task_grid`), for two or more threads.
 TASKS = 8
 #: The cost of packing one element, in products (:func:`_cost`): 60 for an operand that
 #: comes from memory (a third of the time of ``Linear(4096, 4096)`` on a batch of 256 went
@@ -103,7 +103,8 @@ def gemm_task(A, sai, sak, packed, bp, b_packed, K, kb, M, N, bias, bias_mode, o
     and the edges in several, see :mod:`._tile`), stored into ``o = out[:, col0:]`` with
     its bias after the last block (logical element (i, j) at ``o[i, j]``, or ``o[j, i]``
     when ``to``)."""
-    Mp = (M + MR - 1) // MR * MR
+    mr_ = rows_of(A)  # the tile's rows, a constant
+    Mp = (M + mr_ - 1) // mr_ * mr_
     Np = (N + NR - 1) // NR * NR
     sbk = NR if b_packed else N
     for k0 in range(0, K, kb):
@@ -113,43 +114,46 @@ def gemm_task(A, sai, sak, packed, bp, b_packed, K, kb, M, N, bias, bias_mode, o
         for j in range(j0, j1, NR):
             nr = min(NR, j1 - j)
             b_panel = bp[k0 * Np + j * kc:] if b_packed else bp[k0 * N + j:]
-            for i in range(i0, i1, MR):
-                mr = min(MR, i1 - i)
+            for i in range(i0, i1, mr_):
+                mr = min(mr_, i1 - i)
                 a0 = k0 * Mp + i * kc if packed else i * sai + k0 * sak
                 c = 0  # columns of the panel done
-                if mr == MR and nr == NR:
-                    block(kc, A, a0, sai, sak, b_panel, sbk, MR, NR, first, last, direct, acc,
+                if mr == mr_ and nr == NR:
+                    block(kc, A, a0, sai, sak, b_panel, sbk, mr_, NR, first, last, direct, acc,
                           i - i0, j - j0, out, col0, to, i, j, bias, bias_mode, row)
                     c = NR
-                elif mr == MR and direct and nr >= 16:  # a narrow panel: 16 columns in registers
-                    tile_out(kc, A, a0, sai, sak, b_panel, sbk, MR, 16, out, col0, i, j, bias,
+                elif mr == mr_ and direct and nr >= 16:  # a narrow panel: 16 columns in registers
+                    tile_out(kc, A, a0, sai, sak, b_panel, sbk, mr_, 16, out, col0, i, j, bias,
                              bias_mode, row)
                     c = 16
                 if c < nr:  # the rest a row at a time (the loop along j vectorises)
                     for r in range(mr):
                         tile(kc, A, a0 + r * sai, sai, sak, b_panel[c:], sbk, 1, nr - c, first,
                              acc, i + r - i0, j + c - j0, row)
-                    if last:
-                        finish(acc, i - i0, j + c - j0, mr, nr - c, out, col0, to, i, j + c,
-                               bias, bias_mode, row)
+                if c < nr and last:
+                    finish(acc, i - i0, j + c - j0, mr, nr - c, out, col0, to, i, j + c, bias,
+                           bias_mode, row)
 
 
 @njit(parallel=True)
-def gemm_tiled(A, sai, sak, packed, bp, b_packed, K, kb, bias, bias_mode, out, col0, to, M, N, mc,
-               nc):
+def gemm_tiled(A, sai, sak, packed, bp, b_packed, K, kb, bias, bias_mode, out, col0, to, M, N, mt,
+               nt):
     """Logical ``out (M, N) = A (M, K) · B (K, N)`` (+ bias), ``A`` and ``bp`` as
-    :func:`gemm_task` takes them, with one task per ``mc × nc`` block; logical
-    ``out[i, j]`` is ``o[i, j]`` (``o[j, i]`` if ``to``) with ``o = out[:, col0:]``.
+    :func:`gemm_task` takes them, as ``mt × nt`` tasks: the rows split into ``mt`` runs
+    of whole tiles as equal as can be, the columns into ``nt`` runs of whole panels.
+    Logical ``out[i, j]`` is ``o[i, j]`` (``o[j, i]`` if ``to``) with ``o = out[:, col0:]``.
     Returns the counter table."""
-    mt = (M + mc - 1) // mc
-    nt = (N + nc - 1) // nc
+    mr = rows_of(A)
+    mu, nu = (M + mr - 1) // mr, (N + NR - 1) // NR  # tiles down, panels across
+    mc, nc = (mu + mt - 1) // mt * mr, (nu + nt - 1) // nt * NR  # the largest task
     counts = np.zeros((max(mt * nt, 1), NKINDS), np.int64)
     for t in prange(mt * nt):
-        i0 = (t // nt) * mc
-        j0 = (t % nt) * nc
+        ti, tj = t // nt, t % nt
+        i0, i1 = ti * mu // mt * mr, min((ti + 1) * mu // mt * mr, M)
+        j0, j1 = tj * nu // nt * NR, min((tj + 1) * nu // nt * NR, N)
         acc = np.empty((mc, nc), A.dtype)
         gemm_task(A, sai, sak, packed, bp, b_packed, K, kb, M, N, bias, bias_mode, out, col0, to,
-                  i0, min(i0 + mc, M), j0, min(j0 + nc, N), acc, counts[t])
+                  i0, i1, j0, j1, acc, counts[t])
     return counts
 
 
@@ -172,32 +176,37 @@ def task_size(n: int, unit: int, most: int) -> int:
     return max(unit, min(most, _up(-(-n // 4), unit)))
 
 
-def task_sizes(m: int, n: int) -> tuple:
-    """``(mc, nc)`` of the tiled GEMM's tasks, from the shapes alone: the output split
-    into equal blocks of at most MC × NC (numba hands each thread an equal run of tasks,
-    so unequal tasks would leave a thread idle), split further along the wider side until
-    there are at least TASKS."""
-    mt, nt = -(-m // MC), -(-n // NC)
-    while mt * nt < TASKS:
-        more_n, more_m = nt < -(-n // NR), mt < -(-m // MR)
+def task_grid(m: int, n: int, mr: int) -> tuple:
+    """``(mt, nt)``: how many runs of rows and of columns split the tiled GEMM's ``m × n``
+    outputs into tasks (:func:`gemm_tiled`), from the shapes alone: blocks of at most
+    MC × NC, split further along the wider side until there are at least TASKS and their
+    number is a multiple of 4 (numba hands each thread an equal run of tasks: 9 tasks on
+    2 threads left one of them idle for a ninth of the time)."""
+    mu, nu = -(-m // mr), -(-n // NR)
+    mt, nt = min(mu, -(-m // MC)), min(nu, -(-n // NC))
+    while mt * nt < TASKS or mt * nt % 4:
+        more_n, more_m = nt < nu, mt < mu
         if more_n and (n * mt >= m * nt or not more_m):
             nt += 1
         elif more_m:
             mt += 1
         else:
             break
-    return _up(-(-m // mt), MR), _up(-(-n // nt), NR)
+    return mt, nt
 
 
 def _cost(m: int, n: int, k: int, pack_a: bool, pack_b: bool, itemsize: int) -> int:
     """A relative cost of the tiled product of ``m`` × ``n`` outputs over ``k``: products
-    in full tiles count 1, in one-row tiles and the 16-column tiles of a narrow panel 2,
-    in what is left of it 8; each element packed counts PACK_COST, or
-    PACK_COST_CACHED when its operand fits PACK_CACHED bytes (measured on ResNet-50,
-    MobileNetV2 and Linear shapes)."""
-    m6, n32 = m // MR * MR, n // NR * NR
-    n16 = n32 + (16 if n - n32 >= 16 else 0)
-    tiles = m6 * n32 + 2 * (m - m6) * n32 + 2 * m * (n16 - n32) + 8 * m * (n - n16)
+    in full tiles count 1, in one-row tiles and in the 16-column tiles of a narrow panel
+    (whole reductions only: one block) 2, in what is left of it 8; each element packed
+    counts PACK_COST, or PACK_COST_CACHED when its operand fits PACK_CACHED bytes
+    (measured on ResNet-50, MobileNetV2 and Linear shapes)."""
+    mr = tile_rows(itemsize)
+    mf, n32 = m // mr * mr, n // NR * NR
+    one_block = k <= PANEL_BYTES // (NR * itemsize)
+    n16 = n32 + (16 if n - n32 >= 16 and one_block else 0)
+    rest = n - n16  # columns run a row at a time, one chain of sums per column
+    tiles = mf * n32 + 2 * (m - mf) * n32 + 2 * m * (n16 - n32) + m * max(8 * rest, 64 * (rest > 0))
     packing = 0
     for rows, packed in ((m, pack_a), (n, pack_b)):
         if packed:
@@ -233,8 +242,9 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
     if to:
         bias_mode = {BIAS_ROW: BIAS_COL, BIAS_COL: BIAS_ROW}.get(bias_mode, bias_mode)
     kb = max(1, PANEL_BYTES // (NR * out.itemsize))
-    if ta:  # a[k, i]: packed into panels of MR rows
-        A, sai, sak = pack(a, True, M, K, MR, kb), 1, MR
+    mr = tile_rows(out.itemsize)
+    if ta:  # a[k, i]: packed into panels of a tile's rows
+        A, sai, sak = pack(a, True, M, K, mr, kb), 1, mr
     else:  # the rows of a as they are
         A, sai, sak = a.reshape(-1), K, 1
     if tb:  # b[j, k]: packed into panels of NR columns
@@ -242,7 +252,7 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
     else:  # the rows of b as they are: each k of a panel is NR contiguous elements already
         bp = b.reshape(-1)
     return gemm_tiled(A, sai, sak, ta, bp, tb, K, kb, bias, bias_mode, out, col0, to, M, N,
-                      *task_sizes(M, N))
+                      *task_grid(M, N, mr))
 
 
 # -- the simple dot-product GEMM: skinny products, and the tests' reference -------------
@@ -292,9 +302,10 @@ def gemm_nt(a, b, bias, bias_mode, out):
     """Fill ``out`` (M, N) with ``a`` (M, K) times ``b`` (N, K) transposed; return counts.
 
     ``bias`` has length M (``bias_mode=BIAS_ROW``), N (``BIAS_COL``) or is ignored.
-    Fewer than MR rows (a batch of 1 through a ``Linear``, a recurrent step) run as dot
-    products (:func:`gemm_rows`), which read each row of ``b`` once; others run tiled.
+    Fewer rows than a tile has (a batch of 1 through a ``Linear``, a recurrent step) run
+    as dot products (:func:`gemm_rows`), which read each row of ``b`` once; others run
+    tiled.
     """
-    if a.shape[0] < MR:
+    if a.shape[0] < tile_rows(out.itemsize):
         return gemm_rows(np.ascontiguousarray(a), np.ascontiguousarray(b), bias, bias_mode, out)
     return gemm(a, b.T, bias, bias_mode, out)
