@@ -52,6 +52,32 @@ def test_tiled_gemm_equals_dot_products(m, n, k, mode, dtype, col0, transposed, 
     assert np.isnan(out[:, :col0]).all() and np.isnan(out[:, col0 + n:]).all()  # untouched
 
 
+@given(m=SIZES, n=SIZES, k=DEPTHS, mode=st.sampled_from([gemm.BIAS_NONE, gemm.BIAS_ROW, gemm.BIAS_COL]),
+       dtype=st.sampled_from([np.float32, np.float64]), transposed=st.booleans(), seed=seeds)
+def test_tiled_gemm_both_orientations(m, n, k, mode, dtype, transposed, seed):
+    """``a·b`` and ``(bᵀ·aᵀ)ᵀ`` (stored transposed, tile by tile) each equal the dot
+    products, whichever the cost would choose."""
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((m, k)).astype(dtype)
+    bt = rng.standard_normal((n, k)).astype(dtype)
+    bias = rng.standard_normal(m if mode == gemm.BIAS_ROW else n).astype(dtype)
+    ref = np.empty((m, n), dtype)
+    simple = OpCounts.from_rows(gemm.gemm_rows(a, bt, bias, mode, ref))
+    b = bt.T if transposed else np.ascontiguousarray(bt.T)
+    for order in (0, 1):  # gemm costs a·b first, then (bᵀ·aᵀ)ᵀ: force one of them
+        calls = []
+
+        def forced(*args, order=order, calls=calls):
+            calls.append(args)
+            return 0 if len(calls) - 1 == order else 1
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(gemm, "_cost", forced)
+            out = np.full((m, n), np.nan, dtype)
+            assert OpCounts.from_rows(gemm.gemm(a, b, bias, mode, out)) == simple
+        assert [c[:2] for c in calls] == [(m, n), (n, m)]  # the logical outputs of the two orders
+        close(out, ref)
+
+
 @pytest.mark.parametrize("n", [4, 16, 20, 23, 49, 55, 196])  # narrow panels: 16 wide, the rest
 @pytest.mark.parametrize("k", [1, 16, 1100])  # 1100: two blocks (partial sums), not direct
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -30,8 +30,10 @@ from ._tile import (BIAS_COL, BIAS_NONE, BIAS_ROW, MR, MR_F32, MR_F64, NR, block
 
 #: Most output rows and columns of a task (:func:`task_size`).
 MC, NC = 96, 128
-#: Bytes of a packed panel of ``b`` (KC reductions × NR columns): KC = 1024 for float32,
-#: 512 for float64. Deep blocks mean few passes over the partial sums, and most products
+#: Bytes of a packed panel of ``b`` (KC reductions × NR columns): KC at most 1024 for
+#: float32, 512 for float64, a deeper reduction split into blocks as equal as can be (K =
+#: 1152 as 2 × 576, not 1024 + 128, whose short block pays a tile's fixed cost for
+#: little). Deep blocks mean few passes over the partial sums, and most products
 #: of a CNN in one block (straight from the registers to the output, :mod:`._tile`); the
 #: panel (128 KiB) stays in L2 on every x86 server core since 2017 while the rows of ``a``
 #: stream past. From 64 KiB, measured on a Zen 4 core side by side: 96 × 576 × 196 and
@@ -110,7 +112,7 @@ def gemm_task(A, sai, sak, packed, bp, b_packed, K, kb, M, N, bias, bias_mode, o
     for k0 in range(0, K, kb):
         kc = min(kb, K - k0)
         first, last = k0 == 0, k0 + kc == K
-        direct = first and last and not to  # one block: tiles go straight to out
+        direct = first and last  # one block: tiles go straight to out
         for j in range(j0, j1, NR):
             nr = min(NR, j1 - j)
             b_panel = bp[k0 * Np + j * kc:] if b_packed else bp[k0 * N + j:]
@@ -123,8 +125,8 @@ def gemm_task(A, sai, sak, packed, bp, b_packed, K, kb, M, N, bias, bias_mode, o
                           i - i0, j - j0, out, col0, to, i, j, bias, bias_mode, row)
                     c = NR
                 elif mr == mr_ and direct and nr >= 16:  # a narrow panel: 16 columns in registers
-                    tile_out(kc, A, a0, sai, sak, b_panel, sbk, mr_, 16, out, col0, i, j, bias,
-                             bias_mode, row)
+                    tile_out(kc, A, a0, sai, sak, b_panel, sbk, mr_, 16, out, col0, to, i, j,
+                             bias, bias_mode, row)
                     c = 16
                 if c < nr:  # the rest a row at a time (the loop along j vectorises)
                     for r in range(mr):
@@ -241,7 +243,8 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
     _, to, a, ta, b, tb, M, N = min(orders, key=lambda o: o[:2])
     if to:
         bias_mode = {BIAS_ROW: BIAS_COL, BIAS_COL: BIAS_ROW}.get(bias_mode, bias_mode)
-    kb = max(1, PANEL_BYTES // (NR * out.itemsize))
+    most = max(1, PANEL_BYTES // (NR * out.itemsize))
+    kb = -(-K // -(-K // most))  # equal blocks: K = 1152 as 2 × 576, not 1024 + 128
     mr = tile_rows(out.itemsize)
     if ta:  # a[k, i]: packed into panels of a tile's rows
         A, sai, sak = pack(a, True, M, K, mr, kb), 1, mr
