@@ -105,3 +105,27 @@ def test_cached_kernels_built_for_other_counter_kinds_are_cleared(tmp_path):
     assert clear_stale_cache(str(tmp_path), ("add", "mul", "erf"))  # a kind more: cleared
     assert not (tmp_path / "conv.direct-38.py311.nbi").exists()
     assert (tmp_path / "nnref-kinds.txt").read_text() == "add mul erf"
+
+
+def test_cached_kernels_are_cleared_when_any_kernel_source_changes(tmp_path):
+    """numba checks only a kernel's own file; a change to a file it inlines from (the
+    micro-kernel of _tile.py in the GEMM of _gemm.py) must clear the cache as well."""
+    import os
+
+    from nnref.kernels._numba import clear_stale_cache, sources_stamp
+
+    src, cache = tmp_path / "kernels", tmp_path / "kernels" / "__pycache__"
+    cache.mkdir(parents=True)
+    (src / "_gemm.py").write_text("gemm")
+    (src / "_tile.py").write_text("tile")
+    (cache / "_gemm.gemm_tiled-1.py311.nbi").write_text("index")
+    assert clear_stale_cache(str(cache), ("add",), sources_stamp(str(src)))  # no stamp yet
+    (cache / "_gemm.gemm_tiled-1.py311.nbi").write_text("index")
+    assert not clear_stale_cache(str(cache), ("add",), sources_stamp(str(src)))  # unchanged
+    st = os.stat(src / "_tile.py")
+    os.utime(src / "_tile.py", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # _tile.py edited
+    assert clear_stale_cache(str(cache), ("add",), sources_stamp(str(src)))
+    assert not (cache / "_gemm.gemm_tiled-1.py311.nbi").exists()
+    (src / "_tile.py").write_text("tile, longer")  # or rewritten, the stamp differs again
+    (cache / "_gemm.gemm_tiled-1.py311.nbi").write_text("index")
+    assert clear_stale_cache(str(cache), ("add",), sources_stamp(str(src)))

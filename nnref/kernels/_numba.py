@@ -32,17 +32,31 @@ def _choose_cache_dir(package_dir: str, env, writable=_writable) -> str | None:
     return os.path.join(tempfile.gettempdir(), f"nnref-numba-cache-{user}")
 
 
-def clear_stale_cache(directory: str, kinds=KINDS) -> bool:
-    """Remove the cached kernels in ``directory`` if they were built for other counter kinds.
+def sources_stamp(package_dir: str) -> str:
+    """Name, size and modification time of each kernel source in ``package_dir``."""
+    entries = []
+    for name in sorted(os.listdir(package_dir)):
+        if name.endswith(".py"):
+            st = os.stat(os.path.join(package_dir, name))
+            entries.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return " ".join(entries)
+
+
+def clear_stale_cache(directory: str, kinds=KINDS, sources: str = "") -> bool:
+    """Remove the cached kernels in ``directory`` if they were built for other counter
+    kinds or other kernel sources.
 
     numba decides whether a cached kernel is stale from that kernel's own source file
-    only, but every kernel's counter table has one column per kind of
-    :data:`nnref.core.opcounts.KINDS`. A stamp file beside the cache records the kinds
-    it was built with; when they differ, the cached ``*.nbi``/``*.nbc`` files go and the
+    only: not from the functions it inlines from other files (the GEMM of ``_gemm.py``
+    keeps an old micro-kernel of ``_tile.py``), nor from the counter kinds, one column of
+    every kernel's counter table per kind of :data:`nnref.core.opcounts.KINDS`. A stamp
+    file beside the cache records the kinds and ``sources`` (:func:`sources_stamp`) it was
+    built with; when either differs, the cached ``*.nbi``/``*.nbc`` files go and the
     kernels recompile. Returns whether anything was removed. A directory that is not
     writable is left alone (a pip install writes new sources, which numba sees itself).
     """
-    stamp, want = os.path.join(directory, "nnref-kinds.txt"), " ".join(kinds)
+    stamp = os.path.join(directory, "nnref-kinds.txt")
+    want = " ".join(kinds) + (f"\n{sources}" if sources else "")
     try:
         with open(stamp) as f:
             if f.read() == want:
@@ -65,7 +79,7 @@ if _cache_dir is not None:
     os.environ["NUMBA_CACHE_DIR"] = _cache_dir
 elif not os.environ.get("NUMBA_CACHE_DIR") and _writable(_package_dir):
     os.makedirs(os.path.join(_package_dir, "__pycache__"), exist_ok=True)
-    clear_stale_cache(os.path.join(_package_dir, "__pycache__"))
+    clear_stale_cache(os.path.join(_package_dir, "__pycache__"), KINDS, sources_stamp(_package_dir))
 
 import numba  # noqa: E402  (after the cache directory is settled)
 
