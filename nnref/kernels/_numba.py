@@ -67,7 +67,10 @@ def clear_stale_cache(directory: str, kinds=KINDS, sources: str = "") -> bool:
         return False
     stale = [n for n in os.listdir(directory) if n.endswith((".nbi", ".nbc"))]
     for name in stale:
-        os.remove(os.path.join(directory, name))
+        try:
+            os.remove(os.path.join(directory, name))
+        except FileNotFoundError:  # another process, importing nnref at the same time
+            pass
     with open(stamp, "w") as f:
         f.write(want)
     return bool(stale)
