@@ -7,8 +7,8 @@ reductions deep, stored in the order the micro-kernel reads them, unless its row
 already run along the outputs (the input of a 1×1 convolution); the left operand ``a``
 is read as it is when its rows run along the reduction (a weight matrix, an im2col
 column matrix: one unit-stride stream per row of a tile), and packed into panels of a
-tile's rows only when they do not. :func:`gemm` computes ``out = a·b`` or ``outᵀ = bᵀ·aᵀ``, whichever
-:func:`_cost` finds cheaper (packing, and the one-row tiles at the edges). A task walks
+tile's rows only when they do not. :func:`gemm` computes ``out = a·b`` or ``outᵀ =
+bᵀ·aᵀ``, whichever :func:`_cost` finds cheaper (packing, and the one-row tiles at the edges). A task walks
 the reduction in blocks of ``KC``, running the register-tiled **micro-kernel** of
 :mod:`._tile` on each ``MR × NR`` tile of its block; each output element is a plain dot
 product taken in the order k = 0, 1, …, its bias added once as it is stored. Counts: the

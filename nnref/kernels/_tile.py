@@ -1,9 +1,9 @@
 """The register-tiled micro-kernel of the counted GEMM (:mod:`._gemm`), and the stores
 after it.
 
-A tile is ``MR × NR`` outputs (MR: :func:`tile_rows`), kept in registers (a stack array that LLVM promotes) while
-:func:`products`, for each k, adds the outer product of a column of ``a`` and a row of a
-packed panel of ``b`` to it::
+A tile is ``MR × NR`` outputs (MR: :func:`tile_rows`), kept in registers (a stack array
+that LLVM promotes) while :func:`products`, for each k, adds the outer product of a
+column of ``a`` and a row of a packed panel of ``b`` to it::
 
     for k:                       # along the reduction
         for j < NR:              # vector lanes
@@ -61,7 +61,11 @@ def rows_of(typingctx, like):
     """:func:`tile_rows` of ``like``'s dtype, as a compile-time constant (so the loops of
     a full tile unroll into registers)."""
     rows = tile_rows(like.dtype.bitwidth // 8)
-    return types.intp(like), lambda context, builder, sig, args: context.get_constant(types.intp, rows)
+
+    def codegen(context, builder, sig, args):
+        return context.get_constant(types.intp, rows)
+
+    return types.intp(like), codegen
 
 
 @intrinsic

@@ -168,7 +168,8 @@ def conv_im2col(x, w, bias, stride, padding, dilation, groups, out, column_buffe
     for n in range(N):
         for g in range(groups):
             o, wg, bg = flat[n, g * cog:(g + 1) * cog], wm[g * cog:(g + 1) * cog], b[g * cog:(g + 1) * cog]
-            if direct and (K >= DEEP and cog * P < MANY or P < tile_rows(x.itemsize)):  # a deep 1×1 onto few
+            few = P < tile_rows(x.itemsize)  # fewer positions than a tile has rows
+            if direct and (K >= DEEP and cog * P < MANY or few):  # a deep 1×1 onto few
                 # outputs, or on a few positions (a matrix times vectors): the input
                 # transposed (a copy) for the row dot products of matmul_nt
                 xt = np.ascontiguousarray(x[n, g * Cg:(g + 1) * Cg].reshape(Cg, P).T)
