@@ -140,6 +140,18 @@ def tile(kc, A, a0, sai, sak, bp, sbk, mr, nr, first, acc, ai, aj, row):
 
 
 @njit(inline="always")
+def biased(v, bias, bias_mode, i, j):
+    """``(v + bias, additions)`` for logical output (``i``, ``j``): its row's bias
+    (BIAS_ROW), its column's (BIAS_COL) or none; the stores of a transposed tile, which
+    run element by element, add it here (counted: the 1 beside the sum)."""
+    if bias_mode == BIAS_ROW:
+        return v + bias[i], 1
+    if bias_mode == BIAS_COL:
+        return v + bias[j], 1
+    return v, 0
+
+
+@njit(inline="always")
 def tile_out(kc, A, a0, sai, sak, bp, sbk, mr, nr, out, col0, to, gi, gj, bias, bias_mode, row):
     """The micro-kernel on a whole reduction (one block): ``mr × nr`` outputs computed in
     registers by :func:`products`, their bias added (counted in ``row``) as they are
@@ -153,13 +165,8 @@ def tile_out(kc, A, a0, sai, sak, bp, sbk, mr, nr, out, col0, to, gi, gj, bias, 
         for j in range(nr):
             dst = out[gj + j, col0 + gi:col0 + gi + mr]
             for i in range(mr):
-                v = c[i, j]
-                if bias_mode == BIAS_ROW:
-                    v += bias[gi + i]
-                    nadd += 1
-                elif bias_mode == BIAS_COL:
-                    v += bias[gj + j]
-                    nadd += 1
+                v, added = biased(c[i, j], bias, bias_mode, gi + i, gj + j)
+                nadd += added
                 dst[i] = v
     else:
         for i in range(mr):
@@ -207,13 +214,8 @@ def finish(acc, ai, aj, mr, nr, out, col0, to, gi, gj, bias, bias_mode, row):
         src = acc[ai + i, aj:aj + nr]
         if to:
             for j in range(nr):
-                v = src[j]
-                if bias_mode == BIAS_ROW:
-                    v += bias[gi + i]
-                    nadd += 1
-                elif bias_mode == BIAS_COL:
-                    v += bias[gj + j]
-                    nadd += 1
+                v, added = biased(src[j], bias, bias_mode, gi + i, gj + j)
+                nadd += added
                 out[gj + j, col0 + gi + i] = v
         else:
             dst = out[gi + i, col0 + gj:col0 + gj + nr]
