@@ -4,13 +4,16 @@
   the reduction, an output column offset) against the dot-product GEMM;
 * the unpacked 4 × 4 row dot products (:mod:`nnref.kernels._dots`) and the routing
   between them and the tiled GEMM, against the same;
-* the im2col convolution (chunked column buffer, 1×1 without unrolling, ``groups ==
-  in_channels`` routed to the depthwise kernel) against the textbook naive loop;
+* the im2col convolution (windows read in place, or unrolled into a chunked column
+  buffer, 1×1 without unrolling, ``groups == in_channels`` routed to the depthwise
+  kernel) against the textbook naive loop, and the in-place offsets against im2col;
 * the routed depthwise convolution against the grouped im2col it replaces.
 
 Counts are equal kind by kind; outputs agree to float rounding (fused multiply-adds, and
 the vectorised row dot products' partial sums, may round differently).
 """
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -19,6 +22,7 @@ from strategies import FACTORIES, seeds
 
 from nnref import OpCounts
 from nnref.kernels import _gemm as gemm
+from nnref.kernels import conv
 from nnref.layers import Conv1d, Conv2d, Conv3d
 
 TOL = {np.float32: 2e-5, np.float64: 1e-12}
@@ -128,14 +132,35 @@ def fast_and_naive(layer, x, column_buffer=None):
     return fast, layer(x)
 
 
+@pytest.mark.parametrize("route", ["in place", "unrolled"])
 @pytest.mark.parametrize("cls", [Conv1d, Conv2d, Conv3d])
 @given(data=st.data())
-def test_im2col_equals_the_naive_loop(cls, data):
+def test_im2col_equals_the_naive_loop(cls, route, data):
     layer, x = data.draw(FACTORIES[cls.__name__](modes=[("naive", "dense")], nan=False))
     budget = data.draw(st.sampled_from([None, 1, 64, 10**4]))  # 1 byte: one output row a chunk
-    (y, ops), (y_naive, ops_naive) = fast_and_naive(layer, x, budget)
+    with mock.patch.object(conv, "in_place", lambda *shape: route == "in place"):
+        (y, ops), (y_naive, ops_naive) = fast_and_naive(layer, x, budget)
     assert ops == ops_naive
     close(y, y_naive)
+
+
+@given(c=st.integers(1, 3), k=st.tuples(*[st.integers(1, 3)] * 3), s=st.tuples(*[st.integers(1, 3)] * 3),
+       p=st.tuples(*[st.integers(0, 2)] * 3), d=st.tuples(*[st.integers(1, 2)] * 3),
+       size=st.tuples(*[st.integers(1, 6)] * 3), seed=seeds)
+def test_window_offsets_read_what_im2col_unrolls(c, k, s, p, d, size, seed):
+    from nnref.kernels._im2col import im2col
+    from nnref.kernels._taps import zero_pad
+
+    x = np.random.default_rng(seed).standard_normal((1, c + 1) + size)
+    osize = tuple((n + 2 * p_ - d_ * (k_ - 1) - 1) // s_ + 1 for n, k_, s_, p_, d_ in zip(size, k, s, p, d))
+    if min(osize) < 1:
+        return
+    cols = np.empty((int(np.prod(osize)), c * int(np.prod(k))))
+    im2col(x, 0, 1, k, s, p, d, osize, 0, osize[0] * osize[1], cols)  # channels 1 … c
+    xp = zero_pad(x, p)
+    pos, taps = conv.window_offsets(xp.shape[2:], c, k, s, d, osize)
+    assert pos.dtype == taps.dtype == np.uint64
+    np.testing.assert_array_equal(xp[0, 1:].reshape(-1)[pos[:, None] + taps[None, :]], cols)
 
 
 @given(c=st.integers(1, 5), m=st.integers(1, 3), k=st.integers(1, 4), s=st.integers(1, 3),
@@ -158,13 +183,18 @@ def test_routed_depthwise_equals_grouped_im2col_and_naive(c, m, k, s, p, d, size
     close(y, grouped)
 
 
-@pytest.mark.parametrize("cin, k, stride, padding, budget", [
-    (32, 3, 1, 1, None), (32, 3, 2, 0, 5000),  # 288 taps: unrolled taps × positions
-    (120, 3, 1, 1, None), (120, 3, 2, 1, 20000),  # 1080 taps: the row dot products
-    (1030, 1, 1, 0, None)])  # a deep 1×1: the input transposed for the row dot products
-def test_deep_windows_equal_the_naive_loop(cin, k, stride, padding, budget):
-    layer = Conv2d(cin, 6, k, stride, padding, rng=1)
-    x = np.random.default_rng(1).standard_normal((2, cin, 7, 9)).astype(np.float32)
+@pytest.mark.parametrize("cin, cout, k, stride, padding, size, budget", [
+    (32, 6, 3, 1, 1, 7, None), (32, 6, 3, 2, 0, 7, 5000),  # 288 taps onto 6 channels: unrolled
+    (32, 40, 3, 1, 1, 7, None), (32, 40, 3, 2, 1, 7, None),  # 40 channels: read in place
+    (120, 6, 3, 1, 1, 7, None), (120, 6, 3, 2, 1, 7, 20000),  # 1080 taps: the row dot products
+    (120, 40, 3, 1, 1, 17, None),  # 1080 taps on 17 × 18 positions: read in place
+    (1030, 6, 1, 1, 0, 7, None)])  # a deep 1×1: the input transposed for the row dot products
+def test_deep_windows_equal_the_naive_loop(cin, cout, k, stride, padding, size, budget):
+    layer = Conv2d(cin, cout, k, stride, padding, rng=1)
+    x = np.random.default_rng(1).standard_normal((2, cin, size, size + 2)).astype(np.float32)
+    P = int(np.prod(layer.output_shape(x.shape)[2:]))
+    inside = conv.in_place(cin * k * k, P, cout, 4)
+    assert inside == (cout == 40) or k == 1  # each case takes the route its comment says
     (y, ops), (y_naive, ops_naive) = fast_and_naive(layer, x, budget)
     assert ops == ops_naive
     close(y, y_naive)

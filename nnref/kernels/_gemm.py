@@ -7,9 +7,12 @@ reductions deep, stored in the order the micro-kernel reads them, unless its row
 already run along the outputs (the input of a 1×1 convolution); the left operand ``a``
 is read as it is when its rows run along the reduction (a weight matrix, an im2col
 column matrix: one unit-stride stream per row of a tile), and packed into panels of a
-tile's rows only when they do not. :func:`gemm` computes ``out = a·b`` or ``outᵀ =
-bᵀ·aᵀ``, whichever :func:`_cost` finds cheaper (packing, and the one-row tiles at the edges). A task walks
-the reduction in blocks of ``KC``, running the register-tiled **micro-kernel** of
+tile's rows only when they do not. Either way, its element (i, k) is ``A[ri[i] +
+kk[k]]``, an offset per row plus one per reduction (unsigned, so indexing needs no
+negative-index check), which also lets a convolution read its windows straight from
+its input (:func:`.conv.windows_gemm`). :func:`gemm` computes ``out = a·b`` or ``outᵀ =
+bᵀ·aᵀ``, whichever :func:`_cost` finds cheaper (packing, and the one-row tiles at the
+edges). A task walks the reduction in blocks of ``KC``, running the register-tiled **micro-kernel** of
 :mod:`._tile` on each ``MR × NR`` tile of its block; each output element is a plain dot
 product taken in the order k = 0, 1, …, its bias added once as it is stored. Counts: the
 rule of the calling family (:func:`nnref.formulas.conv.conv`,
@@ -76,18 +79,20 @@ def pack_panel(x, t, r0, w, k0, kc, width, dst):
 def pack(x, t, rows, depth, width, kb):
     """All of the logical operand (``rows`` × ``depth``: ``x[r, k]``, or ``x[k, r]`` when
     ``t``) as panels of ``width`` rows: block ``b`` of ``kb`` reductions starts at
-    ``b·kb·R`` (R = rows rounded up to ``width``), its panel ``p`` at ``p·kc·width``
-    within it (kc = the block's depth). A copy: no arithmetic, nothing counted."""
+    ``b·kb·R`` (R = rows rounded up to ``width``), its panel ``p`` at ``p·kb·width``
+    within it, reduction ``k`` of the block at ``k·width`` within that, so element (r, k)
+    is at an offset of r plus one of k (:func:`packed_offsets`). A copy: no arithmetic,
+    nothing counted."""
     npanel = (rows + width - 1) // width
     R = npanel * width
-    out = np.empty(max(R * depth, 1), x.dtype)
     nblock = (depth + kb - 1) // kb
+    out = np.empty(max(R * kb * nblock, 1), x.dtype)
     for t_ in prange(nblock * npanel):
         b, p = t_ // npanel, t_ % npanel
         k0 = b * kb
         kc = min(kb, depth - k0)
         r0 = p * width
-        dst = out[k0 * R + r0 * kc:k0 * R + (r0 + width) * kc]
+        dst = out[k0 * R + r0 * kb:k0 * R + r0 * kb + width * kc]
         if r0 + width <= rows:
             pack_panel(x, t, r0, width, k0, kc, width, dst)
         else:
@@ -95,52 +100,58 @@ def pack(x, t, rows, depth, width, kb):
     return out
 
 
+def packed_offsets(rows: int, depth: int, width: int, kb: int):
+    """``(ri, kk)``: element (r, k) of an operand packed by :func:`pack` is at
+    ``ri[r] + kk[k]`` (int64 arrays of ``rows`` and ``depth``)."""
+    r, k = np.arange(rows, dtype=np.uint64), np.arange(depth, dtype=np.uint64)
+    R, width, kb = np.uint64(-(-rows // width) * width), np.uint64(width), np.uint64(kb)
+    return r // width * width * kb + r % width, k // kb * kb * R + k % kb * width
+
+
 @njit
-def gemm_task(A, sai, sak, packed, bp, b_packed, K, kb, M, N, bias, bias_mode, out, col0, to, i0,
-              i1, j0, j1, acc, row):
+def gemm_task(A, ri, kk, bp, b_packed, K, kb, N, bias, bias_mode, out, col0, to, i0, i1, j0, j1,
+              acc, row):
     """Output block rows ``i0 … i1`` × columns ``j0 … j1``, the whole reduction, serially.
-    ``A`` holds ``a`` as packed panels (``packed``, :func:`pack`) or as its rows (element
-    (i, k) at ``i·sai + k·sak``); ``bp`` holds ``b`` packed. For each block of ``kb``
-    reductions, for each panel of ``b``, for each panel of ``a``: one tile (narrow panels
-    and the edges in several, see :mod:`._tile`), stored into ``o = out[:, col0:]`` with
-    its bias after the last block (logical element (i, j) at ``o[i, j]``, or ``o[j, i]``
-    when ``to``)."""
+    Element (i, k) of ``a`` is ``A[ri[i] + kk[k]]`` (packed panels, :func:`pack`; its rows
+    as they are; or the windows of a convolution in its input); ``bp`` holds ``b``,
+    packed or as its rows. For each block of ``kb`` reductions, for each panel of ``b``,
+    for each tile of ``a``'s rows: one tile (narrow panels and the edges in several, see
+    :mod:`._tile`), stored into ``o = out[:, col0:]`` with its bias after the last block
+    (logical element (i, j) at ``o[i, j]``, or ``o[j, i]`` when ``to``)."""
     mr_ = rows_of(A)  # the tile's rows, a constant
-    Mp = (M + mr_ - 1) // mr_ * mr_
     Np = (N + NR - 1) // NR * NR
     sbk = NR if b_packed else N
     for k0 in range(0, K, kb):
         kc = min(kb, K - k0)
         first, last = k0 == 0, k0 + kc == K
         direct = first and last  # one block: tiles go straight to out
+        kb_ = kk[k0:k0 + kc]
         for j in range(j0, j1, NR):
             nr = min(NR, j1 - j)
-            b_panel = bp[k0 * Np + j * kc:] if b_packed else bp[k0 * N + j:]
+            b_panel = bp[k0 * Np + j * kb:] if b_packed else bp[k0 * N + j:]
             for i in range(i0, i1, mr_):
                 mr = min(mr_, i1 - i)
-                a0 = k0 * Mp + i * kc if packed else i * sai + k0 * sak
                 c = 0  # columns of the panel done
                 if mr == mr_ and nr == NR:
-                    block(kc, A, a0, sai, sak, b_panel, sbk, mr_, NR, first, last, direct, acc,
-                          i - i0, j - j0, out, col0, to, i, j, bias, bias_mode, row)
+                    block(kc, A, ri[i:i + mr_], kb_, b_panel, sbk, mr_, NR, first, last, direct,
+                          acc, i - i0, j - j0, out, col0, to, i, j, bias, bias_mode, row)
                     c = NR
                 elif mr == mr_ and direct and nr >= 16:  # a narrow panel: 16 columns in registers
-                    tile_out(kc, A, a0, sai, sak, b_panel, sbk, mr_, 16, out, col0, to, i, j,
+                    tile_out(kc, A, ri[i:i + mr_], kb_, b_panel, sbk, mr_, 16, out, col0, to, i, j,
                              bias, bias_mode, row)
                     c = 16
                 if c < nr:  # the rest a row at a time (the loop along j vectorises)
-                    for r in range(mr):
-                        tile(kc, A, a0 + r * sai, sai, sak, b_panel[c:], sbk, 1, nr - c, first,
-                             acc, i + r - i0, j + c - j0, row)
+                    for r in range(i, i + mr):
+                        tile(kc, A, ri[r:r + 1], kb_, b_panel[c:], sbk, 1, nr - c, first, acc,
+                             r - i0, j + c - j0, row)
                 if c < nr and last:
                     finish(acc, i - i0, j + c - j0, mr, nr - c, out, col0, to, i, j + c, bias,
                            bias_mode, row)
 
 
 @njit(parallel=True)
-def gemm_tiled(A, sai, sak, packed, bp, b_packed, K, kb, bias, bias_mode, out, col0, to, M, N, mt,
-               nt):
-    """Logical ``out (M, N) = A (M, K) · B (K, N)`` (+ bias), ``A`` and ``bp`` as
+def gemm_tiled(A, ri, kk, bp, b_packed, K, kb, bias, bias_mode, out, col0, to, M, N, mt, nt):
+    """Logical ``out (M, N) = a (M, K) · b (K, N)`` (+ bias), ``a`` and ``b`` as
     :func:`gemm_task` takes them, as ``mt × nt`` tasks: the rows split into ``mt`` runs
     of whole tiles as equal as can be, the columns into ``nt`` runs of whole panels.
     Logical ``out[i, j]`` is ``o[i, j]`` (``o[j, i]`` if ``to``) with ``o = out[:, col0:]``.
@@ -154,8 +165,8 @@ def gemm_tiled(A, sai, sak, packed, bp, b_packed, K, kb, bias, bias_mode, out, c
         i0, i1 = ti * mu // mt * mr, min((ti + 1) * mu // mt * mr, M)
         j0, j1 = tj * nu // nt * NR, min((tj + 1) * nu // nt * NR, N)
         acc = np.empty((mc, nc), A.dtype)
-        gemm_task(A, sai, sak, packed, bp, b_packed, K, kb, M, N, bias, bias_mode, out, col0, to,
-                  i0, i1, j0, j1, acc, counts[t])
+        gemm_task(A, ri, kk, bp, b_packed, K, kb, N, bias, bias_mode, out, col0, to, i0, i1,
+                  j0, j1, acc, counts[t])
     return counts
 
 
@@ -247,14 +258,14 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
     kb = -(-K // -(-K // most))  # equal blocks: K = 1152 as 2 × 576, not 1024 + 128
     mr = tile_rows(out.itemsize)
     if ta:  # a[k, i]: packed into panels of a tile's rows
-        A, sai, sak = pack(a, True, M, K, mr, kb), 1, mr
+        A, (ri, kk) = pack(a, True, M, K, mr, kb), packed_offsets(M, K, mr, kb)
     else:  # the rows of a as they are
-        A, sai, sak = a.reshape(-1), K, 1
+        A, ri, kk = a.reshape(-1), np.arange(M, dtype=np.uint64) * np.uint64(K), np.arange(K, dtype=np.uint64)
     if tb:  # b[j, k]: packed into panels of NR columns
         bp = pack(b, False, N, K, NR, kb)
     else:  # the rows of b as they are: each k of a panel is NR contiguous elements already
         bp = b.reshape(-1)
-    return gemm_tiled(A, sai, sak, ta, bp, tb, K, kb, bias, bias_mode, out, col0, to, M, N,
+    return gemm_tiled(A, ri, kk, bp, tb, K, kb, bias, bias_mode, out, col0, to, M, N,
                       *task_grid(M, N, mr))
 
 

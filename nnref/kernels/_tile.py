@@ -89,33 +89,36 @@ def stack_tile(typingctx, like):
 
 
 @njit(inline="always")
-def products(kc, A, a0, sai, sak, bp, sbk, mr, nr, first, c, row):
+def products(kc, A, ri, kk, bp, sbk, mr, nr, first, c, row):
     """The outer products of one block of ``kc`` reductions into the register tile ``c``
-    (``mr`` rows × ``nr`` columns). Row ``i``, reduction ``k`` of ``a`` is ``A[a0 + i·sai
-    + k·sak]`` (a packed panel, or the rows of ``a`` as they are); reduction ``k`` of the
+    (``mr`` rows × ``nr`` columns). Row ``i``, reduction ``k`` of ``a`` is ``A[ri[i] +
+    kk[k]]``: ``ri`` holds the offsets of the tile's rows, ``kk`` those of the block's
+    reductions (a packed panel, the rows of ``a`` as they are, or the windows of a
+    convolution read from its input, see :func:`._gemm.gemm`); reduction ``k`` of the
     panel of ``b`` starts at ``bp[k·sbk]`` (a packed panel: ``sbk = NR``; or the rows of
-    ``b`` as they are: ``sbk`` = their length). ``first``: the block holds k = 0, whose products
-    initialise ``c``; else ``c`` holds the partial sums. Counts go to the task's ``row``.
+    ``b`` as they are: ``sbk`` = their length). ``first``: the block holds k = 0, whose
+    products initialise ``c``; else ``c`` holds the partial sums. Counts go to the task's
+    ``row``.
     """
     nmul = 0
     nadd = 0
     k0 = 0
     if first:  # k = 0: the first product of each dot product initialises it
-        a = A[a0:]
+        a = kk[0]
         b = bp[:NR]
         for j in range(nr):
             bj = b[j]
             for i in range(mr):
-                c[i, j] = a[i * sai] * bj
+                c[i, j] = A[a + ri[i]] * bj
                 nmul += 1
         k0 = 1
     for k in range(k0, kc):
-        a = A[a0 + k * sak:]
+        a = kk[k]
         b = bp[k * sbk:k * sbk + NR]
         for j in range(nr):
             bj = b[j]
             for i in range(mr):
-                c[i, j] += a[i * sai] * bj
+                c[i, j] += A[a + ri[i]] * bj
                 nmul += 1
                 nadd += 1
     row[MUL] += nmul
@@ -123,7 +126,7 @@ def products(kc, A, a0, sai, sak, bp, sbk, mr, nr, first, c, row):
 
 
 @njit(inline="always")
-def tile(kc, A, a0, sai, sak, bp, sbk, mr, nr, first, acc, ai, aj, row):
+def tile(kc, A, ri, kk, bp, sbk, mr, nr, first, acc, ai, aj, row):
     """The micro-kernel on a block of a deeper reduction: ``mr`` rows × ``nr`` columns of
     the task's partial sums ``acc`` from (``ai``, ``aj``), through :func:`products`.
     Called with the constants ``mr = rows_of(A), nr = NR`` for full tiles (so its loops unroll
@@ -133,7 +136,7 @@ def tile(kc, A, a0, sai, sak, bp, sbk, mr, nr, first, acc, ai, aj, row):
         for i in range(mr):
             for j in range(nr):
                 c[i, j] = acc[ai + i, aj + j]
-    products(kc, A, a0, sai, sak, bp, sbk, mr, nr, first, c, row)
+    products(kc, A, ri, kk, bp, sbk, mr, nr, first, c, row)
     for i in range(mr):
         for j in range(nr):
             acc[ai + i, aj + j] = c[i, j]
@@ -152,14 +155,14 @@ def biased(v, bias, bias_mode, i, j):
 
 
 @njit(inline="always")
-def tile_out(kc, A, a0, sai, sak, bp, sbk, mr, nr, out, col0, to, gi, gj, bias, bias_mode, row):
+def tile_out(kc, A, ri, kk, bp, sbk, mr, nr, out, col0, to, gi, gj, bias, bias_mode, row):
     """The micro-kernel on a whole reduction (one block): ``mr × nr`` outputs computed in
     registers by :func:`products`, their bias added (counted in ``row``) as they are
     stored at (``gi``, ``gj``) of ``o = out[:, col0:]`` (``o[j, i]`` when ``to``: a
     column of the tile is ``mr`` contiguous outputs). No partial sums: nothing goes
     through memory but the result."""
     c = stack_tile(A)
-    products(kc, A, a0, sai, sak, bp, sbk, mr, nr, True, c, row)
+    products(kc, A, ri, kk, bp, sbk, mr, nr, True, c, row)
     nadd = 0
     if to:
         for j in range(nr):
@@ -188,16 +191,16 @@ def tile_out(kc, A, a0, sai, sak, bp, sbk, mr, nr, out, col0, to, gi, gj, bias, 
 
 
 @njit(inline="always")
-def block(kc, A, a0, sai, sak, bp, sbk, mr, nr, first, last, direct, acc, ai, aj, out, col0, to,
+def block(kc, A, ri, kk, bp, sbk, mr, nr, first, last, direct, acc, ai, aj, out, col0, to,
           gi, gj, bias, bias_mode, row):
     """One ``mr × nr`` tile of a block of the reduction: straight to ``out`` when the block
     is the whole reduction (``direct``, :func:`tile_out`), else into the partial sums
     ``acc`` at (``ai``, ``aj``) (:func:`tile`), stored by :func:`finish` after the
     ``last`` block."""
     if direct:
-        tile_out(kc, A, a0, sai, sak, bp, sbk, mr, nr, out, col0, to, gi, gj, bias, bias_mode, row)
+        tile_out(kc, A, ri, kk, bp, sbk, mr, nr, out, col0, to, gi, gj, bias, bias_mode, row)
     else:
-        tile(kc, A, a0, sai, sak, bp, sbk, mr, nr, first, acc, ai, aj, row)
+        tile(kc, A, ri, kk, bp, sbk, mr, nr, first, acc, ai, aj, row)
         if last:
             finish(acc, ai, aj, mr, nr, out, col0, to, gi, gj, bias, bias_mode, row)
 
