@@ -31,7 +31,7 @@ nothing and keeps the bias (or 0) as its output.
 import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
-from ._dots import DEEP, MANY, matmul_nt
+from ._dots import DEEP, matmul_nt
 from ._gemm import (BIAS_COL, BIAS_NONE, BIAS_ROW, NR, PANEL_BYTES, gemm, gemm_tiled, pack,
                     task_grid, tile_rows)
 from ._im2col import im2col
@@ -136,12 +136,14 @@ def conv_naive(x, w, bias, stride, padding, dilation, groups, skip, out):
 #: Default size of the column buffer of :func:`conv_im2col`, in bytes (the setting is the
 #: layers' ``column_buffer`` attribute, or the NNREF_COLUMN_BUFFER environment variable).
 COLUMN_BUFFER = 32 << 20
-#: Positions below which a deep convolution (K >= DEEP) unrolls its windows for the row
-#: dot products, which read the weights as they are, rather than packing the weights for
-#: the tiled GEMM. Measured side by side on ResNet-50 (Zen 4): on 784 positions the tiled
-#: GEMM took 1.43 ms against 2.28 (128 → 128, 3 × 3); on 196 they tied (256 → 256); on 49
-#: the dot products won, 1.94 ms against 2.80 (512 → 512, K = 4608: 9 MB of weights to pack).
-FEW_POSITIONS = 256
+#: Positions below which a deep convolution (K >= DEEP) multiplies by row dot products,
+#: which read the weights as they are, rather than by the tiled GEMM, which packs them.
+#: Measured side by side on ResNet-50's shapes (Zen 4, float32, ms): 49 positions, the
+#: dot products won (512 → 512, 3 × 3, K = 4608: 2.26 against 2.90 in place; a 1 × 1
+#: 1024 → 2048 of stride 2: 2.02 against 2.95); 196, the tiled GEMM won or tied (256 →
+#: 256, 3 × 3: 2.18 in place against 2.44; a 1 × 1 1024 → 256: 0.97 against 1.01); 784,
+#: it won by far (128 → 128, 3 × 3: 1.76 in place against 2.73).
+FEW_POSITIONS = 100
 
 
 def window_offsets(size, channels, ksize, stride, dilation, osize):
@@ -223,9 +225,10 @@ def conv_im2col(x, w, bias, stride, padding, dilation, groups, out, column_buffe
         for g in range(groups):
             o, wg, bg = flat[n, g * cog:(g + 1) * cog], wm[g * cog:(g + 1) * cog], b[g * cog:(g + 1) * cog]
             xg = x[n, g * Cg:(g + 1) * Cg]
-            if direct and (K >= DEEP and cog * P < MANY or P < tile_rows(x.itemsize)):
-                # a deep 1×1 onto few outputs, or on a few positions (a matrix times
-                # vectors): the input transposed (a copy) for the row dot products
+            if direct and (K >= DEEP and P < FEW_POSITIONS or P < tile_rows(x.itemsize)):
+                # a deep 1×1 on few positions, or on fewer than a tile has rows (a
+                # matrix times vectors): the input transposed (a copy) for the row dot
+                # products
                 tables.append(matmul_nt(wg, np.ascontiguousarray(xg.reshape(Cg, P).T), bg, mode, o))
             elif direct:
                 tables.append(gemm(wg, xg.reshape(Cg, P), bg, mode, o))
