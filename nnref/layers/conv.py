@@ -6,9 +6,10 @@ Along each spatial axis with input size ``i``, kernel ``k``, stride ``s``, paddi
     o = floor((i + 2p − d·(k − 1) − 1) / s) + 1
 
 (:func:`nnref.core.shapes.conv_out`). Two algorithms give the same values and the same
-counts: ``"im2col"`` (windows unrolled into rows, a bounded chunk at a time, then the
-counted GEMM; a convolution with ``groups == in_channels`` runs the depthwise kernel) and
-``"naive"`` (a direct loop over output elements and taps).
+counts: ``"im2col"`` (the counted GEMM of the weights and the windows, which it mostly
+reads in place from the input, else unrolled into rows a bounded chunk at a time; a
+convolution with ``groups == in_channels`` runs the depthwise kernel) and ``"naive"`` (a
+direct loop over output elements and taps).
 
 Counts: :func:`nnref.formulas.conv.conv`.
 """
@@ -186,9 +187,10 @@ class _ConvNd(Layer):
 
     ndim = 0
     param_names = ("weight", "bias")
-    #: Bytes of the im2col column buffer (the windows of a chunk of output rows), or None
-    #: for NNREF_COLUMN_BUFFER or the default (:func:`column_buffer_bytes`). Any value
-    #: gives the same outputs and counts; it only bounds the memory.
+    #: Bytes of the im2col column buffer (the windows of a chunk of output rows, when they
+    #: are unrolled rather than read in place), or None for NNREF_COLUMN_BUFFER or the
+    #: default (:func:`column_buffer_bytes`). Any value gives the same outputs and
+    #: counts; it only bounds the memory.
     column_buffer = None
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
