@@ -12,10 +12,10 @@ kk[k]]``, an offset per row plus one per reduction (unsigned, so indexing needs 
 negative-index check), which also lets a convolution read its windows straight from
 its input (:func:`.conv.windows_gemm`). :func:`gemm` computes ``out = a·b`` or ``outᵀ =
 bᵀ·aᵀ``, whichever :func:`_cost` finds cheaper (packing, and the one-row tiles at the
-edges). A task walks the reduction in blocks of ``KC``, running the register-tiled **micro-kernel** of
-:mod:`._tile` on each ``MR × NR`` tile of its block; each output element is a plain dot
-product taken in the order k = 0, 1, …, its bias added once as it is stored. Counts: the
-rule of the calling family (:func:`nnref.formulas.conv.conv`,
+edges). A task walks the reduction in blocks of ``KC``, running the register-tiled
+**micro-kernel** of :mod:`._tile` on each ``MR × NR`` tile of its block; each output
+element is a plain dot product taken in the order k = 0, 1, …, its bias added once as it
+is stored. Counts: the rule of the calling family (:func:`nnref.formulas.conv.conv`,
 :func:`nnref.formulas.dense.dense`).
 
 :func:`gemm_block` and :func:`gemm_rows` are the simple dot-product GEMM (both operands
@@ -102,7 +102,7 @@ def pack(x, t, rows, depth, width, kb):
 
 def packed_offsets(rows: int, depth: int, width: int, kb: int):
     """``(ri, kk)``: element (r, k) of an operand packed by :func:`pack` is at
-    ``ri[r] + kk[k]`` (int64 arrays of ``rows`` and ``depth``)."""
+    ``ri[r] + kk[k]`` (uint64 arrays of ``rows`` and ``depth``)."""
     r, k = np.arange(rows, dtype=np.uint64), np.arange(depth, dtype=np.uint64)
     R, width, kb = np.uint64(-(-rows // width) * width), np.uint64(width), np.uint64(kb)
     return r // width * width * kb + r % width, k // kb * kb * R + k % kb * width
@@ -260,7 +260,8 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
     if ta:  # a[k, i]: packed into panels of a tile's rows
         A, (ri, kk) = pack(a, True, M, K, mr, kb), packed_offsets(M, K, mr, kb)
     else:  # the rows of a as they are
-        A, ri, kk = a.reshape(-1), np.arange(M, dtype=np.uint64) * np.uint64(K), np.arange(K, dtype=np.uint64)
+        A, ri, kk = a.reshape(-1), np.arange(M, dtype=np.uint64) * np.uint64(K), np.arange(
+            K, dtype=np.uint64)
     if tb:  # b[j, k]: packed into panels of NR columns
         bp = pack(b, False, N, K, NR, kb)
     else:  # the rows of b as they are: each k of a panel is NR contiguous elements already
