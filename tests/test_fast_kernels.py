@@ -59,8 +59,9 @@ def test_tiled_gemm_equals_dot_products(m, n, k, mode, dtype, col0, transposed, 
 @given(m=SIZES, n=SIZES, k=DEPTHS, mode=st.sampled_from([gemm.BIAS_NONE, gemm.BIAS_ROW, gemm.BIAS_COL]),
        dtype=st.sampled_from([np.float32, np.float64]), transposed=st.booleans(), seed=seeds)
 def test_tiled_gemm_both_orientations(m, n, k, mode, dtype, transposed, seed):
-    """``a·b`` and ``(bᵀ·aᵀ)ᵀ`` (stored transposed, tile by tile) each equal the dot
-    products, whichever the cost would choose."""
+    """``a·b`` and ``(bᵀ·aᵀ)ᵀ`` (stored transposed, tile by tile), each all tiled or with
+    its last columns as row dot products, each equal the dot products, whichever the cost
+    would choose."""
     rng = np.random.default_rng(seed)
     a = rng.standard_normal((m, k)).astype(dtype)
     bt = rng.standard_normal((n, k)).astype(dtype)
@@ -68,7 +69,12 @@ def test_tiled_gemm_both_orientations(m, n, k, mode, dtype, transposed, seed):
     ref = np.empty((m, n), dtype)
     simple = OpCounts.from_rows(gemm.gemm_rows(a, bt, bias, mode, ref))
     b = bt.T if transposed else np.ascontiguousarray(bt.T)
-    for order in (0, 1):  # gemm costs a·b first, then (bᵀ·aᵀ)ᵀ: force one of them
+    routes = []  # the arguments of each route gemm costs
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(gemm, "_cost", lambda *args: routes.append(args) or 0)
+        gemm.gemm(a, b, bias, mode, np.empty((m, n), dtype))
+    assert {r[:2] for r in routes} == {(m, n), (n, m)}  # the logical outputs of the two orders
+    for order in range(len(routes)):  # force each route in turn
         calls = []
 
         def forced(*args, order=order, calls=calls):
@@ -78,8 +84,23 @@ def test_tiled_gemm_both_orientations(m, n, k, mode, dtype, transposed, seed):
             mp.setattr(gemm, "_cost", forced)
             out = np.full((m, n), np.nan, dtype)
             assert OpCounts.from_rows(gemm.gemm(a, b, bias, mode, out)) == simple
-        assert [c[:2] for c in calls] == [(m, n), (n, m)]  # the logical outputs of the two orders
         close(out, ref)
+
+
+def test_gemm_routes_the_last_columns_of_196_as_dot_products():
+    """196 = 6 × 32 + 4 columns over a deep reduction: the last 4 run as dot products
+    (and nothing is packed), not a row at a time."""
+    a, b = np.ones((256, 1024), np.float32), np.ones((1024, 196), np.float32)
+    routes = []
+    real = gemm._cost
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(gemm, "_cost", lambda *args: routes.append(args) or real(*args))
+        out = np.empty((256, 196), np.float32)
+        ops = OpCounts.from_rows(gemm.gemm(a, b, np.zeros(256, np.float32), gemm.BIAS_ROW, out))
+    best = min(routes, key=lambda r: real(*r))
+    assert best[:2] == (256, 196) and best[6] == 192
+    assert ops.mul == 256 * 196 * 1024 and ops.add == 256 * 196 * 1024
+    np.testing.assert_array_equal(out, 1024)
 
 
 @pytest.mark.parametrize("n", [4, 16, 20, 23, 49, 55, 196])  # narrow panels: 16 wide, the rest
@@ -132,13 +153,13 @@ def fast_and_naive(layer, x, column_buffer=None):
     return fast, layer(x)
 
 
-@pytest.mark.parametrize("route", ["in place", "unrolled"])
+@pytest.mark.parametrize("route", ["in place", "taps", "rows"])
 @pytest.mark.parametrize("cls", [Conv1d, Conv2d, Conv3d])
 @given(data=st.data())
 def test_im2col_equals_the_naive_loop(cls, route, data):
     layer, x = data.draw(FACTORIES[cls.__name__](modes=[("naive", "dense")], nan=False))
     budget = data.draw(st.sampled_from([None, 1, 64, 10**4]))  # 1 byte: one output row a chunk
-    with mock.patch.object(conv, "in_place", lambda *shape: route == "in place"):
+    with mock.patch.object(conv, "route", lambda *shape: route):
         (y, ops), (y_naive, ops_naive) = fast_and_naive(layer, x, budget)
     assert ops == ops_naive
     close(y, y_naive)
@@ -148,7 +169,7 @@ def test_im2col_equals_the_naive_loop(cls, route, data):
        p=st.tuples(*[st.integers(0, 2)] * 3), d=st.tuples(*[st.integers(1, 2)] * 3),
        size=st.tuples(*[st.integers(1, 6)] * 3), seed=seeds)
 def test_window_offsets_read_what_im2col_unrolls(c, k, s, p, d, size, seed):
-    from nnref.kernels._im2col import im2col
+    from nnref.kernels._im2col import im2col, im2col_t
     from nnref.kernels._taps import zero_pad
 
     x = np.random.default_rng(seed).standard_normal((1, c + 1) + size)
@@ -157,6 +178,9 @@ def test_window_offsets_read_what_im2col_unrolls(c, k, s, p, d, size, seed):
         return
     cols = np.empty((int(np.prod(osize)), c * int(np.prod(k))))
     im2col(x, 0, 1, k, s, p, d, osize, 0, osize[0] * osize[1], cols)  # channels 1 … c
+    cols_t = np.empty(cols.shape[::-1])
+    im2col_t(x, 0, 1, k, s, p, d, osize, 0, osize[0] * osize[1], cols_t)
+    np.testing.assert_array_equal(cols_t, cols.T)
     xp = zero_pad(x, p)
     pos, taps = conv.window_offsets(xp.shape[2:], c, k, s, d, osize)
     assert pos.dtype == taps.dtype == np.uint64
@@ -183,18 +207,20 @@ def test_routed_depthwise_equals_grouped_im2col_and_naive(c, m, k, s, p, d, size
     close(y, grouped)
 
 
-@pytest.mark.parametrize("cin, cout, k, stride, padding, size, budget", [
-    (32, 6, 3, 1, 1, 7, None), (32, 6, 3, 2, 0, 7, 5000),  # 288 taps onto 6 channels: unrolled
-    (32, 40, 3, 1, 1, 7, None), (32, 40, 3, 2, 1, 7, None),  # 40 channels: read in place
-    (120, 6, 3, 1, 1, 7, None), (120, 6, 3, 2, 1, 7, 20000),  # 1080 taps: the row dot products
-    (120, 40, 3, 1, 1, 17, None),  # 1080 taps on 17 × 18 positions: read in place
-    (1030, 6, 1, 1, 0, 7, None)])  # a deep 1×1: the input transposed for the row dot products
-def test_deep_windows_equal_the_naive_loop(cin, cout, k, stride, padding, size, budget):
+@pytest.mark.parametrize("cin, cout, k, stride, padding, size, budget, want", [
+    (32, 6, 3, 1, 1, 7, None, "rows"), (32, 6, 3, 2, 0, 7, 5000, "rows"),  # onto 6 channels
+    (32, 40, 3, 1, 1, 7, 5000, "taps"),  # 7 × 9 positions, unrolled tap by tap, a chunk at a time
+    (32, 40, 3, 2, 1, 7, None, "in place"),  # 4 × 5 positions: read in place
+    (32, 64, 3, 1, 1, 17, None, "in place"),  # 17 × 19 positions onto 64 channels
+    (120, 6, 3, 1, 1, 7, None, "rows"), (120, 6, 3, 2, 1, 7, 20000, "rows"),  # 1080 taps: dot products
+    (120, 40, 3, 1, 1, 17, None, "taps"),  # 1080 taps onto 40 channels: 32 + 8, the 8 in place cost most
+    (120, 64, 3, 1, 1, 17, None, "in place"),  # onto 64
+    (1030, 6, 1, 1, 0, 7, None, "")])  # a deep 1×1: the input transposed for the row dot products
+def test_deep_windows_equal_the_naive_loop(cin, cout, k, stride, padding, size, budget, want):
     layer = Conv2d(cin, cout, k, stride, padding, rng=1)
     x = np.random.default_rng(1).standard_normal((2, cin, size, size + 2)).astype(np.float32)
     P = int(np.prod(layer.output_shape(x.shape)[2:]))
-    inside = conv.in_place(cin * k * k, P, cout, 4)
-    assert inside == (cout == 40) or k == 1  # each case takes the route its comment says
+    assert k == 1 or conv.route(cin * k * k, P, cout, 4) == want  # the route its comment says
     (y, ops), (y_naive, ops_naive) = fast_and_naive(layer, x, budget)
     assert ops == ops_naive
     close(y, y_naive)

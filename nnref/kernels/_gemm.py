@@ -109,18 +109,18 @@ def packed_offsets(rows: int, depth: int, width: int, kb: int):
 
 
 @njit
-def gemm_task(A, ri, kk, bp, b_packed, K, kb, N, bias, bias_mode, out, col0, to, i0, i1, j0, j1,
-              acc, row):
+def gemm_task(A, ri, kk, bp, ldb, K, kb, N, bias, bias_mode, out, col0, to, i0, i1, j0, j1, acc,
+              row):
     """Output block rows ``i0 … i1`` × columns ``j0 … j1``, the whole reduction, serially.
     Element (i, k) of ``a`` is ``A[ri[i] + kk[k]]`` (packed panels, :func:`pack`; its rows
     as they are; or the windows of a convolution in its input); ``bp`` holds ``b``,
-    packed or as its rows. For each block of ``kb`` reductions, for each panel of ``b``,
+    packed (``ldb = 0``) or as its rows of ``ldb`` elements. For each block of ``kb`` reductions, for each panel of ``b``,
     for each tile of ``a``'s rows: one tile (narrow panels and the edges in several, see
     :mod:`._tile`), stored into ``o = out[:, col0:]`` with its bias after the last block
     (logical element (i, j) at ``o[i, j]``, or ``o[j, i]`` when ``to``)."""
     mr_ = rows_of(A)  # the tile's rows, a constant
     Np = (N + NR - 1) // NR * NR
-    sbk = NR if b_packed else N
+    sbk = NR if ldb == 0 else ldb
     for k0 in range(0, K, kb):
         kc = min(kb, K - k0)
         first, last = k0 == 0, k0 + kc == K
@@ -128,7 +128,7 @@ def gemm_task(A, ri, kk, bp, b_packed, K, kb, N, bias, bias_mode, out, col0, to,
         kb_ = kk[k0:k0 + kc]
         for j in range(j0, j1, NR):
             nr = min(NR, j1 - j)
-            b_panel = bp[k0 * Np + j * kb:] if b_packed else bp[k0 * N + j:]
+            b_panel = bp[k0 * Np + j * kb:] if ldb == 0 else bp[k0 * ldb + j:]
             for i in range(i0, i1, mr_):
                 mr = min(mr_, i1 - i)
                 c = 0  # columns of the panel done
@@ -150,7 +150,7 @@ def gemm_task(A, ri, kk, bp, b_packed, K, kb, N, bias, bias_mode, out, col0, to,
 
 
 @njit(parallel=True)
-def gemm_tiled(A, ri, kk, bp, b_packed, K, kb, bias, bias_mode, out, col0, to, M, N, mt, nt):
+def gemm_tiled(A, ri, kk, bp, ldb, K, kb, bias, bias_mode, out, col0, to, M, N, mt, nt):
     """Logical ``out (M, N) = a (M, K) · b (K, N)`` (+ bias), ``a`` and ``b`` as
     :func:`gemm_task` takes them, as ``mt × nt`` tasks: the rows split into ``mt`` runs
     of whole tiles as equal as can be, the columns into ``nt`` runs of whole panels.
@@ -165,8 +165,8 @@ def gemm_tiled(A, ri, kk, bp, b_packed, K, kb, bias, bias_mode, out, col0, to, M
         i0, i1 = ti * mu // mt * mr, min((ti + 1) * mu // mt * mr, M)
         j0, j1 = tj * nu // nt * NR, min((tj + 1) * nu // nt * NR, N)
         acc = np.empty((mc, nc), A.dtype)
-        gemm_task(A, ri, kk, bp, b_packed, K, kb, N, bias, bias_mode, out, col0, to, i0, i1,
-                  j0, j1, acc, counts[t])
+        gemm_task(A, ri, kk, bp, ldb, K, kb, N, bias, bias_mode, out, col0, to, i0, i1, j0, j1,
+                  acc, counts[t])
     return counts
 
 
@@ -208,24 +208,44 @@ def task_grid(m: int, n: int, mr: int) -> tuple:
     return mt, nt
 
 
-def _cost(m: int, n: int, k: int, pack_a: bool, pack_b: bool, itemsize: int) -> int:
-    """A relative cost of the tiled product of ``m`` × ``n`` outputs over ``k``: products
-    in full tiles count 1, in one-row tiles and in the 16-column tiles of a narrow panel
-    (whole reductions only: one block) 2, in what is left of it 8; each element packed
-    counts PACK_COST, or PACK_COST_CACHED when its operand fits PACK_CACHED bytes
-    (measured on ResNet-50, MobileNetV2 and Linear shapes)."""
-    mr = tile_rows(itemsize)
-    mf, n32 = m // mr * mr, n // NR * NR
+def tiled_columns(n: int, k: int, itemsize: int) -> int:
+    """Columns of ``n`` that run in tiles over ``k``: whole panels of NR, and a 16-column
+    tile after them when 16 or more are left and the reduction is one block."""
+    n32 = n // NR * NR
     one_block = k <= PANEL_BYTES // (NR * itemsize)
-    n16 = n32 + (16 if n - n32 >= 16 and one_block else 0)
-    rest = n - n16  # columns run a row at a time, one chain of sums per column
+    return n32 + (16 if n - n32 >= 16 and one_block else 0)
+
+
+def _cost(m: int, n: int, k: int, pack_a: bool, pack_b: bool, itemsize: int, tiled: int) -> int:
+    """A relative cost of the tiled product of ``m`` × ``n`` outputs over ``k``, of which
+    the first ``tiled`` columns run tiled and the others as row dot products: products in
+    full tiles count 1, in one-row tiles, in the 16-column tiles of a narrow panel and in
+    the dot products 2, in what is left of the tiled columns (run a row at a time, one
+    chain of sums per column) 8, at least 64 per row; each element packed counts
+    PACK_COST, or PACK_COST_CACHED when its operand fits PACK_CACHED bytes (measured on
+    ResNet-50, MobileNetV2 and Linear shapes)."""
+    mr = tile_rows(itemsize)
+    mf, n32, n16 = m // mr * mr, tiled // NR * NR, tiled_columns(tiled, k, itemsize)
+    rest = tiled - n16
     tiles = mf * n32 + 2 * (m - mf) * n32 + 2 * m * (n16 - n32) + m * max(8 * rest, 64 * (rest > 0))
     packing = 0
-    for rows, packed in ((m, pack_a), (n, pack_b)):
+    for rows, packed in ((m, pack_a), (tiled, pack_b)):
         if packed:
             packing += k * rows * (PACK_COST_CACHED if k * rows * itemsize <= PACK_CACHED
                                    else PACK_COST)
-    return k * tiles + packing
+    return k * (tiles + 2 * m * (n - tiled)) + packing
+
+
+def routes(m: int, n: int, k: int, pack_l: bool, pack_r: bool, itemsize: int) -> list:
+    """``[(cost, tiled), …]``: the ways :func:`gemm` can run ``m`` × ``n`` outputs over
+    ``k`` in one orientation, with :func:`_cost`: all tiled, or, when the left operand's
+    rows are read as they are (the dot products read them too), its last few columns as
+    row dot products."""
+    out = [(_cost(m, n, k, pack_l, pack_r, itemsize, n), n)]
+    n0 = tiled_columns(n, k, itemsize)
+    if NR <= n0 < n and not pack_l:
+        out.append((_cost(m, n, k, pack_l, pack_r, itemsize, n0), n0))
+    return out
 
 
 def gemm(a, b, bias, bias_mode, out, col0=0):
@@ -236,10 +256,12 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
     is copied first); ``out`` is C-contiguous, with M rows. ``bias`` has length M
     (``BIAS_ROW``), N (``BIAS_COL``) or is ignored (``BIAS_NONE``). The product is
     computed as ``out`` = ``a·b`` or as ``outᵀ = bᵀ·aᵀ``, whichever :func:`_cost` finds
-    cheaper. Each operand is read as it is when it runs the right way (the rows of ``a``
-    along the reduction, as a weight matrix; the rows of ``b`` along the outputs, as the
-    input of a 1×1 convolution) and packed otherwise. Both orders give the same values
-    and the same counts.
+    cheaper, and in that order either all tiled or with its last few columns (fewer than
+    a panel: :func:`tiled_columns`) as row dot products (:func:`gemm_rows`), which spares
+    packing the other operand for a 196-column product. Each operand is read as it is
+    when it runs the right way (the rows of ``a`` along the reduction, as a weight
+    matrix; the rows of ``b`` along the outputs, as the input of a 1×1 convolution) and
+    packed otherwise. Every route gives the same values and the same counts.
     """
     (M, K), N = a.shape, b.shape[1]
     if min(M, N, K) < 1 or b.shape[0] != K or out.shape[0] != M or out.shape[1] < col0 + N:
@@ -247,27 +269,39 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
                          "are invalid; expected (M, K) · (K, N) into (M, >= col0 + N), sizes >= 1")
     if not out.flags.c_contiguous:
         raise ValueError("gemm: out must be C-contiguous (a copy would drop the results)")
-    orders = []
+    itemsize, orders = out.itemsize, []
     for to in (False, True):  # out = a·b, or outᵀ = bᵀ·aᵀ
         (l, tl), (r, tr), m, n = (_base(b.T), _base(a.T), N, M) if to else (_base(a), _base(b), M, N)
-        orders.append((_cost(m, n, K, tl, tr, out.itemsize), to, l, tl, r, tr, m, n))
-    _, to, a, ta, b, tb, M, N = min(orders, key=lambda o: o[:2])
+        for cost, tiled in routes(m, n, K, tl, tr, itemsize):
+            orders.append((cost, to, tiled, l, tl, r, tr, m, n))
+    _, to, tiled, a, ta, b, tb, M, N = min(orders, key=lambda o: o[:2])
     if to:
         bias_mode = {BIAS_ROW: BIAS_COL, BIAS_COL: BIAS_ROW}.get(bias_mode, bias_mode)
-    most = max(1, PANEL_BYTES // (NR * out.itemsize))
+    most = max(1, PANEL_BYTES // (NR * itemsize))
     kb = -(-K // -(-K // most))  # equal blocks: K = 1152 as 2 × 576, not 1024 + 128
-    mr = tile_rows(out.itemsize)
+    mr = tile_rows(itemsize)
     if ta:  # a[k, i]: packed into panels of a tile's rows
         A, (ri, kk) = pack(a, True, M, K, mr, kb), packed_offsets(M, K, mr, kb)
     else:  # the rows of a as they are
         A, ri, kk = a.reshape(-1), np.arange(M, dtype=np.uint64) * np.uint64(K), np.arange(
             K, dtype=np.uint64)
     if tb:  # b[j, k]: packed into panels of NR columns
-        bp = pack(b, False, N, K, NR, kb)
+        bp, ldb = pack(b, False, tiled, K, NR, kb), 0
     else:  # the rows of b as they are: each k of a panel is NR contiguous elements already
-        bp = b.reshape(-1)
-    return gemm_tiled(A, ri, kk, bp, tb, K, kb, bias, bias_mode, out, col0, to, M, N,
-                      *task_grid(M, N, mr))
+        bp, ldb = b.reshape(-1), N
+    counts = gemm_tiled(A, ri, kk, bp, ldb, K, kb, bias, bias_mode, out, col0, to, M, tiled,
+                        *task_grid(M, tiled, mr))
+    if tiled == N:
+        return counts
+    # the last columns: dot products of the rows of a and of b's last columns
+    rest = b[tiled:] if tb else np.ascontiguousarray(b[:, tiled:].T)
+    part = np.empty((M, N - tiled), out.dtype)
+    rows = gemm_rows(a, rest, bias[tiled:] if bias_mode == BIAS_COL else bias, bias_mode, part)
+    if to:
+        out[tiled:N, col0:col0 + M] = part.T
+    else:
+        out[:, col0 + tiled:col0 + N] = part
+    return np.concatenate((counts, rows))
 
 
 # -- the simple dot-product GEMM: skinny products, and the tests' reference -------------

@@ -1,7 +1,8 @@
 """Shared im2col: unroll each convolution window into one row of a column matrix.
 
 For batch element n and a group's channels starting at c0, ``cols[p, q]`` holds tap
-q = (c, a, b, e) of output position p, or 0 where the tap lands on padding. Copying is
+q = (c, a, b, e) of output position p, or 0 where the tap lands on padding
+(:func:`im2col`); :func:`im2col_t` writes its transpose, ``cols[q, p]``, one row per tap. Copying is
 not arithmetic and counts nothing; :mod:`.conv` multiplies ``cols`` by the weights with
 the counted GEMM (:mod:`._gemm`), a bounded chunk of output rows at a time.
 """
@@ -48,3 +49,31 @@ def im2col(x, n, c0, ksize, stride, padding, dilation, osize, r0, r1, cols):
     for r in prange(r0, r1):
         unroll_row(x, n, c0, ksize, stride, padding, dilation, osize, r,
                    cols[(r - r0) * OW:(r - r0 + 1) * OW])
+
+
+@njit(parallel=True)
+def im2col_t(x, n, c0, ksize, stride, padding, dilation, osize, r0, r1, cols):
+    """Fill ``cols`` (K, (r1 − r0)·OW), the transpose of :func:`im2col`'s column matrix:
+    row q holds tap q = (c, a, b, e) of channels ``c0 …`` of ``x[n]`` at the output
+    positions of output rows ``r0 … r1`` (0 on padding), a strided copy of one input row
+    for each output row."""
+    _, _, D, H, W = x.shape
+    KD, KH, KW = ksize
+    sd, sh, sw = stride
+    pd, ph, pw = padding
+    dd, dh, dw = dilation
+    _, OH, OW = osize
+    for q in prange(cols.shape[0]):
+        e, b = q % KW, q // KW % KH
+        a, c = q // (KW * KH) % KD, q // (KW * KH * KD)
+        for r in range(r0, r1):
+            i = r // OH * sd - pd + a * dd
+            j = r % OH * sh - ph + b * dh
+            dst = cols[q, (r - r0) * OW:(r - r0 + 1) * OW]
+            if 0 <= i < D and 0 <= j < H:
+                xrow = x[n, c0 + c, i, j]
+                for ow in range(OW):
+                    k = ow * sw - pw + e * dw
+                    dst[ow] = xrow[k] if 0 <= k < W else 0
+            else:
+                dst[:] = 0

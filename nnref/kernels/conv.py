@@ -2,10 +2,12 @@
 
 * :func:`conv_naive`: the direct loop over output elements and taps (below);
 * :func:`conv_im2col`: the counted GEMM of the weights and the column matrix of the
-  windows, per (batch element, group). The tiled GEMM (:mod:`._gemm`) mostly reads the
-  windows in place from the input (an implicit im2col: :func:`windows_gemm`); for deep
-  windows on few positions, they are unrolled into rows (:mod:`._im2col`), a bounded
-  chunk at a time, for the unpacked row dot products of :mod:`._dots`.
+  windows, per (batch element, group), by the :func:`route` for the shapes. On many
+  positions the tiled GEMM (:mod:`._gemm`) reads the windows in place from the input
+  (an implicit im2col: :func:`windows_gemm`); on fewer they are unrolled
+  (:mod:`._im2col`), a bounded chunk at a time, tap by tap for the tiled GEMM, or for
+  deep windows on few positions position by position, for the unpacked row dot
+  products of :mod:`._dots`.
 
 Both give the same values and the same counts (:func:`nnref.formulas.conv.conv`). In the
 direct loop, every output element is a dot product over its taps (c, a, b, e) = (input
@@ -32,9 +34,9 @@ import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
 from ._dots import DEEP, matmul_nt
-from ._gemm import (BIAS_COL, BIAS_NONE, BIAS_ROW, NR, PANEL_BYTES, gemm, gemm_tiled, pack,
-                    task_grid, tile_rows)
-from ._im2col import im2col
+from ._gemm import (BIAS_COL, BIAS_NONE, BIAS_ROW, NR, PACK_COST_CACHED, PANEL_BYTES, gemm,
+                    gemm_tiled, pack, routes, task_grid, tile_rows)
+from ._im2col import im2col, im2col_t
 from ._taps import inside, zero_pad
 
 #: Bytes of output accumulators a task keeps hot (its block of positions × channels).
@@ -131,7 +133,7 @@ def conv_naive(x, w, bias, stride, padding, dilation, groups, skip, out):
     return counts
 
 
-# -- im2col: windows read in place by the counted GEMM, or unrolled into rows ----------
+# -- im2col: windows read in place by the counted GEMM, or unrolled --------------------
 
 #: Default size of the column buffer of :func:`conv_im2col`, in bytes (the setting is the
 #: layers' ``column_buffer`` attribute, or the NNREF_COLUMN_BUFFER environment variable).
@@ -159,15 +161,31 @@ def window_offsets(size, channels, ksize, stride, dilation, osize):
     return pos.reshape(-1).astype(np.uint64), taps.reshape(-1).astype(np.uint64)
 
 
-def in_place(K: int, P: int, cog: int, itemsize: int) -> bool:
-    """Whether :func:`conv_im2col` reads the windows in place (:func:`windows_gemm`) for
-    ``P`` positions × ``cog`` output channels of a group over ``K`` taps: not on fewer
-    positions than a tile has rows, nor deep onto fewer than FEW_POSITIONS, nor onto fewer
-    channels than a panel has columns (unless a 16-column tile holds them in registers:
-    one block of the reduction); those unroll into rows, for :func:`._dots.matmul_nt`."""
+def route(K: int, P: int, cog: int, itemsize: int) -> str:
+    """How :func:`conv_im2col` multiplies the weights by the windows of ``P`` positions
+    over ``K`` taps onto ``cog`` output channels of a group:
+
+    * ``"rows"``: unrolled position by position, ``(P, K)``, for
+      :func:`._dots.matmul_nt`: deep windows on fewer than FEW_POSITIONS, fewer
+      positions than a tile has rows, and fewer channels than a panel has columns (or
+      than 16, which a tile holds in registers when the reduction is one block);
+    * ``"in place"``: :func:`windows_gemm`, the weights packed;
+    * ``"taps"``: unrolled tap by tap, ``(K, P)``, for :func:`._gemm.gemm`, which can
+      read both operands as they are and run the last few positions as dot products,
+      when the GEMM's cost (:func:`._gemm.routes`) with the copy (PACK_COST_CACHED an
+      element) is lower than in place. Measured side by side (ms): 196 positions
+      (6 · 32 + 4), 256 → 256, 3 × 3: 1.81 against 1.94 in place; a 1 × 1 512 → 1024 of
+      stride 2: 1.41 against 1.88; 169 (5 · 32 + 9) lost: 1.63 against 1.48, and the
+      cost keeps them in place, as 784 and 3136.
+    """
     if P < tile_rows(itemsize) or K >= DEEP and P < FEW_POSITIONS:
-        return False
-    return cog >= NR or cog >= 16 and K <= PANEL_BYTES // (NR * itemsize)
+        return "rows"
+    if not (cog >= NR or cog >= 16 and K <= PANEL_BYTES // (NR * itemsize)):
+        return "rows"
+    place = routes(P, cog, K, False, True, itemsize)[0][0]  # windows_gemm: tiled, transposed
+    taps = min(c for c, _ in routes(cog, P, K, False, False, itemsize)
+               + routes(P, cog, K, True, True, itemsize)) + PACK_COST_CACHED * K * P
+    return "taps" if taps < place else "in place"
 
 
 def windows_gemm(xg, pos, taps, w, bias, bias_mode, out):
@@ -181,7 +199,7 @@ def windows_gemm(xg, pos, taps, w, bias, bias_mode, out):
     most = max(1, PANEL_BYTES // (NR * out.itemsize))
     kb = -(-K // -(-K // most))  # equal blocks, as gemm's
     mode = BIAS_COL if bias_mode == BIAS_ROW else bias_mode  # the product is transposed
-    return gemm_tiled(xg.reshape(-1), pos, taps, pack(w, False, Co, K, NR, kb), True, K, kb, bias,
+    return gemm_tiled(xg.reshape(-1), pos, taps, pack(w, False, Co, K, NR, kb), 0, K, kb, bias,
                       mode, out, 0, True, P, Co, *task_grid(P, Co, tile_rows(out.itemsize)))
 
 
@@ -190,10 +208,11 @@ def conv_im2col(x, w, bias, stride, padding, dilation, groups, out, column_buffe
 
     ``x`` (N, C, D, H, W), ``w`` (Co, C/groups, KD, KH, KW), ``bias`` (Co,) or None. For
     each (batch element, group), the counted GEMM multiplies the weights by the column
-    matrix of the windows, straight into ``out``. Mostly it reads the windows in place
-    from the (zero-padded) input (:func:`windows_gemm`, :func:`in_place`); otherwise the
-    windows of as many output rows as fit in ``column_buffer`` bytes (at least one row)
-    are unrolled (:mod:`._im2col`) and multiplied a chunk at a time. A 1×1 convolution
+    matrix of the windows, straight into ``out``, by the :func:`route` for the shapes:
+    the windows read in place from the (zero-padded) input (:func:`windows_gemm`), or
+    those of as many output rows as fit in ``column_buffer`` bytes (at least one row)
+    unrolled (:mod:`._im2col`), tap by tap or position by position, and multiplied a
+    chunk at a time. A 1×1 convolution
     with stride 1 and no padding needs neither: its input is already the column matrix.
     The route, the chunks and the GEMM's tasks depend only on the shapes and the buffer
     size, never on the thread count; every route gives the same counts.
@@ -213,13 +232,13 @@ def conv_im2col(x, w, bias, stride, padding, dilation, groups, out, column_buffe
         raise ValueError("out must be C-contiguous")  # a copy would drop the results
     geometry = (ksize, tuple(stride), tuple(padding), tuple(dilation), osize)
     direct = K == Cg and all(s == 1 for s in stride) and not any(padding) and x.shape[2:] == osize
-    unrolled = not direct and not in_place(K, P, cog, x.itemsize)
-    if not direct and not unrolled:
+    how = "direct" if direct else route(K, P, cog, x.itemsize)
+    if how == "in place":
         x = zero_pad(x, padding)
         pos, taps = window_offsets(x.shape[2:], Cg, ksize, stride, dilation, osize)
     rows = osize[0] * osize[1]  # output rows (od, oh), each of OW positions
     chunk = min(rows, max(1, column_buffer // (osize[2] * K * x.itemsize)))
-    cols = np.empty(chunk * osize[2] * K, x.dtype) if unrolled else None
+    cols = np.empty(chunk * osize[2] * K, x.dtype) if how in ("rows", "taps") else None
     tables = []
     for n in range(N):
         for g in range(groups):
@@ -232,13 +251,18 @@ def conv_im2col(x, w, bias, stride, padding, dilation, groups, out, column_buffe
                 tables.append(matmul_nt(wg, np.ascontiguousarray(xg.reshape(Cg, P).T), bg, mode, o))
             elif direct:
                 tables.append(gemm(wg, xg.reshape(Cg, P), bg, mode, o))
-            elif not unrolled:
+            elif how == "in place":
                 tables.append(windows_gemm(xg, pos, taps, wg, bg, mode, o))
             else:
                 for r0 in range(0, rows, chunk):
                     r1 = min(r0 + chunk, rows)
                     span = (r1 - r0) * osize[2]
-                    c = cols[:span * K].reshape(span, K)  # positions × taps
-                    im2col(x, n, g * Cg, *geometry, r0, r1, c)
-                    tables.append(matmul_nt(wg, c, bg, mode, o, r0 * osize[2]))
+                    if how == "taps":
+                        c = cols[:span * K].reshape(K, span)  # taps × positions
+                        im2col_t(x, n, g * Cg, *geometry, r0, r1, c)
+                        tables.append(gemm(wg, c, bg, mode, o, r0 * osize[2]))
+                    else:
+                        c = cols[:span * K].reshape(span, K)  # positions × taps
+                        im2col(x, n, g * Cg, *geometry, r0, r1, c)
+                        tables.append(matmul_nt(wg, c, bg, mode, o, r0 * osize[2]))
     return np.concatenate(tables)
