@@ -1,10 +1,12 @@
-"""Shared im2col: unroll each convolution window into one row of a column matrix.
+"""Shared im2col: unroll convolution windows into a column matrix, where :mod:`.conv`
+does not read them in place.
 
 For batch element n and a group's channels starting at c0, ``cols[p, q]`` holds tap
 q = (c, a, b, e) of output position p, or 0 where the tap lands on padding
-(:func:`im2col`); :func:`im2col_t` writes its transpose, ``cols[q, p]``, one row per tap. Copying is
-not arithmetic and counts nothing; :mod:`.conv` multiplies ``cols`` by the weights with
-the counted GEMM (:mod:`._gemm`), a bounded chunk of output rows at a time.
+(:func:`im2col`); :func:`im2col_t` writes its transpose, ``cols[q, p]``, a row per tap.
+Copying is not arithmetic and counts nothing; :mod:`.conv` multiplies ``cols`` by the
+weights with the counted GEMM (:mod:`._gemm`, :mod:`._dots`), a bounded chunk of output
+rows at a time.
 """
 from ._numba import njit, prange
 

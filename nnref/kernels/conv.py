@@ -212,9 +212,8 @@ def conv_im2col(x, w, bias, stride, padding, dilation, groups, out, column_buffe
     the windows read in place from the (zero-padded) input (:func:`windows_gemm`), or
     those of as many output rows as fit in ``column_buffer`` bytes (at least one row)
     unrolled (:mod:`._im2col`), tap by tap or position by position, and multiplied a
-    chunk at a time. A 1×1 convolution
-    with stride 1 and no padding needs neither: its input is already the column matrix.
-    The route, the chunks and the GEMM's tasks depend only on the shapes and the buffer
+    chunk at a time. A 1×1 convolution with stride 1 and no padding needs neither: its
+    input is already the column matrix. The route, the chunks and the GEMM's tasks depend only on the shapes and the buffer
     size, never on the thread count; every route gives the same counts.
     """
     N, C = x.shape[:2]
