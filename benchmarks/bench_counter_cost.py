@@ -4,11 +4,11 @@ increments deleted, compiled with the same numba options, timed side by side.
     python benchmarks/bench_counter_cost.py [--repeats 15]
 
 Both are compiled here from the source of :mod:`nnref.kernels._gemm` (the micro-kernel of
-:mod:`nnref.kernels._tile`, ``products``, its callers ``tile`` and ``tile_out``, ``finish``
-and ``block``; then ``gemm_task`` and ``gemm_tiled``) and of :mod:`nnref.kernels._dots`
-(``dots4``, ``dot1``, ``gemm_dots``); the uncounted ones drop every ``nmul += …`` /
-``nadd += …`` line and the lines that store them in the task's counter row. Medians of
-``--repeats`` interleaved runs, float32 and float64.
+:mod:`nnref.kernels._tile`, ``products``, ``store`` and ``block``; then ``gemm_task`` and
+``gemm_tiled``) and of :mod:`nnref.kernels._dots` (``dots4``, ``dot1``, ``gemm_dots``); the
+uncounted ones drop every ``nmul += …`` / ``nadd += …`` line and the lines that store
+them in the task's counter row. Medians of ``--repeats`` interleaved runs, float32 and
+float64.
 """
 from __future__ import annotations
 
@@ -30,8 +30,7 @@ from nnref.kernels import _dots as dots, _gemm as gemm, _numba, _tile as tile
 
 SHAPES = [(64, 576, 3136), (64, 64, 3136), (256, 2304, 196), (512, 4608, 49)]  # ResNet-50 GEMMs
 #: The functions of the tiled GEMM, in call order from the bottom: module, njit options.
-CORE = {"products": (tile, {"inline": "always"}), "tile": (tile, {"inline": "always"}),
-        "tile_out": (tile, {"inline": "always"}), "finish": (tile, {"inline": "always"}),
+CORE = {"products": (tile, {"inline": "always"}), "store": (tile, {"inline": "always"}),
         "block": (tile, {"inline": "always"}), "gemm_task": (gemm, {}),
         "gemm_tiled": (gemm, {"parallel": True})}
 DOTS = {"dots4": (dots, {}), "dot1": (dots, {"inline": "always"}),
@@ -81,8 +80,8 @@ def compiled_dots():
             bt = np.ascontiguousarray(b.T)
             out = np.empty((a.shape[0], bt.shape[0]), a.dtype)
             return kernel(a, bt, np.zeros(0, a.dtype), gemm.BIAS_NONE, out, 0,
-                          dots.CHUNK_BYTES // a.itemsize, gemm.task_size(a.shape[0], 4, dots.TASK),
-                          gemm.task_size(bt.shape[0], 4, dots.TASK))
+                          dots.CHUNK_BYTES // a.itemsize, dots.task_size(a.shape[0], 4, dots.TASK),
+                          dots.task_size(bt.shape[0], 4, dots.TASK))
         return call
     return caller(build(True, DOTS)), caller(build(False, DOTS))
 

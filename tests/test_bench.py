@@ -52,7 +52,7 @@ def test_counter_cost_compares_the_same_kernels_with_and_without_their_increment
     from nnref.kernels import _gemm
 
     rng = np.random.default_rng(0)
-    for m, k, n in ((12, 16, 64), (13, 600, 70)):  # one block (tile_out) and two, with edges
+    for m, k, n in ((12, 16, 64), (13, 600, 70)):  # one block and two, with edges
         a, b = rng.standard_normal((m, k)), rng.standard_normal((k, n))
         expected = OpCounts.from_rows(_gemm.gemm(a, b, np.zeros(m), _gemm.BIAS_NONE,
                                                  np.empty((m, n))))

@@ -46,7 +46,7 @@ def _count_model(args) -> int:
 
     from ..reports.render import render
     from ._targets import resolve
-    from ._warm import start as start_warm, stop as stop_warm
+    from ._warm import sharing, start as start_warm, stop as stop_warm
 
     shape = parse_shape(args.input) if args.input is not None else None
     _, model, shape = resolve(args.target, shape, seed=args.seed, padding_taps=args.padding,
@@ -59,7 +59,8 @@ def _count_model(args) -> int:
     x = np.random.default_rng(args.seed).standard_normal(shape).astype(args.dtype)
     helper = start_warm(plan, x.dtype)  # compiles from the end on the other core, if cold
     try:
-        with tqdm(total=len(plan), desc=name, unit="layer", file=sys.stderr, leave=False) as bar:
+        with sharing(helper), tqdm(total=len(plan), desc=name, unit="layer", file=sys.stderr,
+                                   leave=False) as bar:
             _, report = model(x, progress=lambda record: bar.update(1))
     finally:
         stop_warm(helper)

@@ -20,17 +20,25 @@ happens. A task is a block of rows × a block of columns (from the shapes alone)
 walks the reduction in chunks of KC (the partial sums wait in ``out``), so its rows of
 ``a`` and ``b`` stay in cache. Rows and columns beyond a multiple of 4 run as single dot
 products (:func:`dot1`). Counts: those of :func:`._gemm.gemm_block`, of which this is a
-faster order of the same operations.
+faster order of the same operations. :mod:`._gemm` routes products here (and the last
+few columns of its tiled ones); this module imports nothing of it.
 """
 import numpy as np
 
-from ._gemm import BIAS_COL, BIAS_ROW, gemm, gemm_nt, task_size, tile_rows
 from ._numba import ADD, MUL, NKINDS, njit, prange
+from ._tile import BIAS_COL, BIAS_ROW
 
 #: Bytes of one row's chunk of the reduction: 8 rows of it (4 of a, 4 of b) fill 16 KiB.
 CHUNK_BYTES = 4096
 #: Most rows and columns of a task.
 TASK = 64
+
+
+def task_size(n: int, unit: int, most: int) -> int:
+    """Rows (or columns) of a task: a quarter of ``n`` rounded up to ``unit``, within
+    [unit, most], so that small products still make several tasks. Shapes only."""
+    quarter = -(-n // 4)
+    return max(unit, min(most, -(-quarter // unit) * unit))
 
 
 @njit
@@ -154,29 +162,3 @@ def gemm_rows_nt(a, b, bias, bias_mode, out, col0=0):
     kb = max(1, CHUNK_BYTES // a.itemsize)
     return gemm_dots(a, b, bias, bias_mode, out, col0, kb, task_size(M, 4, TASK),
                      task_size(N, 4, TASK))
-
-
-#: Reductions from which :func:`matmul_nt` multiplies rows as they are (measured: packing
-#: pays for itself below, where the chunks are too short for LLVM's vector loop).
-DEEP = 1024
-#: Outputs from which a deep product runs tiled all the same (measured, ResNet-50's deep
-#: convolutions and Linear(4096, 4096): the row dot products win below, on 49 to 784
-#: positions; the tiled GEMM above, with the weights read as they are and only the
-#: other operand packed).
-MANY = 1 << 18
-
-
-def matmul_nt(a, b, bias, bias_mode, out, col0=0):
-    """``out[:, col0:col0+N]`` = ``a`` (M, K) · ``b`` (N, K)ᵀ (+ bias), both C-contiguous,
-    by the fastest counted route for the shapes: :func:`gemm_rows_nt` for deep reductions
-    onto fewer than MANY outputs and for fewer rows or columns than a tile has (a matrix times a
-    few vectors: a tile would be one row or a narrow panel), else the tiled
-    :func:`._gemm.gemm`. Every route gives the same counts. Returns the counter table."""
-    mr = tile_rows(out.itemsize)
-    deep = a.shape[1] >= DEEP and a.shape[0] * b.shape[0] < MANY
-    skinny = min(a.shape[0], b.shape[0]) < mr
-    if (deep or skinny) and a.flags.c_contiguous and b.flags.c_contiguous:
-        return gemm_rows_nt(a, b, bias, bias_mode, out, col0)
-    if a.shape[0] < mr and col0 == 0 and out.shape[1] == b.shape[0]:
-        return gemm_nt(a, b, bias, bias_mode, out)
-    return gemm(a, b.T, bias, bias_mode, out, col0)

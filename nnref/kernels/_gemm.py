@@ -18,20 +18,22 @@ element is a plain dot product taken in the order k = 0, 1, …, its bias added 
 is stored. Counts: the rule of the calling family (:func:`nnref.formulas.conv.conv`,
 :func:`nnref.formulas.dense.dense`).
 
-:func:`gemm_block` and :func:`gemm_rows` are the simple dot-product GEMM (both operands
-with the reduction axis last): :func:`gemm_nt` uses it for skinny products (a few rows,
-such as a ``Linear`` on a batch of 1, which reads each weight once), and the tests
-check the tiled GEMM against it. Shared machinery of :mod:`.conv`, :mod:`.pointwise`,
-:mod:`.dense` and :mod:`.recurrent`.
+Products with both operands' reduction axis last go to the dot products of
+:mod:`._dots` where those win (:func:`matmul_nt`, :func:`gemm_nt`: deep reductions onto
+few outputs, a few rows such as a ``Linear`` on a batch of 1), and so do the last few
+columns of a tiled product. :func:`gemm_block` and :func:`gemm_rows` are the simple
+dot-product GEMM, one dot product at a time: the tests check every route against it.
+Shared machinery of :mod:`.conv`, :mod:`.pointwise`, :mod:`.dense` and :mod:`.recurrent`.
 """
 import numpy as np
 
+from ._dots import gemm_rows_nt
 from ._numba import ADD, MUL, NKINDS, njit, prange
 # BIAS_NONE is imported for the callers, which take the bias modes from here.
 from ._tile import (BIAS_COL, BIAS_NONE, BIAS_ROW, MR, MR_F32, MR_F64, NR, block,  # noqa: F401
-                    finish, rows_of, tile, tile_out, tile_rows)
+                    rows_of, tile_rows)
 
-#: Most output rows and columns of a task (:func:`task_size`).
+#: Most output rows and columns of a task (:func:`task_grid`).
 MC, NC = 96, 128
 #: Bytes of a packed panel of ``b`` (KC reductions × NR columns): KC at most 1024 for
 #: float32, 512 for float64, a deeper reduction split into blocks as equal as can be (K =
@@ -42,7 +44,7 @@ MC, NC = 96, 128
 #: stream past. From 64 KiB, measured on a Zen 4 core side by side: 96 × 576 × 196 and
 #: 256 × 1024 × 196 went from 265 and 1307 µs to 167 and 763 µs; deeper ones did not move.
 PANEL_BYTES = 131072
-#: Columns of the output per task of the dot-product GEMM :func:`gemm_rows`.
+#: Columns of the output per task of the simple dot-product GEMM :func:`gemm_rows`.
 COLS = 64
 #: Fewest tasks of a tiled product (:func:`task_grid`), for two or more threads.
 TASKS = 8
@@ -58,7 +60,8 @@ PACK_COST, PACK_COST_CACHED, PACK_CACHED = 60, 8, 4 << 20
 def pack_panel(x, t, r0, w, k0, kc, width, dst):
     """Copy rows ``r0 … r0+w`` × reductions ``k0 … k0+kc`` of the logical operand
     (``x[r, k]``, or ``x[k, r]`` when ``t``) into the panel ``dst``, k-major with
-    ``width`` slots per k. Called with ``w = width`` (a constant) for full panels."""
+    ``width`` slots per k. Called with ``w = width`` (a constant) for the full panels of
+    a transpose."""
     if t:
         for k in range(kc):
             src = x[k0 + k, r0:r0 + w]
@@ -93,10 +96,10 @@ def pack(x, t, rows, depth, width, kb):
         kc = min(kb, depth - k0)
         r0 = p * width
         dst = out[k0 * R + r0 * kb:k0 * R + r0 * kb + width * kc]
-        if r0 + width <= rows:
-            pack_panel(x, t, r0, width, k0, kc, width, dst)
-        else:
-            pack_panel(x, t, r0, rows - r0, k0, kc, width, dst)
+        if t or r0 + width > rows:  # a copy runs as fast with a variable width
+            pack_panel(x, t, r0, min(width, rows - r0), k0, kc, width, dst)
+        else:  # a transpose: a constant width unrolls its loop over the rows (twice as fast)
+            pack_panel(x, False, r0, width, k0, kc, width, dst)
     return out
 
 
@@ -133,20 +136,18 @@ def gemm_task(A, ri, kk, bp, ldb, K, kb, N, bias, bias_mode, out, col0, to, i0, 
                 mr = min(mr_, i1 - i)
                 c = 0  # columns of the panel done
                 if mr == mr_ and nr == NR:
-                    block(kc, A, ri[i:i + mr_], kb_, b_panel, sbk, mr_, NR, first, last, direct,
-                          acc, i - i0, j - j0, out, col0, to, i, j, bias, bias_mode, row)
+                    block(kc, A, ri[i:i + mr_], kb_, b_panel, sbk, mr_, NR, first, last, acc,
+                          i - i0, j - j0, out, col0, to, i, j, bias, bias_mode, row)
                     c = NR
                 elif mr == mr_ and direct and nr >= 16:  # a narrow panel: 16 columns in registers
-                    tile_out(kc, A, ri[i:i + mr_], kb_, b_panel, sbk, mr_, 16, out, col0, to, i, j,
-                             bias, bias_mode, row)
+                    block(kc, A, ri[i:i + mr_], kb_, b_panel, sbk, mr_, 16, True, True, acc,
+                          0, 0, out, col0, to, i, j, bias, bias_mode, row)
                     c = 16
                 if c < nr:  # the rest a row at a time (the loop along j vectorises)
                     for r in range(i, i + mr):
-                        tile(kc, A, ri[r:r + 1], kb_, b_panel[c:], sbk, 1, nr - c, first, acc,
-                             r - i0, j + c - j0, row)
-                if c < nr and last:
-                    finish(acc, i - i0, j + c - j0, mr, nr - c, out, col0, to, i, j + c, bias,
-                           bias_mode, row)
+                        block(kc, A, ri[r:r + 1], kb_, b_panel[c:], sbk, 1, nr - c, first, last,
+                              acc, r - i0, j + c - j0, out, col0, to, r, j + c, bias, bias_mode,
+                              row)
 
 
 @njit(parallel=True)
@@ -177,16 +178,6 @@ def _base(x):
     if x.T.flags.c_contiguous:
         return x.T, True
     return np.ascontiguousarray(x), False
-
-
-def _up(n: int, unit: int) -> int:
-    return -(-n // unit) * unit
-
-
-def task_size(n: int, unit: int, most: int) -> int:
-    """Rows (or columns) of a task: a quarter of ``n`` rounded up to ``unit``, within
-    [unit, most], so that small products still make several tasks. Shapes only."""
-    return max(unit, min(most, _up(-(-n // 4), unit)))
 
 
 def task_grid(m: int, n: int, mr: int) -> tuple:
@@ -257,7 +248,7 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
     (``BIAS_ROW``), N (``BIAS_COL``) or is ignored (``BIAS_NONE``). The product is
     computed as ``out`` = ``a·b`` or as ``outᵀ = bᵀ·aᵀ``, whichever :func:`_cost` finds
     cheaper, and in that order either all tiled or with its last few columns (fewer than
-    a panel: :func:`tiled_columns`) as row dot products (:func:`gemm_rows`), which spares
+    a panel: :func:`tiled_columns`) as row dot products (:func:`._dots.gemm_rows_nt`), which spares
     packing the other operand for a 196-column product. Each operand is read as it is
     when it runs the right way (the rows of ``a`` along the reduction, as a weight
     matrix; the rows of ``b`` along the outputs, as the input of a 1×1 convolution) and
@@ -296,7 +287,7 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
     # the last columns: dot products of the rows of a and of b's last columns
     rest = b[tiled:] if tb else np.ascontiguousarray(b[:, tiled:].T)
     part = np.empty((M, N - tiled), out.dtype)
-    rows = gemm_rows(a, rest, bias[tiled:] if bias_mode == BIAS_COL else bias, bias_mode, part)
+    rows = gemm_rows_nt(a, rest, bias[tiled:] if bias_mode == BIAS_COL else bias, bias_mode, part)
     if to:
         out[tiled:N, col0:col0 + M] = part.T
     else:
@@ -352,9 +343,35 @@ def gemm_nt(a, b, bias, bias_mode, out):
 
     ``bias`` has length M (``bias_mode=BIAS_ROW``), N (``BIAS_COL``) or is ignored.
     Fewer rows than a tile has (a batch of 1 through a ``Linear``, a recurrent step) run
-    as dot products (:func:`gemm_rows`), which read each row of ``b`` once; others run
-    tiled.
+    as dot products (:func:`._dots.gemm_rows_nt`), which read each row of ``b`` once;
+    others run tiled.
     """
     if a.shape[0] < tile_rows(out.itemsize):
-        return gemm_rows(np.ascontiguousarray(a), np.ascontiguousarray(b), bias, bias_mode, out)
+        return gemm_rows_nt(np.ascontiguousarray(a), np.ascontiguousarray(b), bias, bias_mode, out)
     return gemm(a, b.T, bias, bias_mode, out)
+
+
+#: Reductions from which :func:`matmul_nt` multiplies rows as they are (measured: packing
+#: pays for itself below, where the chunks are too short for LLVM's vector loop).
+DEEP = 1024
+#: Outputs from which a deep product runs tiled all the same (measured, ResNet-50's deep
+#: convolutions and Linear(4096, 4096): the row dot products win below, on 49 to 784
+#: positions; the tiled GEMM above, with the weights read as they are and only the
+#: other operand packed).
+MANY = 1 << 18
+
+
+def matmul_nt(a, b, bias, bias_mode, out, col0=0):
+    """``out[:, col0:col0+N]`` = ``a`` (M, K) · ``b`` (N, K)ᵀ (+ bias), both C-contiguous,
+    by the fastest counted route for the shapes: :func:`._dots.gemm_rows_nt` for deep
+    reductions onto fewer than MANY outputs and for fewer rows or columns than a tile has
+    (a matrix times a few vectors: a tile would be one row or a narrow panel), else the
+    tiled :func:`gemm`. Every route gives the same counts. Returns the counter table."""
+    mr = tile_rows(out.itemsize)
+    deep = a.shape[1] >= DEEP and a.shape[0] * b.shape[0] < MANY
+    skinny = min(a.shape[0], b.shape[0]) < mr
+    if (deep or skinny) and a.flags.c_contiguous and b.flags.c_contiguous:
+        return gemm_rows_nt(a, b, bias, bias_mode, out, col0)
+    if a.shape[0] < mr and col0 == 0 and out.shape[1] == b.shape[0]:
+        return gemm_nt(a, b, bias, bias_mode, out)
+    return gemm(a, b.T, bias, bias_mode, out, col0)

@@ -8,6 +8,7 @@ import os
 import tempfile
 
 from ..core.opcounts import KINDS
+from ._claims import claiming
 
 
 def _writable(path: str) -> bool:
@@ -101,7 +102,8 @@ prange = numba.prange
 
 
 def njit(func=None, *, parallel=False, inline="never", error_model="python"):
-    """``numba.njit`` as nnref uses it: cache=True, the safe fastmath subset, nogil, lazy.
+    """``numba.njit`` as nnref uses it: cache=True, the safe fastmath subset, nogil, lazy,
+    and compilations shared with a second process through :mod:`._claims`.
 
     Use as ``@njit``, ``@njit(parallel=True)`` or ``@njit(inline="always")``;
     ``error_model="numpy"`` makes a float division by zero IEEE (±inf or NaN) instead of a
@@ -114,11 +116,11 @@ def njit(func=None, *, parallel=False, inline="never", error_model="python"):
     options = dict(cache=True, fastmath=set(SAFE_FASTMATH), nogil=True, parallel=parallel,
                    inline=inline, error_model=error_model)
     if func is None:
-        return lambda f: numba.njit(**options)(f)
+        return lambda f: njit(f, parallel=parallel, inline=inline, error_model=error_model)
     if not callable(func):
         raise TypeError(f"njit: func={func!r} is invalid; expected a function (no eager "
                         "signatures: kernels compile lazily)")
-    return numba.njit(**options)(func)
+    return claiming(numba.njit(**options)(func))
 
 
 @njit(inline="always")

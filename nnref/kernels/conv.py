@@ -33,9 +33,8 @@ nothing and keeps the bias (or 0) as its output.
 import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
-from ._dots import DEEP, matmul_nt
-from ._gemm import (BIAS_COL, BIAS_NONE, BIAS_ROW, NR, PACK_COST_CACHED, PANEL_BYTES, gemm,
-                    gemm_tiled, pack, routes, task_grid, tile_rows)
+from ._gemm import (BIAS_COL, BIAS_NONE, BIAS_ROW, DEEP, NR, PACK_COST_CACHED, PANEL_BYTES, gemm,
+                    gemm_tiled, matmul_nt, pack, routes, task_grid, tile_rows)
 from ._im2col import im2col, im2col_t
 from ._taps import inside, zero_pad
 
@@ -166,7 +165,7 @@ def route(K: int, P: int, cog: int, itemsize: int) -> str:
     over ``K`` taps onto ``cog`` output channels of a group:
 
     * ``"rows"``: unrolled position by position, ``(P, K)``, for
-      :func:`._dots.matmul_nt`: deep windows on fewer than FEW_POSITIONS, fewer
+      :func:`._gemm.matmul_nt`: deep windows on fewer than FEW_POSITIONS, fewer
       positions than a tile has rows, and fewer channels than a panel has columns (or
       than 16, which a tile holds in registers when the reduction is one block);
     * ``"in place"``: :func:`windows_gemm`, the weights packed;

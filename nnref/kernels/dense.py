@@ -1,13 +1,12 @@
 """Counted dense (fully connected) layer: ``y = x·Wᵀ + b`` through the counted GEMM.
 
 Each of the M rows of ``x`` (M, I) is multiplied by each row of ``W`` (O, I), both with
-the reduction axis last, which is :func:`._dots.matmul_nt` with a bias per column.
+the reduction axis last, which is :func:`._gemm.matmul_nt` with a bias per column.
 Counts: :func:`nnref.formulas.dense.dense`.
 """
 import numpy as np
 
-from ._dots import matmul_nt
-from ._gemm import BIAS_COL, BIAS_NONE
+from ._gemm import BIAS_COL, BIAS_NONE, matmul_nt
 
 
 def dense(x, w, bias, out):
