@@ -248,8 +248,8 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
     (``BIAS_ROW``), N (``BIAS_COL``) or is ignored (``BIAS_NONE``). The product is
     computed as ``out`` = ``a·b`` or as ``outᵀ = bᵀ·aᵀ``, whichever :func:`_cost` finds
     cheaper, and in that order either all tiled or with its last few columns (fewer than
-    a panel: :func:`tiled_columns`) as row dot products (:func:`._dots.gemm_rows_nt`), which spares
-    packing the other operand for a 196-column product. Each operand is read as it is
+    a panel: :func:`tiled_columns`) as row dot products (:func:`._dots.gemm_rows_nt`),
+    which spares packing the other operand for a 196-column product. Each operand is read as it is
     when it runs the right way (the rows of ``a`` along the reduction, as a weight
     matrix; the rows of ``b`` along the outputs, as the input of a 1×1 convolution) and
     packed otherwise. Every route gives the same values and the same counts.
