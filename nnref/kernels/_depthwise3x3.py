@@ -26,20 +26,22 @@ SPLIT_ROW = 8
 
 
 @njit(inline="always")
-def _taps9(o, r0, r1, r2, w, bval, has_bias):
-    """``o[j] = w[0,0]·r0[j] + w[0,1]·r0[j + 1] + … + w[2,2]·r2[j + 2]`` (+ the bias): the
-    nine taps of a 3 × 3 window of stride 1 in order (the first product initialises, the
-    others are added, then the bias), with one load and store of ``o[j]``. Returns the
-    products and the sums."""
+def _taps9(o, r0, r1, r2, w, bval, has_bias, step):
+    """``o[j] = w[0,0]·r0[q] + w[0,1]·r0[q + 1] + … + w[2,2]·r2[q + 2]`` (+ the bias), q =
+    ``step``·j: the nine taps of a 3 × 3 window in order (the first product initialises,
+    the others are added, then the bias), with one load and store of ``o[j]``. Called
+    with a constant ``step``: 1 (the loop vectorises), or 2 for rows shorter than
+    SPLIT_ROW. Returns the products and the sums."""
     w00, w01, w02 = w[0, 0], w[0, 1], w[0, 2]
     w10, w11, w12 = w[1, 0], w[1, 1], w[1, 2]
     w20, w21, w22 = w[2, 0], w[2, 1], w[2, 2]
     nmul = 0
     nadd = 0
     for j in range(o.size):
-        v = w00 * r0[j] + w01 * r0[j + 1] + w02 * r0[j + 2]
-        v = v + w10 * r1[j] + w11 * r1[j + 1] + w12 * r1[j + 2]
-        v = v + w20 * r2[j] + w21 * r2[j + 1] + w22 * r2[j + 2]
+        q = step * j
+        v = w00 * r0[q] + w01 * r0[q + 1] + w02 * r0[q + 2]
+        v = v + w10 * r1[q] + w11 * r1[q + 1] + w12 * r1[q + 2]
+        v = v + w20 * r2[q] + w21 * r2[q + 1] + w22 * r2[q + 2]
         nmul += 9
         nadd += 8
         if has_bias:
@@ -64,30 +66,6 @@ def _taps9_split(o, e0, d0, e1, d1, e2, d2, w, bval, has_bias):
         v = w00 * e0[j] + w01 * d0[j] + w02 * e0[j + 1]
         v = v + w10 * e1[j] + w11 * d1[j] + w12 * e1[j + 1]
         v = v + w20 * e2[j] + w21 * d2[j] + w22 * e2[j + 1]
-        nmul += 9
-        nadd += 8
-        if has_bias:
-            v += bval
-            nadd += 1
-        o[j] = v
-    return nmul, nadd
-
-
-@njit(inline="always")
-def _taps9_s2(o, r0, r1, r2, w, bval, has_bias):
-    """Stride 2 read from the padded rows as they are: ``o[j] = w[0,0]·r0[2j] +
-    w[0,1]·r0[2j + 1] + … + w[2,2]·r2[2j + 2]`` (+ the bias), the order of :func:`_taps9`.
-    For rows shorter than a vector, where splitting them costs more than it saves."""
-    w00, w01, w02 = w[0, 0], w[0, 1], w[0, 2]
-    w10, w11, w12 = w[1, 0], w[1, 1], w[1, 2]
-    w20, w21, w22 = w[2, 0], w[2, 1], w[2, 2]
-    nmul = 0
-    nadd = 0
-    for j in range(o.size):
-        q = 2 * j
-        v = w00 * r0[q] + w01 * r0[q + 1] + w02 * r0[q + 2]
-        v = v + w10 * r1[q] + w11 * r1[q + 1] + w12 * r1[q + 2]
-        v = v + w20 * r2[q] + w21 * r2[q + 1] + w22 * r2[q + 2]
         nmul += 9
         nadd += 8
         if has_bias:
@@ -134,7 +112,7 @@ def depthwise3x3(x, w, bias, has_bias, step, ph, pw, out):
     while each row of outputs takes its nine taps in one pass (:func:`_taps9`). With
     stride 2 the buffer holds each padded row as its even and its odd elements, so that
     the taps read it unit-stride (:func:`_taps9_split`), unless the output rows are
-    shorter than SPLIT_ROW (:func:`_taps9_s2`). Returns the counter table."""
+    shorter than SPLIT_ROW (:func:`_taps9` with a step of 2). Returns the counter table."""
     N, C, H, W = x.shape
     Co, OH, OW = out.shape[1], out.shape[2], out.shape[3]
     m = Co // C
@@ -177,10 +155,10 @@ def depthwise3x3(x, w, bias, has_bias, step, ph, pw, out):
                     r = step * oh
                     if step == 1:
                         km, ka = _taps9(out[n, co, oh], buf[r], buf[r + 1], buf[r + 2], w[co],
-                                        bias[co], has_bias)
+                                        bias[co], has_bias, 1)
                     else:
-                        km, ka = _taps9_s2(out[n, co, oh], buf[r], buf[r + 1], buf[r + 2], w[co],
-                                           bias[co], has_bias)
+                        km, ka = _taps9(out[n, co, oh], buf[r], buf[r + 1], buf[r + 2], w[co],
+                                        bias[co], has_bias, 2)
                     nmul += km
                     nadd += ka
         counts[t, MUL] = nmul
