@@ -1,4 +1,6 @@
 """OpCounts arithmetic, exactness at yotta scale, and the SI formatter."""
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -8,6 +10,8 @@ from nnref import KINDS, OpCounts, format_flops, format_si
 def test_kinds_and_defaults():
     assert KINDS == ("add", "sub", "mul", "div", "neg", "exp", "sqrt", "cmp", "erf", "log")
     assert OpCounts().flops == 0
+    # the constructor checks the fields by KINDS: they are the same names, in order
+    assert tuple(f.name for f in dataclasses.fields(OpCounts)) == KINDS
 
 
 def test_add_mul_eq_flops_dict():

@@ -1,7 +1,7 @@
 """OpCounts: an immutable record of exact operation counts by kind."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,13 +31,15 @@ class OpCounts:
     log: int = 0
 
     def __post_init__(self):
-        for f in fields(self):
-            v = getattr(self, f.name)
+        for name in KINDS:
+            v = getattr(self, name)
+            if type(v) is int and v >= 0:  # the common case, already what is stored
+                continue
             if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
-                raise TypeError(f"OpCounts.{f.name}={v!r} is invalid; expected an int")
+                raise TypeError(f"OpCounts.{name}={v!r} is invalid; expected an int")
             if v < 0:
-                raise ValueError(f"OpCounts.{f.name}={v!r} is invalid; expected a count >= 0")
-            object.__setattr__(self, f.name, int(v))
+                raise ValueError(f"OpCounts.{name}={v!r} is invalid; expected a count >= 0")
+            object.__setattr__(self, name, int(v))
 
     @classmethod
     def from_rows(cls, rows) -> "OpCounts":
@@ -55,9 +57,12 @@ class OpCounts:
         if not rows.shape[0]:
             return cls()
         rows = rows.astype(np.uint64 if rows.dtype.kind == "u" else np.int64, copy=False)
-        most = max(abs(int(rows.max())), abs(int(rows.min())))
+        # Seen as unsigned, a negative count is huge, so the largest value bounds them all.
+        most = int(rows.view(np.uint64).max())
         if most * rows.shape[0] < 2**62:  # no sum can overflow int64: exact as it is
-            totals = np.ascontiguousarray(rows.T).sum(axis=1).tolist()
+            # (summing along the rows is faster for a few; contiguous columns, for many)
+            totals = (rows.sum(axis=0) if rows.shape[0] <= 64 else
+                      np.ascontiguousarray(rows.T).sum(axis=1)).tolist()
         else:  # each count is hi·2³² + lo with lo < 2³², and sums of fewer than 2³¹ halves
             lo = (rows & 0xFFFFFFFF).sum(axis=0).tolist()  # fit in 64 bits
             hi = (rows >> 32).sum(axis=0).tolist()

@@ -78,6 +78,8 @@ def same_padding(k: int, d: int = 1) -> tuple:
 
 def check_channels(owner: str, shape: tuple, channels: int, nd: int) -> None:
     """Check that ``shape`` is (N, C, *S) with ``nd`` spatial axes and C = ``channels``."""
+    if len(shape) == nd + 2 and shape[1] == channels:
+        return
     want = "(N, C, " + ", ".join(_AXES[3 - nd:]) + ")"
     if len(shape) != nd + 2:
         raise ValueError(f"{owner}: input has shape {shape} ({len(shape)}-D); "

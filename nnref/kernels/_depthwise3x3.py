@@ -7,8 +7,8 @@ which stays in cache while each row of outputs takes its nine taps in one pass. 
 stride 2 the buffer holds each padded row as its even and its odd elements, so that the
 taps read it unit-stride: on a Zen 4 core, MobileNetV2's four stride-2 layers went from
 295, 153, 100 and 99 µs to 181, 106, 59 and 72 µs (LLVM vectorises the stride-2 loads
-poorly); rows of fewer than SPLIT_ROW outputs, shorter than a vector, are read with
-stride 2 as they are. The taps, the order they are added in, and the counts are those of
+poorly). A plane of rows shorter than SHORT_ROW outputs runs as one loop nest over its
+buffer, of either stride. The taps, the order they are added in, and the counts are those of
 the general kernel with zero padding (:func:`.depthwise.depthwise`; counts:
 :func:`nnref.formulas.depthwise.depthwise`).
 """
@@ -19,35 +19,63 @@ from ._numba import ADD, MUL, NKINDS, njit, prange
 #: Fewest outputs of a task of :func:`depthwise3x3`: small planes (MobileNetV2's 14²
 #: and 7²) share a task and its buffers rather than allocate one each.
 PLANE_TASK = 2048
-#: Fewest outputs of a row for which stride 2 splits the padded rows into even and odd
-#: elements; shorter rows read them with stride 2 as they are (576 × 14² of stride 2, 7
-#: outputs a row: 132 → 95 µs on a Zen 4 core; 14 outputs a row: no faster).
-SPLIT_ROW = 8
+#: Fewest outputs of a row that runs a row at a time (:func:`_taps9`, and with stride 2
+#: :func:`_taps9_split`); a plane of shorter rows runs as one loop nest that reads its
+#: buffer by index (:func:`_plane9`), rather than making views of rows too short to fill
+#: a vector. Measured on a Zen 4 core, interleaved, 2 threads: 960 × 7² 117–124 → 78–97
+#: µs, 576 × 14² 154–171 → 138–149, 384 × 14² 104–119 → 88–110; 28 outputs a row were
+#: no faster.
+SHORT_ROW = 16
 
 
 @njit(inline="always")
-def _taps9(o, r0, r1, r2, w, bval, has_bias, step):
-    """``o[j] = w[0,0]·r0[q] + w[0,1]·r0[q + 1] + … + w[2,2]·r2[q + 2]`` (+ the bias), q =
-    ``step``·j: the nine taps of a 3 × 3 window in order (the first product initialises,
-    the others are added, then the bias), with one load and store of ``o[j]``. Called
-    with a constant ``step``: 1 (the loop vectorises), or 2 for rows shorter than
-    SPLIT_ROW. Returns the products and the sums."""
+def _taps9(o, r0, r1, r2, w, bval, has_bias):
+    """``o[j] = w[0,0]·r0[j] + w[0,1]·r0[j + 1] + … + w[2,2]·r2[j + 2]`` (+ the bias): the
+    nine taps of a 3 × 3 window of stride 1 in order (the first product initialises, the
+    others are added, then the bias), with one load and store of ``o[j]``; the loop
+    vectorises. Returns the products and the sums."""
     w00, w01, w02 = w[0, 0], w[0, 1], w[0, 2]
     w10, w11, w12 = w[1, 0], w[1, 1], w[1, 2]
     w20, w21, w22 = w[2, 0], w[2, 1], w[2, 2]
     nmul = 0
     nadd = 0
     for j in range(o.size):
-        q = step * j
-        v = w00 * r0[q] + w01 * r0[q + 1] + w02 * r0[q + 2]
-        v = v + w10 * r1[q] + w11 * r1[q + 1] + w12 * r1[q + 2]
-        v = v + w20 * r2[q] + w21 * r2[q + 1] + w22 * r2[q + 2]
+        v = w00 * r0[j] + w01 * r0[j + 1] + w02 * r0[j + 2]
+        v = v + w10 * r1[j] + w11 * r1[j + 1] + w12 * r1[j + 2]
+        v = v + w20 * r2[j] + w21 * r2[j + 1] + w22 * r2[j + 2]
         nmul += 9
         nadd += 8
         if has_bias:
             v += bval
             nadd += 1
         o[j] = v
+    return nmul, nadd
+
+
+@njit(inline="always")
+def _plane9(o, buf, w, bval, has_bias, step):
+    """Every output of the plane ``o`` (OH, OW) from the padded plane ``buf``:
+    ``o[i, j]`` takes the nine taps ``buf[step·i + a, step·j + b]``, in the order of
+    :func:`_taps9`, read by index (no views). Called with a constant ``step``, 1 or 2.
+    Returns the products and the sums."""
+    w00, w01, w02 = w[0, 0], w[0, 1], w[0, 2]
+    w10, w11, w12 = w[1, 0], w[1, 1], w[1, 2]
+    w20, w21, w22 = w[2, 0], w[2, 1], w[2, 2]
+    nmul = 0
+    nadd = 0
+    for i in range(o.shape[0]):
+        r = step * i
+        for j in range(o.shape[1]):
+            q = step * j
+            v = w00 * buf[r, q] + w01 * buf[r, q + 1] + w02 * buf[r, q + 2]
+            v = v + w10 * buf[r + 1, q] + w11 * buf[r + 1, q + 1] + w12 * buf[r + 1, q + 2]
+            v = v + w20 * buf[r + 2, q] + w21 * buf[r + 2, q + 1] + w22 * buf[r + 2, q + 2]
+            nmul += 9
+            nadd += 8
+            if has_bias:
+                v += bval
+                nadd += 1
+            o[i, j] = v
     return nmul, nadd
 
 
@@ -111,8 +139,9 @@ def depthwise3x3(x, w, bias, has_bias, step, ph, pw, out):
     taps are products with zero as in :func:`.depthwise.depthwise`), which stays in cache
     while each row of outputs takes its nine taps in one pass (:func:`_taps9`). With
     stride 2 the buffer holds each padded row as its even and its odd elements, so that
-    the taps read it unit-stride (:func:`_taps9_split`), unless the output rows are
-    shorter than SPLIT_ROW (:func:`_taps9` with a step of 2). Returns the counter table."""
+    the taps read it unit-stride (:func:`_taps9_split`). Output rows shorter than
+    SHORT_ROW run plane by plane (:func:`_plane9`), either stride. Returns the counter
+    table."""
     N, C, H, W = x.shape
     Co, OH, OW = out.shape[1], out.shape[2], out.shape[3]
     m = Co // C
@@ -124,7 +153,20 @@ def depthwise3x3(x, w, bias, has_bias, step, ph, pw, out):
         n, c0 = t // nblock, (t % nblock) * per
         nmul = 0
         nadd = 0
-        if step == 2 and OW >= SPLIT_ROW:
+        if OW < SHORT_ROW:
+            buf = np.zeros((Hp, Wp), x.dtype)  # its border stays zero: the padding
+            for co in range(c0, min(Co, c0 + per)):
+                xc = x[n, co // m]
+                for i in range(H):
+                    for k in range(W):
+                        buf[ph + i, pw + k] = xc[i, k]
+                if step == 1:
+                    km, ka = _plane9(out[n, co], buf, w[co], bias[co], has_bias, 1)
+                else:
+                    km, ka = _plane9(out[n, co], buf, w[co], bias[co], has_bias, 2)
+                nmul += km
+                nadd += ka
+        elif step == 2:
             even = np.empty((Hp, (Wp + 1) // 2), x.dtype)
             odd = np.empty((Hp, Wp // 2), x.dtype)
             even[:ph] = 0
@@ -152,13 +194,8 @@ def depthwise3x3(x, w, bias, has_bias, step, ph, pw, out):
                     row[pw:pw + W] = x[n, co // m, i]
                     row[pw + W:] = 0
                 for oh in range(OH):
-                    r = step * oh
-                    if step == 1:
-                        km, ka = _taps9(out[n, co, oh], buf[r], buf[r + 1], buf[r + 2], w[co],
-                                        bias[co], has_bias, 1)
-                    else:
-                        km, ka = _taps9(out[n, co, oh], buf[r], buf[r + 1], buf[r + 2], w[co],
-                                        bias[co], has_bias, 2)
+                    km, ka = _taps9(out[n, co, oh], buf[oh], buf[oh + 1], buf[oh + 2], w[co],
+                                    bias[co], has_bias)
                     nmul += km
                     nadd += ka
         counts[t, MUL] = nmul

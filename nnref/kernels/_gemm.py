@@ -25,6 +25,8 @@ columns of a tiled product. :func:`gemm_block` and :func:`gemm_rows` are the sim
 dot-product GEMM, one dot product at a time: the tests check every route against it.
 Shared machinery of :mod:`.conv`, :mod:`.pointwise`, :mod:`.dense` and :mod:`.recurrent`.
 """
+import functools
+
 import numpy as np
 
 from ._dots import gemm_rows_nt
@@ -103,12 +105,22 @@ def pack(x, t, rows, depth, width, kb):
     return out
 
 
+@functools.lru_cache(maxsize=256)
 def packed_offsets(rows: int, depth: int, width: int, kb: int):
     """``(ri, kk)``: element (r, k) of an operand packed by :func:`pack` is at
-    ``ri[r] + kk[k]`` (uint64 arrays of ``rows`` and ``depth``)."""
+    ``ri[r] + kk[k]`` (uint64 arrays of ``rows`` and ``depth``). Remembered for the
+    shapes, as are :func:`row_offsets` and :func:`order`: a model calls the same shapes
+    every forward, and these took a third of a small GEMM's Python time (the kernels
+    only read them)."""
     r, k = np.arange(rows, dtype=np.uint64), np.arange(depth, dtype=np.uint64)
     R, width, kb = np.uint64(-(-rows // width) * width), np.uint64(width), np.uint64(kb)
     return r // width * width * kb + r % width, k // kb * kb * R + k % kb * width
+
+
+@functools.lru_cache(maxsize=256)
+def row_offsets(rows: int, depth: int):
+    """``(ri, kk)`` for a C-contiguous (``rows``, ``depth``) operand read as it is."""
+    return np.arange(rows, dtype=np.uint64) * np.uint64(depth), np.arange(depth, dtype=np.uint64)
 
 
 @njit
@@ -239,6 +251,19 @@ def routes(m: int, n: int, k: int, pack_l: bool, pack_r: bool, itemsize: int) ->
     return out
 
 
+@functools.lru_cache(maxsize=1024)
+def order(M: int, N: int, K: int, ta: bool, tb: bool, itemsize: int) -> tuple:
+    """``(to, tiled)``: how :func:`gemm` runs ``a`` (M, K) · ``b`` (K, N), ``ta``/``tb``
+    saying whether each is the transpose of a C-contiguous array: as ``out = a·b`` or as
+    ``outᵀ = bᵀ·aᵀ`` (``to``), with the first ``tiled`` columns tiled, the cheapest of
+    :func:`routes` in both orientations (the first of equal costs)."""
+    orders = []
+    for to in (False, True):
+        tl, tr, m, n = (not tb, not ta, N, M) if to else (ta, tb, M, N)
+        orders += [(cost, to, tiled) for cost, tiled in routes(m, n, K, tl, tr, itemsize)]
+    return min(orders, key=lambda o: o[:2])[1:]
+
+
 def gemm(a, b, bias, bias_mode, out, col0=0):
     """Fill ``out[:, col0:col0+N]`` with ``a`` (M, K) · ``b`` (K, N) (+ bias); return the
     counter table.
@@ -260,13 +285,10 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
                          "are invalid; expected (M, K) · (K, N) into (M, >= col0 + N), sizes >= 1")
     if not out.flags.c_contiguous:
         raise ValueError("gemm: out must be C-contiguous (a copy would drop the results)")
-    itemsize, orders = out.itemsize, []
-    for to in (False, True):  # out = a·b, or outᵀ = bᵀ·aᵀ
-        (l, tl), (r, tr), m, n = (_base(b.T), _base(a.T), N, M) if to else (_base(a), _base(b), M, N)
-        for cost, tiled in routes(m, n, K, tl, tr, itemsize):
-            orders.append((cost, to, tiled, l, tl, r, tr, m, n))
-    _, to, tiled, a, ta, b, tb, M, N = min(orders, key=lambda o: o[:2])
-    if to:
+    itemsize, (a, ta), (b, tb) = out.itemsize, _base(a), _base(b)
+    to, tiled = order(M, N, K, ta, tb, itemsize)
+    if to:  # outᵀ = bᵀ·aᵀ: the left operand is bᵀ, whose base is b's, transposed or not
+        a, ta, b, tb, M, N = b, not tb, a, not ta, N, M
         bias_mode = {BIAS_ROW: BIAS_COL, BIAS_COL: BIAS_ROW}.get(bias_mode, bias_mode)
     most = max(1, PANEL_BYTES // (NR * itemsize))
     kb = -(-K // -(-K // most))  # equal blocks: K = 1152 as 2 × 576, not 1024 + 128
@@ -274,8 +296,7 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
     if ta:  # a[k, i]: packed into panels of a tile's rows
         A, (ri, kk) = pack(a, True, M, K, mr, kb), packed_offsets(M, K, mr, kb)
     else:  # the rows of a as they are
-        A, ri, kk = a.reshape(-1), np.arange(M, dtype=np.uint64) * np.uint64(K), np.arange(
-            K, dtype=np.uint64)
+        A, (ri, kk) = a.reshape(-1), row_offsets(M, K)
     if tb:  # b[j, k]: packed into panels of NR columns
         bp, ldb = pack(b, False, tiled, K, NR, kb), 0
     else:  # the rows of b as they are: each k of a panel is NR contiguous elements already

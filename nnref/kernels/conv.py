@@ -30,6 +30,8 @@ taps that land on padding are computed (a product with zero), exactly as im2col 
 With "skip" only the taps that land inside the input run; a window without any runs
 nothing and keeps the bias (or 0) as its output.
 """
+import functools
+
 import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
@@ -147,11 +149,13 @@ COLUMN_BUFFER = 32 << 20
 FEW_POSITIONS = 100
 
 
+@functools.lru_cache(maxsize=256)
 def window_offsets(size, channels, ksize, stride, dilation, osize):
     """``(pos, taps)``: in a block of ``channels`` × ``size`` (D, H, W) elements (padding
     included), tap q = (c, a, b, e) of output position p = (od, oh, ow) is element
     ``pos[p] + taps[q]``. Both uint64 (so the GEMM's indexing has no negative-index
-    check), positions and taps in C order, as im2col's rows and columns."""
+    check), positions and taps in C order, as im2col's rows and columns. Remembered for
+    the shapes (tuples), as :func:`route` is (the kernels only read them)."""
     (D, H, W), (KD, KH, KW), (OD, OH, OW) = size, ksize, osize
     (sd, sh, sw), (dd, dh, dw) = stride, dilation
     pos = (np.arange(OD)[:, None, None] * sd * H + np.arange(OH)[:, None] * sh) * W + np.arange(OW) * sw
@@ -160,6 +164,7 @@ def window_offsets(size, channels, ksize, stride, dilation, osize):
     return pos.reshape(-1).astype(np.uint64), taps.reshape(-1).astype(np.uint64)
 
 
+@functools.lru_cache(maxsize=1024)
 def route(K: int, P: int, cog: int, itemsize: int) -> str:
     """How :func:`conv_im2col` multiplies the weights by the windows of ``P`` positions
     over ``K`` taps onto ``cog`` output channels of a group:
@@ -233,7 +238,7 @@ def conv_im2col(x, w, bias, stride, padding, dilation, groups, out, column_buffe
     how = "direct" if direct else route(K, P, cog, x.itemsize)
     if how == "in place":
         x = zero_pad(x, padding)
-        pos, taps = window_offsets(x.shape[2:], Cg, ksize, stride, dilation, osize)
+        pos, taps = window_offsets(x.shape[2:], Cg, ksize, tuple(stride), tuple(dilation), osize)
     rows = osize[0] * osize[1]  # output rows (od, oh), each of OW positions
     chunk = min(rows, max(1, column_buffer // (osize[2] * K * x.itemsize)))
     cols = np.empty(chunk * osize[2] * K, x.dtype) if how in ("rows", "taps") else None

@@ -6,7 +6,8 @@ First the fold, once per channel and call (serial, counter row 0):
 
     σ = sqrt(var + eps),   scale = γ / σ,   shift = β − μ·scale
 
-then every element (one task per (batch, channel) plane, counter rows 1…):
+then every element (one task per run of (batch, channel) planes of at least BN_TASK
+elements, counter rows 1…):
 
     y = x·scale + shift
 
@@ -22,6 +23,10 @@ from ._numba import ADD, DIV, MUL, NKINDS, SQRT, SUB, njit, prange, record
 CHUNK = 1024
 #: Elements summed in order by :func:`tree_sum` before its pairwise merges.
 BLOCK = 8
+#: Fewest elements of a task of :func:`batchnorm` (whole planes; but two tasks at least):
+#: MobileNetV2's 960 × 7² runs as 6 tasks, not 960, whose counter table took longer to
+#: sum (22 µs) than the kernel ran (27 µs).
+BN_TASK = 8192
 
 
 @njit(parallel=True)
@@ -32,7 +37,9 @@ def batchnorm(x, mean, var, weight, bias, eps, scale, shift, out):
     with the folded affine transform.
     """
     N, C, L = x.shape
-    counts = np.zeros((1 + N * C, NKINDS), np.int64)
+    per = max(1, min(BN_TASK // max(1, L), (N * C + 1) // 2))  # planes per task (two at least)
+    ntask = (N * C + per - 1) // per
+    counts = np.zeros((1 + ntask, NKINDS), np.int64)
     nadd = nsqrt = ndiv = nmul = nsub = 0
     for c in range(C):
         sigma = var[c] + eps
@@ -50,17 +57,18 @@ def batchnorm(x, mean, var, weight, bias, eps, scale, shift, out):
     counts[0, DIV] = ndiv
     counts[0, MUL] = nmul
     counts[0, SUB] = nsub
-    for t in prange(N * C):
-        c = t % C
-        xp = x[t // C, c]
-        yp = out[t // C, c]
-        a = scale[c]
-        b = shift[c]
+    for t in prange(ntask):
         nmul = nadd = 0
-        for i in range(L):
-            yp[i] = xp[i] * a + b
-            nmul += 1
-            nadd += 1
+        for p in range(t * per, min(N * C, (t + 1) * per)):
+            c = p % C
+            xp = x[p // C, c]
+            yp = out[p // C, c]
+            a = scale[c]
+            b = shift[c]
+            for i in range(L):
+                yp[i] = xp[i] * a + b
+                nmul += 1
+                nadd += 1
         counts[1 + t, MUL] = nmul
         counts[1 + t, ADD] = nadd
     return counts

@@ -85,7 +85,7 @@ def check_padding_args(layer) -> None:
 def padded_shape(layer, shape: tuple) -> tuple:
     """``shape`` with the extra end padding of ``padding="same"`` added to its spatial sizes
     (unchanged if it has not the layer's number of axes: the caller then refuses it)."""
-    if len(shape) != len(layer.extra_padding) + 2:
+    if len(shape) != len(layer.extra_padding) + 2 or not any(layer.extra_padding):
         return shape
     return shape[:2] + tuple(i + e for i, e in zip(shape[2:], layer.extra_padding))
 
@@ -98,8 +98,9 @@ def conv_output_shape(layer, input_shape) -> tuple:
     padding needs p < i, circular p <= i, as in torch.
     """
     shape = layer.check_shape(input_shape)
-    check_conv_input(layer.kind, padded_shape(layer, shape), layer.in_channels,
-                     layer.kernel_size, layer.padding, layer.dilation)
+    padded = padded_shape(layer, shape)
+    check_conv_input(layer.kind, padded, layer.in_channels, layer.kernel_size, layer.padding,
+                     layer.dilation)
     limit = {"reflect": 0, "circular": 1}.get(layer.padding_mode)
     if limit is not None and any(p + e > i - 1 + limit for i, p, e in
                                  zip(shape[2:], layer.padding, layer.extra_padding, strict=True)):
@@ -109,8 +110,8 @@ def conv_output_shape(layer, input_shape) -> tuple:
                          "input size on every axis")
     return (shape[0], layer.out_channels) + tuple(
         conv_out(i, k, s, p, d) for i, k, s, p, d in
-        zip(padded_shape(layer, shape)[2:], layer.kernel_size, layer.stride, layer.padding,
-            layer.dilation, strict=True))
+        zip(padded[2:], layer.kernel_size, layer.stride, layer.padding, layer.dilation,
+            strict=True))
 
 
 #: numpy's names of torch's non-zero padding modes.

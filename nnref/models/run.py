@@ -15,6 +15,7 @@ import numpy as np
 
 from ..core.report import LayerRecord, check_call
 from ..layers.base import Layer
+from .memory import keep_freed_memory
 
 
 class Step(NamedTuple):
@@ -89,6 +90,7 @@ class Runner(_Executor):
     def __init__(self, names: dict, progress=None):
         super().__init__(names)
         self.progress, self.records = progress, []
+        keep_freed_memory()  # the next forward reuses this one's memory (no page faults)
 
     def leaf(self, name, layer, *xs, call="module", target=""):
         # The model checked its input and planned every call on shapes first, so a layer
