@@ -1,6 +1,6 @@
 """The counted depthwise 3 × 3 convolution of stride 1 or 2 with dense padding, plane by
 plane (:func:`depthwise3x3`), which :func:`.depthwise.depthwise_conv` routes to for rows
-long enough to fill a vector.
+of 7 or more outputs (``PLANE_ROW``).
 
 One task per output plane copies its input plane into a buffer with a border of zeros,
 which stays in cache while each row of outputs takes its nine taps in one pass. With
@@ -22,9 +22,9 @@ PLANE_TASK = 2048
 #: Fewest outputs of a row that runs a row at a time (:func:`_taps9`, and with stride 2
 #: :func:`_taps9_split`); a plane of shorter rows runs as one loop nest that reads its
 #: buffer by index (:func:`_plane9`), rather than making views of rows too short to fill
-#: a vector. Measured on a Zen 4 core, interleaved, 2 threads: 960 × 7² 117–124 → 78–97
-#: µs, 576 × 14² 154–171 → 138–149, 384 × 14² 104–119 → 88–110; 28 outputs a row were
-#: no faster.
+#: a vector. Measured on a Zen 4 core, interleaved with the row-by-row code, 2 threads:
+#: 960 × 7² 121 → 89 µs, 576 × 14² 158 → 129, the same of stride 2 138 → 109, 384 × 14²
+#: 119 → 104; rows of 28 outputs were no faster.
 SHORT_ROW = 16
 
 

@@ -43,7 +43,7 @@ def _mallopt():
     except OSError:
         return None
     if not hasattr(libc, "gnu_get_libc_version") or not hasattr(libc, "mallopt"):
-        return None  # not glibc (musl has mallopt, whose thresholds mean something else)
+        return None  # not glibc: another C library's mallopt, if any, has other parameters
     mallopt = libc.mallopt
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
     return mallopt
