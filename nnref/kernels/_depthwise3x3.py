@@ -2,14 +2,14 @@
 plane (:func:`depthwise3x3`), which :func:`.depthwise.depthwise_conv` routes to for rows
 of 7 or more outputs (``PLANE_ROW``).
 
-One task per output plane copies its input plane into a buffer with a border of zeros,
-which stays in cache while each row of outputs takes its nine taps in one pass. With
-stride 2 the buffer holds each padded row as its even and its odd elements, so that the
-taps read it unit-stride: on a Zen 4 core, MobileNetV2's four stride-2 layers went from
-295, 153, 100 and 99 µs to 181, 106, 59 and 72 µs (LLVM vectorises the stride-2 loads
-poorly). A plane of rows shorter than SHORT_ROW outputs runs as one loop nest over its
-buffer, of either stride. The taps, the order they are added in, and the counts are those of
-the general kernel with zero padding (:func:`.depthwise.depthwise`; counts:
+A task copies each of its input planes into a buffer with a border of zeros, which stays
+in cache while every output takes its nine taps, read from the buffer by index
+(:func:`_plane9`). With stride 2 and rows of SPLIT_ROW outputs or more, the buffer holds
+each padded row as its even and its odd elements instead, so that the taps read it
+unit-stride (:func:`_taps9_split`): on a Zen 4 core, MobileNetV2's four stride-2 layers
+went from 295, 153, 100 and 99 µs to 181, 106, 59 and 72 µs (LLVM vectorises the
+stride-2 loads poorly). The taps, the order they are added in, and the counts are those
+of the general kernel with zero padding (:func:`.depthwise.depthwise`; counts:
 :func:`nnref.formulas.depthwise.depthwise`).
 """
 import numpy as np
@@ -19,44 +19,23 @@ from ._numba import ADD, MUL, NKINDS, njit, prange
 #: Fewest outputs of a task of :func:`depthwise3x3`: small planes (MobileNetV2's 14²
 #: and 7²) share a task and its buffers rather than allocate one each.
 PLANE_TASK = 2048
-#: Fewest outputs of a row that runs a row at a time (:func:`_taps9`, and with stride 2
-#: :func:`_taps9_split`); a plane of shorter rows runs as one loop nest that reads its
-#: buffer by index (:func:`_plane9`), rather than making views of rows too short to fill
-#: a vector. Measured on a Zen 4 core, interleaved with the row-by-row code, 2 threads:
+#: Fewest outputs of a row of stride 2 that splits the padded rows into even and odd
+#: elements (:func:`_taps9_split`); shorter rows, and every row of stride 1, run the plane
+#: as one loop nest over its buffer (:func:`_plane9`). Measured on a Zen 4 core,
+#: interleaved, 2 threads: the plane loop against rows taken one at a time through views,
 #: 960 × 7² 121 → 89 µs, 576 × 14² 158 → 129, the same of stride 2 138 → 109, 384 × 14²
-#: 119 → 104; rows of 28 outputs were no faster.
-SHORT_ROW = 16
-
-
-@njit(inline="always")
-def _taps9(o, r0, r1, r2, w, bval, has_bias):
-    """``o[j] = w[0,0]·r0[j] + w[0,1]·r0[j + 1] + … + w[2,2]·r2[j + 2]`` (+ the bias): the
-    nine taps of a 3 × 3 window of stride 1 in order (the first product initialises, the
-    others are added, then the bias), with one load and store of ``o[j]``; the loop
-    vectorises. Returns the products and the sums."""
-    w00, w01, w02 = w[0, 0], w[0, 1], w[0, 2]
-    w10, w11, w12 = w[1, 0], w[1, 1], w[1, 2]
-    w20, w21, w22 = w[2, 0], w[2, 1], w[2, 2]
-    nmul = 0
-    nadd = 0
-    for j in range(o.size):
-        v = w00 * r0[j] + w01 * r0[j + 1] + w02 * r0[j + 2]
-        v = v + w10 * r1[j] + w11 * r1[j + 1] + w12 * r1[j + 2]
-        v = v + w20 * r2[j] + w21 * r2[j + 1] + w22 * r2[j + 2]
-        nmul += 9
-        nadd += 8
-        if has_bias:
-            v += bval
-            nadd += 1
-        o[j] = v
-    return nmul, nadd
+#: 119 → 104, and on long rows of stride 1 the same or faster (192 × 28² 143 → 119,
+#: 144 × 56² 192 → 170); the plane loop on long rows of stride 2, unsplit, was slower.
+SPLIT_ROW = 16
 
 
 @njit(inline="always")
 def _plane9(o, buf, w, bval, has_bias, step):
     """Every output of the plane ``o`` (OH, OW) from the padded plane ``buf``:
-    ``o[i, j]`` takes the nine taps ``buf[step·i + a, step·j + b]``, in the order of
-    :func:`_taps9`, read by index (no views). Called with a constant ``step``, 1 or 2.
+    ``o[i, j] = w[0,0]·buf[r, q] + w[0,1]·buf[r, q + 1] + … + w[2,2]·buf[r + 2, q + 2]``
+    (+ the bias), r = ``step``·i, q = ``step``·j: the nine taps of its window in order
+    (the first product initialises, the others are added, then the bias), read by index
+    (no views). Called with a constant ``step``, 1 or 2 (stride 1 vectorises along j).
     Returns the products and the sums."""
     w00, w01, w02 = w[0, 0], w[0, 1], w[0, 2]
     w10, w11, w12 = w[1, 0], w[1, 1], w[1, 2]
@@ -83,7 +62,7 @@ def _plane9(o, buf, w, bval, has_bias, step):
 def _taps9_split(o, e0, d0, e1, d1, e2, d2, w, bval, has_bias):
     """Stride 2, each padded input row split into its even (``e``) and odd (``d``)
     elements: ``o[j] = w[0,0]·e0[j] + w[0,1]·d0[j] + w[0,2]·e0[j + 1] + … + w[2,2]·e2[j + 1]``
-    (+ the bias), the nine taps of a window of stride 2 in the order of :func:`_taps9`,
+    (+ the bias), the nine taps of a window of stride 2 in the order of :func:`_plane9`,
     every load unit-stride. Returns the products and the sums."""
     w00, w01, w02 = w[0, 0], w[0, 1], w[0, 2]
     w10, w11, w12 = w[1, 0], w[1, 1], w[1, 2]
@@ -137,11 +116,10 @@ def depthwise3x3(x, w, bias, has_bias, step, ph, pw, out):
     run of output planes of at least PLANE_TASK outputs in all (from the shapes); it
     copies each input plane into its buffer with a border of zeros (the padding, whose
     taps are products with zero as in :func:`.depthwise.depthwise`), which stays in cache
-    while each row of outputs takes its nine taps in one pass (:func:`_taps9`). With
-    stride 2 the buffer holds each padded row as its even and its odd elements, so that
-    the taps read it unit-stride (:func:`_taps9_split`). Output rows shorter than
-    SHORT_ROW run plane by plane (:func:`_plane9`), either stride. Returns the counter
-    table."""
+    while the plane's outputs take their nine taps (:func:`_plane9`). With stride 2 and
+    rows of SPLIT_ROW outputs or more, the buffer holds each padded row as its even and
+    its odd elements, so that the taps read it unit-stride (:func:`_taps9_split`).
+    Returns the counter table."""
     N, C, H, W = x.shape
     Co, OH, OW = out.shape[1], out.shape[2], out.shape[3]
     m = Co // C
@@ -153,20 +131,7 @@ def depthwise3x3(x, w, bias, has_bias, step, ph, pw, out):
         n, c0 = t // nblock, (t % nblock) * per
         nmul = 0
         nadd = 0
-        if OW < SHORT_ROW:
-            buf = np.zeros((Hp, Wp), x.dtype)  # its border stays zero: the padding
-            for co in range(c0, min(Co, c0 + per)):
-                xc = x[n, co // m]
-                for i in range(H):
-                    for k in range(W):
-                        buf[ph + i, pw + k] = xc[i, k]
-                if step == 1:
-                    km, ka = _plane9(out[n, co], buf, w[co], bias[co], has_bias, 1)
-                else:
-                    km, ka = _plane9(out[n, co], buf, w[co], bias[co], has_bias, 2)
-                nmul += km
-                nadd += ka
-        elif step == 2:
+        if step == 2 and OW >= SPLIT_ROW:
             even = np.empty((Hp, (Wp + 1) // 2), x.dtype)
             odd = np.empty((Hp, Wp // 2), x.dtype)
             even[:ph] = 0
@@ -184,20 +149,16 @@ def depthwise3x3(x, w, bias, has_bias, step, ph, pw, out):
                     nmul += km
                     nadd += ka
         else:
-            buf = np.empty((Hp, Wp), x.dtype)
-            buf[:ph] = 0
-            buf[ph + H:] = 0
+            buf = np.zeros((Hp, Wp), x.dtype)  # its border stays zero: the padding
             for co in range(c0, min(Co, c0 + per)):
                 for i in range(H):
-                    row = buf[ph + i]
-                    row[:pw] = 0
-                    row[pw:pw + W] = x[n, co // m, i]
-                    row[pw + W:] = 0
-                for oh in range(OH):
-                    km, ka = _taps9(out[n, co, oh], buf[oh], buf[oh + 1], buf[oh + 2], w[co],
-                                    bias[co], has_bias)
-                    nmul += km
-                    nadd += ka
+                    buf[ph + i, pw:pw + W] = x[n, co // m, i]
+                if step == 1:
+                    km, ka = _plane9(out[n, co], buf, w[co], bias[co], has_bias, 1)
+                else:
+                    km, ka = _plane9(out[n, co], buf, w[co], bias[co], has_bias, 2)
+                nmul += km
+                nadd += ka
         counts[t, MUL] = nmul
         counts[t, ADD] = nadd
     return counts
