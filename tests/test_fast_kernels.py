@@ -106,6 +106,22 @@ def test_gemm_routes_the_last_columns_of_196_as_dot_products():
     np.testing.assert_array_equal(out, 1024)
 
 
+@pytest.mark.parametrize("co, ci", [(160, 960), (960, 160), (2048, 512)])
+def test_gemm_reads_the_weights_of_a_7x7_pointwise_layer_as_they_are(co, ci):
+    """49 = 32 + 16 + 1 positions: out = w·x with a 16-column tile and one dot-product
+    column, nothing packed, not outᵀ = xᵀ·wᵀ with the weights transposed into panels
+    (a model reads each weight once a forward, from memory: :func:`gemm.order`)."""
+    assert gemm.order.__wrapped__(co, 49, ci, False, False, 4) == (False, 48)
+    packed = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(gemm, "pack", lambda *args: packed.append(args))
+        w, x = np.ones((co, ci), np.float32), np.ones((ci, 49), np.float32)
+        out = np.empty((co, 49), np.float32)
+        ops = OpCounts.from_rows(gemm.gemm(w, x, np.zeros(co, np.float32), gemm.BIAS_ROW, out))
+    assert not packed and ops.mul == ops.add == co * 49 * ci
+    np.testing.assert_array_equal(out, ci)
+
+
 @pytest.mark.parametrize("n", [4, 16, 20, 23, 49, 55, 196])  # narrow panels: 16 wide, the rest
 @pytest.mark.parametrize("k", [1, 16, 1100])  # 1100: two blocks (partial sums), not direct
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

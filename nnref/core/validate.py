@@ -41,6 +41,17 @@ def check_float(value, name: str, owner: str, minimum: float | None = None) -> f
     return value
 
 
+def check_sizes(value, name: str, owner: str) -> tuple:
+    """``value`` (an int, or a non-empty tuple or list of ints, each >= 1) as a tuple."""
+    want = "an int >= 1 or a non-empty tuple of ints >= 1"
+    items = (value,) if _is_int(value) else value
+    if not isinstance(items, (tuple, list)) or not all(_is_int(v) for v in items):
+        raise TypeError(f"{owner}: {name}={value!r} is invalid; expected {want}")
+    if not items or any(v < 1 for v in items):
+        raise ValueError(f"{owner}: {name}={value!r} is invalid; expected {want}")
+    return tuple(int(v) for v in items)
+
+
 def check_choice(value, name: str, owner: str, choices) -> str:
     if value not in choices:
         raise ValueError(f"{owner}: {name}={value!r} is invalid; expected one of {sorted(choices)}")

@@ -53,8 +53,7 @@ TASKS = 8
 #: The cost of packing one element, in products (:func:`_cost`): 60 for an operand that
 #: comes from memory (a third of the time of ``Linear(4096, 4096)`` on a batch of 256 went
 #: to transposing its 64 MB of weights), 8 for one of at most PACK_CACHED bytes, which
-#: packs from cache at about copy speed (MobileNetV2's 7 × 7 pointwise layers ran twice as
-#: fast transposed and packed as read as they are with a 17-column edge).
+#: packs from cache at about copy speed. :func:`order` counts none as cached (see there).
 PACK_COST, PACK_COST_CACHED, PACK_CACHED = 60, 8, 4 << 20
 
 
@@ -129,10 +128,10 @@ def gemm_task(A, ri, kk, bp, ldb, K, kb, N, bias, bias_mode, out, col0, to, i0, 
     """Output block rows ``i0 … i1`` × columns ``j0 … j1``, the whole reduction, serially.
     Element (i, k) of ``a`` is ``A[ri[i] + kk[k]]`` (packed panels, :func:`pack`; its rows
     as they are; or the windows of a convolution in its input); ``bp`` holds ``b``,
-    packed (``ldb = 0``) or as its rows of ``ldb`` elements. For each block of ``kb`` reductions, for each panel of ``b``,
-    for each tile of ``a``'s rows: one tile (narrow panels and the edges in several, see
-    :mod:`._tile`), stored into ``o = out[:, col0:]`` with its bias after the last block
-    (logical element (i, j) at ``o[i, j]``, or ``o[j, i]`` when ``to``)."""
+    packed (``ldb = 0``) or as its rows of ``ldb`` elements. For each block of ``kb``
+    reductions, for each panel of ``b``, for each tile of ``a``'s rows: one tile (narrow
+    panels and the edges in several, see :mod:`._tile`), stored into ``o = out[:, col0:]``
+    with its bias after the last block (logical (i, j) at ``o[i, j]``, ``o[j, i]`` if ``to``)."""
     mr_ = rows_of(A)  # the tile's rows, a constant
     Np = (N + NR - 1) // NR * NR
     sbk = NR if ldb == 0 else ldb
@@ -219,13 +218,14 @@ def tiled_columns(n: int, k: int, itemsize: int) -> int:
     return n32 + (16 if n - n32 >= 16 and one_block else 0)
 
 
-def _cost(m: int, n: int, k: int, pack_a: bool, pack_b: bool, itemsize: int, tiled: int) -> int:
+def _cost(m: int, n: int, k: int, pack_a: bool, pack_b: bool, itemsize: int, tiled: int,
+          cached: int = PACK_CACHED) -> int:
     """A relative cost of the tiled product of ``m`` × ``n`` outputs over ``k``, of which
     the first ``tiled`` columns run tiled and the others as row dot products: products in
     full tiles count 1, in one-row tiles, in the 16-column tiles of a narrow panel and in
     the dot products 2, in what is left of the tiled columns (run a row at a time, one
     chain of sums per column) 8, at least 64 per row; each element packed counts
-    PACK_COST, or PACK_COST_CACHED when its operand fits PACK_CACHED bytes (measured on
+    PACK_COST, or PACK_COST_CACHED when its operand fits ``cached`` bytes (measured on
     ResNet-50, MobileNetV2 and Linear shapes)."""
     mr = tile_rows(itemsize)
     mf, n32, n16 = m // mr * mr, tiled // NR * NR, tiled_columns(tiled, k, itemsize)
@@ -234,20 +234,21 @@ def _cost(m: int, n: int, k: int, pack_a: bool, pack_b: bool, itemsize: int, til
     packing = 0
     for rows, packed in ((m, pack_a), (tiled, pack_b)):
         if packed:
-            packing += k * rows * (PACK_COST_CACHED if k * rows * itemsize <= PACK_CACHED
+            packing += k * rows * (PACK_COST_CACHED if k * rows * itemsize <= cached
                                    else PACK_COST)
     return k * (tiles + 2 * m * (n - tiled)) + packing
 
 
-def routes(m: int, n: int, k: int, pack_l: bool, pack_r: bool, itemsize: int) -> list:
+def routes(m: int, n: int, k: int, pack_l: bool, pack_r: bool, itemsize: int,
+           cached: int = PACK_CACHED) -> list:
     """``[(cost, tiled), …]``: the ways :func:`gemm` can run ``m`` × ``n`` outputs over
     ``k`` in one orientation, with :func:`_cost`: all tiled, or, when the left operand's
     rows are read as they are (the dot products read them too), its last few columns as
     row dot products."""
-    out = [(_cost(m, n, k, pack_l, pack_r, itemsize, n), n)]
+    out = [(_cost(m, n, k, pack_l, pack_r, itemsize, n, cached), n)]
     n0 = tiled_columns(n, k, itemsize)
     if NR <= n0 < n and not pack_l:
-        out.append((_cost(m, n, k, pack_l, pack_r, itemsize, n0), n0))
+        out.append((_cost(m, n, k, pack_l, pack_r, itemsize, n0, cached), n0))
     return out
 
 
@@ -256,11 +257,14 @@ def order(M: int, N: int, K: int, ta: bool, tb: bool, itemsize: int) -> tuple:
     """``(to, tiled)``: how :func:`gemm` runs ``a`` (M, K) · ``b`` (K, N), ``ta``/``tb``
     saying whether each is the transpose of a C-contiguous array: as ``out = a·b`` or as
     ``outᵀ = bᵀ·aᵀ`` (``to``), with the first ``tiled`` columns tiled, the cheapest of
-    :func:`routes` in both orientations (the first of equal costs)."""
+    :func:`routes` in both orientations (the first of equal costs), each packed element
+    at PACK_COST: a model reads each weight once a forward, from memory. (Costed as
+    cached, MobileNetV2's 7 × 7 pointwise layers ran transposed, their weights packed:
+    382 µs for 960 → 160 against 161 read as they are, 1.0–1.4 ms of the forward.)"""
     orders = []
     for to in (False, True):
         tl, tr, m, n = (not tb, not ta, N, M) if to else (ta, tb, M, N)
-        orders += [(cost, to, tiled) for cost, tiled in routes(m, n, K, tl, tr, itemsize)]
+        orders += [(cost, to, tiled) for cost, tiled in routes(m, n, K, tl, tr, itemsize, 0)]
     return min(orders, key=lambda o: o[:2])[1:]
 
 
@@ -271,14 +275,12 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
     ``a`` and ``b`` are C-contiguous or transposes of C-contiguous arrays (anything else
     is copied first); ``out`` is C-contiguous, with M rows. ``bias`` has length M
     (``BIAS_ROW``), N (``BIAS_COL``) or is ignored (``BIAS_NONE``). The product is
-    computed as ``out`` = ``a·b`` or as ``outᵀ = bᵀ·aᵀ``, whichever :func:`_cost` finds
-    cheaper, and in that order either all tiled or with its last few columns (fewer than
-    a panel: :func:`tiled_columns`) as row dot products (:func:`._dots.gemm_rows_nt`),
-    which spares packing the other operand for a 196-column product. Each operand is read as it is
-    when it runs the right way (the rows of ``a`` along the reduction, as a weight
+    computed as ``out = a·b`` or ``outᵀ = bᵀ·aᵀ`` (:func:`order`), all tiled or with its
+    last few columns (:func:`tiled_columns`) as row dot products (:func:`._dots.gemm_rows_nt`),
+    which spares packing the other operand for a 196-column product. Each operand is read
+    as it is when it runs the right way (the rows of ``a`` along the reduction, as a weight
     matrix; the rows of ``b`` along the outputs, as the input of a 1×1 convolution) and
-    packed otherwise. Every route gives the same values and the same counts.
-    """
+    packed otherwise. Every route gives the same values and the same counts."""
     (M, K), N = a.shape, b.shape[1]
     if min(M, N, K) < 1 or b.shape[0] != K or out.shape[0] != M or out.shape[1] < col0 + N:
         raise ValueError(f"gemm: shapes {a.shape} · {b.shape} into {out.shape} at column {col0} "

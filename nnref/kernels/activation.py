@@ -49,18 +49,26 @@ def tanh(v, row):
 
 
 @njit(inline="always")
-def _clamp(xs, ys, lo, hi, upper):
-    """``ys[i] = min(max(xs[i], lo), hi)`` (the upper bound only if ``upper``), NaN passing
-    through as in torch (NaN < lo and NaN > hi are false); returns the comparisons. A loop
-    of its own, branch-free selects, so that it vectorises."""
+def clamp(v, lo, hi, upper):
+    """``(min(max(v, lo), hi), comparisons)``, the upper bound only if ``upper``, NaN
+    passing through as in torch (NaN < lo and NaN > hi are false): branch-free selects,
+    so that the loops around it vectorise. Also run by BatchNorm's kernel on each value
+    it writes (:func:`.norm.batchnorm`), for the activation that follows it."""
+    ncmp = 1
+    r = lo if v < lo else v
+    if upper:
+        ncmp += 1
+        r = hi if r > hi else r
+    return r, ncmp
+
+
+@njit(inline="always")
+def _clamps(xs, ys, lo, hi, upper):
+    """``ys[i] = clamp(xs[i], …)`` in a loop of its own; returns the comparisons."""
     ncmp = 0
     for i in range(xs.size):
-        v = xs[i]
-        ncmp += 1
-        r = lo if v < lo else v
-        if upper:
-            ncmp += 1
-            r = hi if r > hi else r
+        r, k = clamp(xs[i], lo, hi, upper)
+        ncmp += k
         ys[i] = r
     return ncmp
 
@@ -102,11 +110,11 @@ def piecewise(x, y, op, a, b):
         xs = x[t * CHUNK:(t + 1) * CHUNK]  # views from 0: LLVM sees indices >= 0 and vectorises
         ys = y[t * CHUNK:(t + 1) * CHUNK]
         if op == RELU:  # NaN < 0 is false, so NaN passes through as in torch
-            row[CMP] += _clamp(xs, ys, zero, six, False)
+            row[CMP] += _clamps(xs, ys, zero, six, False)
         elif op == RELU6:  # min(max(x, 0), 6): both comparisons always run
-            row[CMP] += _clamp(xs, ys, zero, six, True)
+            row[CMP] += _clamps(xs, ys, zero, six, True)
         elif op == HARDTANH:  # min(max(x, a), b): both comparisons always run
-            row[CMP] += _clamp(xs, ys, a, b, True)
+            row[CMP] += _clamps(xs, ys, a, b, True)
         else:  # LEAKY_RELU: select(x > 0, x, a·x)
             nmul, ncmp = _leaky(xs, ys, a)
             row[MUL] += nmul

@@ -11,13 +11,18 @@ elements, counter rows 1…):
 
     y = x·scale + shift
 
-Counts: :func:`nnref.formulas.norm.batch_norm`. :func:`normalize`: see its docstring.
+and, when a ReLU, ReLU6 or Hardtanh is the only reader of the output (the models'
+runner asks for it: :func:`nnref.models.run.fusable`), the activation's clamp of each
+value before it is stored, counted in a table of its own as its kernel counts it
+(:func:`.activation.clamp`). Counts: :func:`nnref.formulas.norm.batch_norm`.
+:func:`normalize`: see its docstring.
 """
 import math
 
 import numpy as np
 
-from ._numba import ADD, DIV, MUL, NKINDS, SQRT, SUB, njit, prange, record
+from ._numba import ADD, CMP, DIV, MUL, NKINDS, SQRT, SUB, njit, prange, record
+from .activation import clamp as clamp_value
 
 #: Elements per task of :func:`normalize`, in whole groups (at least one group a task).
 CHUNK = 1024
@@ -27,11 +32,33 @@ BLOCK = 8
 #: MobileNetV2's 960 × 7² runs as 6 tasks, not 960, whose counter table took longer to
 #: sum (22 µs) than the kernel ran (27 µs).
 BN_TASK = 8192
+#: What :func:`batchnorm` does after the affine transform: nothing, ``max(y, lo)`` (ReLU),
+#: or ``min(max(y, lo), hi)`` (ReLU6, Hardtanh).
+NO_CLAMP, CLAMP_BELOW, CLAMP_BOTH = 0, 1, 2
+
+
+@njit(inline="always")
+def _plane(xp, yp, a, b, clamped, lo, hi, upper):
+    """``yp = xp·a + b``, each value then clamped (:func:`.activation.clamp`) if
+    ``clamped`` before it is stored; returns (products, sums, comparisons)."""
+    nmul = nadd = ncmp = 0
+    for i in range(xp.size):
+        v = xp[i] * a + b
+        nmul += 1
+        nadd += 1
+        if clamped:
+            v, k = clamp_value(v, lo, hi, upper)
+            ncmp += k
+        yp[i] = v
+    return nmul, nadd, ncmp
 
 
 @njit(parallel=True)
-def batchnorm(x, mean, var, weight, bias, eps, scale, shift, out):
-    """Normalize ``x`` (N, C, L) into ``out`` with per-channel statistics; return counts.
+def batchnorm(x, mean, var, weight, bias, eps, scale, shift, out, clamp, lo, hi):
+    """Normalize ``x`` (N, C, L) into ``out`` with per-channel statistics, then clamp it
+    (``clamp``: NO_CLAMP, CLAMP_BELOW or CLAMP_BOTH, to ``lo`` and ``hi``); return the
+    counter table: the normalisation's 1 + T rows (T tasks), then, with a clamp, its T
+    (:func:`split_rows`; one table, as a second one returned took 5 µs a call).
 
     ``mean, var, weight, bias`` have shape (C,); ``scale`` and ``shift`` (C,) are filled
     with the folded affine transform.
@@ -39,7 +66,8 @@ def batchnorm(x, mean, var, weight, bias, eps, scale, shift, out):
     N, C, L = x.shape
     per = max(1, min(BN_TASK // max(1, L), (N * C + 1) // 2))  # planes per task (two at least)
     ntask = (N * C + per - 1) // per
-    counts = np.zeros((1 + ntask, NKINDS), np.int64)
+    counts = np.zeros((1 + ntask + (ntask if clamp != NO_CLAMP else 0), NKINDS), np.int64)
+    lo_, hi_ = x.dtype.type(lo), x.dtype.type(hi)
     nadd = nsqrt = ndiv = nmul = nsub = 0
     for c in range(C):
         sigma = var[c] + eps
@@ -58,20 +86,35 @@ def batchnorm(x, mean, var, weight, bias, eps, scale, shift, out):
     counts[0, MUL] = nmul
     counts[0, SUB] = nsub
     for t in prange(ntask):
-        nmul = nadd = 0
+        nmul = nadd = ncmp = 0
         for p in range(t * per, min(N * C, (t + 1) * per)):
             c = p % C
             xp = x[p // C, c]
             yp = out[p // C, c]
             a = scale[c]
             b = shift[c]
-            for i in range(L):
-                yp[i] = xp[i] * a + b
-                nmul += 1
-                nadd += 1
+            if clamp == NO_CLAMP:  # a loop for each mode, its choice made once a plane
+                for i in range(L):
+                    yp[i] = xp[i] * a + b
+                    nmul += 1
+                    nadd += 1
+            elif clamp == CLAMP_BELOW:
+                k = _plane(xp, yp, a, b, True, lo_, hi_, False)
+                nmul, nadd, ncmp = nmul + k[0], nadd + k[1], ncmp + k[2]
+            else:
+                k = _plane(xp, yp, a, b, True, lo_, hi_, True)
+                nmul, nadd, ncmp = nmul + k[0], nadd + k[1], ncmp + k[2]
         counts[1 + t, MUL] = nmul
         counts[1 + t, ADD] = nadd
+        if clamp != NO_CLAMP:
+            counts[1 + ntask + t, CMP] = ncmp
     return counts
+
+
+def split_rows(rows, clamp):
+    """``(normalisation, clamp)``: :func:`batchnorm`'s counter table as its two tables."""
+    n = len(rows) if clamp == NO_CLAMP else (len(rows) + 1) // 2
+    return rows[:n], rows[n:]
 
 
 @njit(inline="always")

@@ -45,6 +45,12 @@ class _Elementwise(Layer):
         """The two constants the kernel's op reads (LeakyReLU's slope, Hardtanh's bounds)."""
         return 0.0, 0.0
 
+    def clamp(self):
+        """``(lo, hi)`` if this activation clamps (``hi`` None: from below only), which the
+        BatchNorm it alone reads can do in its own pass (:func:`nnref.models.run.fusable`);
+        else None."""
+        return None
+
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
 
@@ -62,11 +68,17 @@ class ReLU(_InPlace):
 
     op = "RELU"
 
+    def clamp(self):
+        return 0.0, None
+
 
 class ReLU6(_InPlace):
     """y = min(max(x, 0), 6). Counts: :func:`nnref.formulas.activation.activation`."""
 
     op = "RELU6"
+
+    def clamp(self):
+        return 0.0, 6.0
 
 
 class LeakyReLU(_Elementwise):
@@ -139,6 +151,9 @@ class Hardtanh(_Elementwise):
         self.inplace = check_bool(inplace, "inplace", "Hardtanh")
 
     def _params(self):
+        return self.min_val, self.max_val
+
+    def clamp(self):
         return self.min_val, self.max_val
 
     def extra_repr(self):

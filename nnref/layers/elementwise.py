@@ -99,7 +99,8 @@ class _Binary(Layer):
         y = np.empty(out, a.dtype)
         code = getattr(K, self.op)
         if len(xs) == 2:  # broadcast operands copied out in full: data movement, no counts
-            ops = [np.ascontiguousarray(np.broadcast_to(x, out)).reshape(-1) for x in xs]
+            ops = [x.reshape(-1) if x.shape == out and x.flags.c_contiguous else
+                   np.ascontiguousarray(np.broadcast_to(x, out)).reshape(-1) for x in xs]
         else:  # the number as a 1-element operand of the tensor's dtype, on its side
             ops = [np.ascontiguousarray(a).reshape(-1), np.full(1, self.other, a.dtype)]
             if self.reverse:

@@ -12,7 +12,7 @@ from math import prod
 import numpy as np
 
 from ..core.opcounts import OpCounts
-from ..core.validate import _is_int, check_bool, check_float, check_int, make_rng
+from ..core.validate import check_bool, check_float, check_int, check_sizes, make_rng
 from .base import Layer
 
 
@@ -40,9 +40,11 @@ class _Stats(Layer):
         """The buffer arrays by PyTorch name."""
         return {n: getattr(self, n) for n in self.buffer_names}
 
-    def _running(self, x3):
-        """``(y, ops)`` of ``x3`` (N, C, L) normalised with the running statistics."""
-        from ..kernels.norm import batchnorm
+    def _running(self, x3, bounds=None):
+        """``(y, ops, clamp_ops)`` of ``x3`` (N, C, L) normalised with the running statistics,
+        then clamped to ``bounds`` (:meth:`_BatchNorm.forward_clamped`; None: no clamp, no
+        clamp_ops)."""
+        from ..kernels.norm import CLAMP_BELOW, CLAMP_BOTH, NO_CLAMP, batchnorm, split_rows
 
         c, dt = x3.shape[1], x3.dtype
         mean = self.param("running_mean", (c,), dt)
@@ -53,8 +55,11 @@ class _Stats(Layer):
             weight, bias = np.ones(c, dt), np.zeros(c, dt)
         scale, shift = np.empty(c, dt), np.empty(c, dt)
         y = np.empty_like(x3)
-        rows = batchnorm(x3, mean, var, weight, bias, self.eps, scale, shift, y)
-        return y, OpCounts.from_rows(rows)
+        lo, hi = (0.0, None) if bounds is None else bounds
+        mode = NO_CLAMP if bounds is None else CLAMP_BELOW if hi is None else CLAMP_BOTH
+        rows, clamps = split_rows(batchnorm(x3, mean, var, weight, bias, self.eps, scale, shift,
+                                            y, mode, float(lo), float(hi or 0.0)), mode)
+        return y, OpCounts.from_rows(rows), None if bounds is None else OpCounts.from_rows(clamps)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
@@ -118,10 +123,16 @@ class _BatchNorm(_Stats):
         return shape
 
     def forward(self, x):
+        return self.forward_clamped(x)[:2]
+
+    def forward_clamped(self, x, bounds=None):
+        """``(y, ops, clamp_ops)``: :meth:`forward`, then ``y`` clamped to ``bounds`` = ``(lo,
+        hi)`` (``hi`` None: from below) in the same pass, counted apart: for the ReLU, ReLU6
+        or Hardtanh that alone reads ``y`` (:func:`nnref.models.run.fusable`)."""
         self.output_shape(x.shape)
         x3 = np.ascontiguousarray(x).reshape(x.shape[0], self.num_features, prod(x.shape[2:]))
-        y, ops = self._running(x3)
-        return y.reshape(x.shape), ops
+        y, ops, clamped = self._running(x3, bounds)
+        return y.reshape(x.shape), ops, clamped
 
 
 class BatchNorm1d(_BatchNorm):
@@ -181,16 +192,6 @@ class _InputNorm(Layer):
         return y.reshape(x.shape), OpCounts.from_rows(rows)
 
 
-def _normalized_shape(value, owner: str) -> tuple:
-    want = "an int >= 1 or a non-empty tuple of ints >= 1"
-    items = (value,) if _is_int(value) else value
-    if not isinstance(items, (tuple, list)) or not all(_is_int(v) for v in items):
-        raise TypeError(f"{owner}: normalized_shape={value!r} is invalid; expected {want}")
-    if not items or any(v < 1 for v in items):
-        raise ValueError(f"{owner}: normalized_shape={value!r} is invalid; expected {want}")
-    return tuple(int(v) for v in items)
-
-
 class LayerNorm(_InputNorm):
     """y = (x − mean) / sqrt(var + eps) · γ + β over the trailing ``normalized_shape`` axes.
 
@@ -220,7 +221,7 @@ class LayerNorm(_InputNorm):
                  rng=None):
         super().__init__()
         kind = self.kind
-        self.normalized_shape = _normalized_shape(normalized_shape, kind)
+        self.normalized_shape = check_sizes(normalized_shape, "normalized_shape", kind)
         self.eps = check_float(eps, "eps", kind, minimum=0.0)
         self.elementwise_affine = self.scaled = check_bool(elementwise_affine,
                                                            "elementwise_affine", kind)
@@ -373,7 +374,7 @@ class _InstanceNorm(_InputNorm, _Stats):
         if not self.track_running_stats:
             return super().forward(x)
         groups, c, _, s = self._groups(self.output_shape(x.shape))
-        y, ops = self._running(np.ascontiguousarray(x).reshape(groups // c, c, s))
+        y, ops, _ = self._running(np.ascontiguousarray(x).reshape(groups // c, c, s))
         return y.reshape(x.shape), ops
 
 

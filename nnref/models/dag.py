@@ -29,6 +29,7 @@ from ..core.report import check_call
 from ..core.validate import check_shape
 from ..layers.base import Layer
 from .graph import Container
+from .run import fusable
 
 __all__ = ["Graph", "Node"]
 
@@ -118,6 +119,10 @@ class Graph(Container):
         for ref, i in last.items():
             if ref != self.output:
                 self._free.setdefault(i, []).append(ref)
+        nodes = self.nodes  # i: node i + 1 alone reads node i, and they fuse (BatchNorm + ReLU)
+        self._pairs = frozenset(i for i, (a, b) in enumerate(zip(nodes, nodes[1:]))
+                                if b.inputs == (a.name,) and last[a.name] == i + 1
+                                and a.name != self.output and fusable(a.module, b.module))
         self._assign_names()
         self.name = name
 
@@ -176,12 +181,20 @@ class Graph(Container):
         return len(self.nodes)
 
     def flow(self, x, ex):
-        env = {self.input: x}
-        for i, node in enumerate(self.nodes):
-            env[node.name] = ex.call(node.module, *(env[r] for r in node.inputs),
-                                     call=node.call, target=node.target)
+        env, nodes, paired = {self.input: x}, self.nodes, False
+        for i, node in enumerate(nodes):
+            xs = () if paired else tuple(env[r] for r in node.inputs)
+            if paired:  # node i - 1 ran this one: its output is env[node.name] already
+                paired = False
+            elif i in self._pairs:
+                b = nodes[i + 1]
+                env[b.name] = ex.pair(node.module, b.module, xs, how=(
+                    (node.call, node.target), (b.call, b.target)))
+                paired = True
+            else:
+                env[node.name] = ex.call(node.module, *xs, call=node.call, target=node.target)
             for ref in self._free.get(i, ()):
-                del env[ref]
+                env.pop(ref, None)  # a paired node's output was never kept
         return env[self.output]
 
     def _plan(self, input_shape, names=None):

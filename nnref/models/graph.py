@@ -27,7 +27,7 @@ from ..core.validate import check_array, check_param, check_shape
 from ..layers.base import Layer
 from ..layers.elementwise import Add
 from ..layers.reshape import Reshape
-from .run import Planner, Runner, Step
+from .run import Planner, Runner, Step, chains
 
 __all__ = ["Concat", "Container", "Model", "Reshape", "Residual", "Sequential", "Step"]
 
@@ -177,12 +177,11 @@ class Container:
         """
         first = self.first_layer()  # what it takes: float values, or indices (Embedding)
         x = check_array(x, self.title) if first is None else first.check_input(x, "x", self.title)
-        names = self._names()  # one walk of the graph, for the plan (which validates every
-        self._plan(x.shape, names)  # layer on shapes before any arithmetic) and the run
         if progress is not None and not callable(progress):
             raise TypeError(f"{self.title}: progress={progress!r} is invalid; expected a callable")
-        ex = Runner(names, progress)
-        y = self.flow(x, ex)
+        names = self._names()  # one walk for the plan (which checks every layer on shapes
+        self._plan(x.shape, names)  # before any arithmetic) and the run
+        y = self.flow(x, ex := Runner(names, progress))
         return y, Report(model=self.title, input_shape=tuple(x.shape),
                          dtype=str(x.dtype if x.dtype.kind == "f" else y.dtype),
                          params=self.num_params, layers=tuple(ex.records))
@@ -221,7 +220,7 @@ class Container:
     @property
     def num_params(self) -> int:
         """Number of parameters; a layer (or array) used twice counts once."""
-        arrays = {id(p): p for p in self.parameters().values()}
+        arrays = {id(p): p for m in self._leaves() for p in m.parameters().values()}
         return sum(int(np.asarray(p).size) for p in arrays.values())
 
     def load_state(self, state: Mapping, strict: bool = True) -> None:
@@ -278,6 +277,7 @@ class Sequential(Container):
             if key is not None and seen.setdefault(key, m) is not m:
                 raise ValueError(f"{self.kind}: key {key!r} is used for two different children")
         self._items = [(k, m) for k, m in items]
+        self._runs = chains([m for _, m in self._items])  # BatchNorm + ReLU in one pass
         self._assign_names()
 
     def named_children(self):
@@ -308,8 +308,8 @@ class Sequential(Container):
         raise KeyError(f"{self.kind} has no child {key!r}; keys: {[k for k, _ in self._items]}")
 
     def flow(self, x, ex):
-        for _, m in self._items:
-            x = ex.call(m, x)
+        for run in self._runs:
+            x = ex.call(run[0], x) if len(run) == 1 else ex.pair(*run, (x,))
         return x
 
 

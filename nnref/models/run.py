@@ -6,6 +6,11 @@ see :data:`~nnref.core.report.CALLS`) and ``ex.concat(owner, xs, dim)`` to join 
 :class:`Planner` passes shapes through ``output_shape`` (no arithmetic) and collects one
 :class:`Step` per leaf call; :class:`Runner` calls the layers and keeps one
 :class:`~nnref.core.report.LayerRecord` per leaf call.
+
+Two leaves where the second alone reads the first's output and :func:`fusable` says
+yes (a BatchNorm, then a ReLU, ReLU6 or Hardtanh) go through ``ex.pair``: the Planner
+plans them as two calls, and the Runner runs them in one kernel pass, which counts each
+layer's operations in a table of its own, so the records are those of two calls.
 """
 from __future__ import annotations
 
@@ -36,6 +41,34 @@ class Step(NamedTuple):
     target: str = ""
 
 
+def fusable(first, second) -> bool:
+    """Whether ``second(first(x))`` can run in one pass of ``first``'s kernel when nothing
+    else reads ``first``'s output: a BatchNorm (``forward_clamped``), then a clamping
+    activation (``clamp()`` not None: ReLU, ReLU6, Hardtanh), both leaves validated by the
+    base ``__call__`` alone (so that skipping it skips nothing)."""
+    return (hasattr(first, "forward_clamped") and isinstance(second, Layer)
+            and callable(getattr(second, "clamp", None)) and second.clamp() is not None
+            and type(first).__call__ is Layer.__call__ is type(second).__call__)
+
+
+def chains(modules) -> tuple:
+    """``modules``, called one after the other, as runs: ``(m,)`` for a call alone,
+    ``(first, second)`` for a :func:`fusable` pair."""
+    runs, i = [], 0
+    while i < len(modules):
+        n = 2 if i + 1 < len(modules) and fusable(modules[i], modules[i + 1]) else 1
+        runs.append(tuple(modules[i:i + n]))
+        i += n
+    return tuple(runs)
+
+
+def two_calls(ex, first, second, xs, how=(("module", ""), ("module", ""))):
+    """``second(first(*xs))`` on the executor ``ex`` as two calls, ``how`` the ``(call,
+    target)`` of each: ``pair`` of every executor that runs no pair in one pass."""
+    (c1, t1), (c2, t2) = how
+    return ex.call(second, ex.call(first, *xs, call=c1, target=t1), call=c2, target=t2)
+
+
 class _Executor:
     def __init__(self, names: dict):
         self.names = names  # id(leaf) -> dotted name
@@ -45,6 +78,8 @@ class _Executor:
             return module.flow(*xs, self)
         return self.leaf(self.names[id(module)], module, *xs, call=check_call(call, "call"),
                          target=target)
+
+    pair = two_calls  # two leaves that fusable pairs (the Runner runs them in one pass)
 
 
 class Planner(_Executor):
@@ -56,17 +91,19 @@ class Planner(_Executor):
 
     def leaf(self, name, layer, *shapes, call="module", target=""):
         """A leaf's output shape; a layer of several operands gets all their shapes."""
-        where = f"{self.model}: layer {name!r} ({layer.kind})"
         if len(shapes) not in layer.operand_counts:
-            raise ValueError(f"{where} takes {layer.operands} input(s); it was given "
-                             f"{len(shapes)} of shapes {list(shapes)}")
+            raise ValueError(f"{self.model}: layer {name!r} ({layer.kind}) takes "
+                             f"{layer.operands} input(s); it was given {len(shapes)} of shapes "
+                             f"{list(shapes)}")
         # a layer of no operand (Parameter) has input_shape (), the empty tuple of shapes
-        shape = shapes[0] if shapes and all(s == shapes[0] for s in shapes) else tuple(shapes)
+        shape = (shapes[0] if len(shapes) == 1 or shapes and all(s == shapes[0] for s in shapes)
+                 else tuple(shapes))
         try:
             out = tuple(layer.output_shape(shape))
         except (ValueError, TypeError) as e:
             what = "input shape" if shape is shapes[0] else "inputs of shapes"
-            raise ValueError(f"{where} cannot take {what} {shape}: {e}") from None
+            raise ValueError(f"{self.model}: layer {name!r} ({layer.kind}) cannot take {what} "
+                             f"{shape}: {e}") from None
         self.steps.append(Step(name, layer, shape, out, call, target))
         return out
 
@@ -96,6 +133,19 @@ class Runner(_Executor):
         # The model checked its input and planned every call on shapes first, so a layer
         # that validates nothing beyond that (the base __call__) goes straight to forward.
         y, ops = layer.forward(*xs) if type(layer).__call__ is Layer.__call__ else layer(*xs)
+        return self._record(name, layer, y, ops, call, target)
+
+    def pair(self, first, second, xs, how=(("module", ""), ("module", ""))):
+        """Both layers in one pass of ``first``'s kernel: a record for each, as two calls
+        make them (a subclass with a ``leaf`` of its own gets two calls)."""
+        if type(self).leaf is not Runner.leaf:
+            return two_calls(self, first, second, xs, how)
+        (c1, t1), (c2, t2) = how
+        y, ops, clamped = first.forward_clamped(*xs, second.clamp())
+        self._record(self.names[id(first)], first, y, ops, c1, t1)
+        return self._record(self.names[id(second)], second, y, clamped, c2, t2)
+
+    def _record(self, name, layer, y, ops, call, target):
         record = LayerRecord(name=name, type=layer.kind, output_shape=tuple(y.shape),
                              params=layer.num_params, counts=ops, call=call, target=target)
         self.records.append(record)

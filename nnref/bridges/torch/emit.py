@@ -19,6 +19,7 @@ from collections import OrderedDict
 
 from ...layers.base import Layer
 from ...models.graph import Container, Sequential, _key
+from ...models.run import two_calls
 from ._common import F, Unsupported, nn, tensor, torch, torch_dtype
 from .functions import METHODS, REQUIRED, lookup_function
 from .modules import TO_TORCH, to_module
@@ -206,6 +207,8 @@ class Emitter:
 
     def concat(self, owner, xs, dim):
         return self.graph.call_function(torch.cat, (list(xs), dim))
+
+    pair = two_calls  # a BatchNorm and its ReLU: two modules in torch
 
 
 def _scopes(container) -> dict:
