@@ -108,7 +108,15 @@ def test_which_pairs_fuse():
     class Checked(BatchNorm1d):  # validates more in its own __call__: not skipped
         def __call__(self, x):
             return super().__call__(x)
-    assert not fusable(Checked(3), ReLU())
+
+    class Noisy(ReLU):  # a forward of its own: not skipped either
+        def forward(self, x):
+            return super().forward(x + 1)
+
+    class Plain(ReLU6):  # a subclass that changes nothing still fuses
+        pass
+    assert not fusable(Checked(3), ReLU()) and not fusable(bn, Noisy())
+    assert fusable(bn, Plain()) and fusable(BatchNorm2d(3), Plain())
     a, b, c, leaky = ReLU(), BatchNorm1d(3), ReLU6(), LeakyReLU()
     assert chains([a, b, c, bn, leaky]) == ((a,), (b, c), (bn,), (leaky,))
 

@@ -41,13 +41,24 @@ class Step(NamedTuple):
     target: str = ""
 
 
+def _own(layer, method: str, kept: str) -> bool:
+    """Whether ``layer``'s ``method`` is the one written beside (or above) its ``kept``: a
+    subclass that overrides ``forward`` below its ``clamp`` or ``forward_clamped`` does
+    something of its own, which a fused pass would skip."""
+    mro = type(layer).__mro__
+    where = next((c for c in mro if kept in vars(c)), None)
+    return where is not None and next(c for c in mro if method in vars(c)) in where.__mro__
+
+
 def fusable(first, second) -> bool:
     """Whether ``second(first(x))`` can run in one pass of ``first``'s kernel when nothing
     else reads ``first``'s output: a BatchNorm (``forward_clamped``), then a clamping
     activation (``clamp()`` not None: ReLU, ReLU6, Hardtanh), both leaves validated by the
-    base ``__call__`` alone (so that skipping it skips nothing)."""
-    return (hasattr(first, "forward_clamped") and isinstance(second, Layer)
-            and callable(getattr(second, "clamp", None)) and second.clamp() is not None
+    base ``__call__`` alone (so that skipping it skips nothing), neither with a forward
+    of its own."""
+    return (isinstance(first, Layer) and isinstance(second, Layer)
+            and _own(first, "forward", "forward_clamped") and _own(second, "forward", "clamp")
+            and second.clamp() is not None
             and type(first).__call__ is Layer.__call__ is type(second).__call__)
 
 
