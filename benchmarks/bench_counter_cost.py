@@ -62,12 +62,12 @@ def compiled():
         def call(a, b):
             (m, k), n = a.shape, b.shape[1]
             out = np.empty((m, n), a.dtype)
-            kb = max(1, gemm.PANEL_BYTES // (gemm.NR * a.itemsize))
-            bp = gemm.pack(b, True, n, k, gemm.NR, kb)  # a's rows as they are, b packed
+            kb = gemm.block_depth(a.itemsize)
+            bp = gemm.pack(b, True, n, k, gemm.tile_cols(a.itemsize), kb)  # a's rows as they are, b packed
             ri, kk = np.arange(m, dtype=np.uint64) * np.uint64(k), np.arange(k, dtype=np.uint64)
             return kernel(a.reshape(-1), ri, kk, bp, 0, k, kb, np.zeros(0, a.dtype),
                           gemm.BIAS_NONE, out, 0, False, m, n,
-                          *gemm.task_grid(m, n, gemm.tile_rows(a.itemsize)))
+                          *gemm.task_grid(m, n, a.itemsize))
         return call
     return caller(build(True)), caller(build(False))
 

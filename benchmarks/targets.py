@@ -66,17 +66,26 @@ def cells(r: dict) -> list:
 # -- the machine -------------------------------------------------------------------------
 
 def cpu_model() -> str:
-    """The CPU's model name (from /proc/cpuinfo on Linux)."""
+    """The CPU's model name, family, model and clock (from /proc/cpuinfo on Linux): a
+    virtual machine may call a Zen 3 and a Zen 4 both "AMD EPYC"."""
     import platform
 
+    fields = {}
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                key, _, value = line.partition(":")
+                if not key.strip():
+                    break  # the first processor's fields
+                fields.setdefault(key.strip(), value.strip())
     except OSError:
         pass
-    return platform.processor() or platform.machine()
+    if "model name" not in fields:
+        return platform.processor() or platform.machine()
+    more = [f"{k} {fields[k]}" for k in ("cpu family", "model") if k in fields]
+    if "cpu MHz" in fields:
+        more.append(f"{float(fields['cpu MHz']):.0f} MHz")
+    return fields["model name"] + (f" ({', '.join(more)})" if more else "")
 
 
 def vector_isa() -> str:
@@ -100,6 +109,11 @@ def machine() -> dict:
             "blas": "; ".join(blas) or "unknown",
             "numba threads": numba.get_num_threads(), "numpy": np.__version__,
             "numba": numba.__version__, "python": sys.version.split()[0]}
+    from nnref.kernels import _tile
+
+    info["gemm tile"] = (f"{_tile.MR_F32}x{_tile.NR_F32} float32, {_tile.MR_F64}x{_tile.NR_F64} "
+                         f"float64 ({_tile.VECTOR_BYTES * 8}-bit vectors, "
+                         f"{_tile.REGISTERS} registers)")
     try:
         import torch
 

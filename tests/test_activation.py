@@ -102,9 +102,10 @@ def test_more_saturation_and_infinities_like_torch(layer, dtype):
         assert_close_torch(y, _torch(layer, x))  # for that one, see the next test
 
 
-def test_gelu_at_plus_infinity_is_inf_where_torch_float32_says_nan():
+def test_gelu_at_plus_infinity_is_inf_where_torch_float32_may_say_nan():
     x = np.array([np.inf, -np.inf], np.float32)
-    assert np.isnan(torch.nn.functional.gelu(torch.from_numpy(x)).numpy()).all()  # torch's quirk
+    # torch's quirk, by CPU: its AVX-512 float32 erf gives NaN at +inf, its AVX2 one inf
+    assert str(torch.nn.functional.gelu(torch.from_numpy(x)).numpy()[0]) in ("inf", "nan")
     assert torch.nn.functional.gelu(torch.from_numpy(x.astype(np.float64)))[0] == np.inf
     y, _ = GELU()(x)
     assert y[0] == np.inf and np.isnan(y[1])  # −inf·0: NaN, as torch in both dtypes

@@ -2,7 +2,7 @@
 
 :func:`gemm` splits the output into **tasks** of ``MC × NC`` elements (from the shapes
 alone, never the thread count), run in parallel, each with its own counter row. The
-right operand ``b`` is copied ("packed") into panels of ``NR`` columns, ``KC``
+right operand ``b`` is copied ("packed") into panels of ``NR`` columns (a tile's), ``KC``
 reductions deep, stored in the order the micro-kernel reads them, unless its rows
 already run along the outputs (the input of a 1×1 convolution); the left operand ``a``
 is read as it is when its rows run along the reduction (a weight matrix, an im2col
@@ -30,22 +30,25 @@ import functools
 import numpy as np
 
 from ._dots import gemm_rows_nt
+from ._pack import pack, packed_offsets
 from ._numba import ADD, MUL, NKINDS, njit, prange
 # BIAS_NONE is imported for the callers, which take the bias modes from here.
-from ._tile import (BIAS_COL, BIAS_NONE, BIAS_ROW, MR, MR_F32, MR_F64, NR, block,  # noqa: F401
-                    rows_of, tile_rows)
+from ._tile import (BIAS_COL, BIAS_NONE, BIAS_ROW, MR, MR_F32, MR_F64, NR, NR_F32,  # noqa: F401
+                    NR_F64, TILES, block, cols_of, narrow_cols, narrow_of, rows_of, tile_cols,
+                    tile_rows)
 
 #: Most output rows and columns of a task (:func:`task_grid`).
 MC, NC = 96, 128
-#: Bytes of a packed panel of ``b`` (KC reductions × NR columns): KC at most 1024 for
-#: float32, 512 for float64, a deeper reduction split into blocks as equal as can be (K =
-#: 1152 as 2 × 576, not 1024 + 128, whose short block pays a tile's fixed cost for
-#: little). Deep blocks mean few passes over the partial sums, and most products
-#: of a CNN in one block (straight from the registers to the output, :mod:`._tile`); the
-#: panel (128 KiB) stays in L2 on every x86 server core since 2017 while the rows of ``a``
-#: stream past. From 64 KiB, measured on a Zen 4 core side by side: 96 × 576 × 196 and
-#: 256 × 1024 × 196 went from 265 and 1307 µs to 167 and 763 µs; deeper ones did not move.
-PANEL_BYTES = 131072
+#: Bytes of one column of a block of the reduction (KC): KC at most 1024 for float32, 512
+#: for float64, a deeper reduction split into blocks as equal as can be (K = 1152 as 2 ×
+#: 576, not 1024 + 128, whose short block pays a tile's fixed cost for little). Deep
+#: blocks mean few passes over the partial sums, and most products of a CNN in one block
+#: (straight from the registers to the output, :mod:`._tile`); a packed panel of ``b``
+#: (128 KiB with AVX-512's 32 columns, 64 KiB with AVX2's 16) stays in L2 on every x86
+#: server core since 2017 while the rows of ``a`` stream past. From half as deep,
+#: measured on a Zen 4 core side by side: 96 × 576 × 196 and 256 × 1024 × 196 went from
+#: 265 and 1307 µs to 167 and 763 µs; deeper ones did not move.
+DEPTH_BYTES = 4096
 #: Columns of the output per task of the simple dot-product GEMM :func:`gemm_rows`.
 COLS = 64
 #: Fewest tasks of a tiled product (:func:`task_grid`), for two or more threads.
@@ -55,65 +58,6 @@ TASKS = 8
 #: to transposing its 64 MB of weights), 8 for one of at most PACK_CACHED bytes, which
 #: packs from cache at about copy speed. :func:`order` counts none as cached (see there).
 PACK_COST, PACK_COST_CACHED, PACK_CACHED = 60, 8, 4 << 20
-
-
-@njit(inline="always")
-def pack_panel(x, t, r0, w, k0, kc, width, dst):
-    """Copy rows ``r0 … r0+w`` × reductions ``k0 … k0+kc`` of the logical operand
-    (``x[r, k]``, or ``x[k, r]`` when ``t``) into the panel ``dst``, k-major with
-    ``width`` slots per k. Called with ``w = width`` (a constant) for the full panels of
-    a transpose."""
-    if t:
-        for k in range(kc):
-            src = x[k0 + k, r0:r0 + w]
-            d = dst[k * width:k * width + w]
-            for r in range(w):
-                d[r] = src[r]
-    else:  # a transpose, 16 reductions at a time so that the writes stay in L1
-        for k1 in range(0, kc, 16):
-            n = min(16, kc - k1)
-            d = dst[k1 * width:]
-            for r in range(w):
-                src = x[r0 + r, k0 + k1:k0 + k1 + n]
-                for k in range(n):
-                    d[k * width + r] = src[k]
-
-
-@njit(parallel=True)
-def pack(x, t, rows, depth, width, kb):
-    """All of the logical operand (``rows`` × ``depth``: ``x[r, k]``, or ``x[k, r]`` when
-    ``t``) as panels of ``width`` rows: block ``b`` of ``kb`` reductions starts at
-    ``b·kb·R`` (R = rows rounded up to ``width``), its panel ``p`` at ``p·kb·width``
-    within it, reduction ``k`` of the block at ``k·width`` within that, so element (r, k)
-    is at an offset of r plus one of k (:func:`packed_offsets`). A copy: no arithmetic,
-    nothing counted."""
-    npanel = (rows + width - 1) // width
-    R = npanel * width
-    nblock = (depth + kb - 1) // kb
-    out = np.empty(max(R * kb * nblock, 1), x.dtype)
-    for t_ in prange(nblock * npanel):
-        b, p = t_ // npanel, t_ % npanel
-        k0 = b * kb
-        kc = min(kb, depth - k0)
-        r0 = p * width
-        dst = out[k0 * R + r0 * kb:k0 * R + r0 * kb + width * kc]
-        if t or r0 + width > rows:  # a copy runs as fast with a variable width
-            pack_panel(x, t, r0, min(width, rows - r0), k0, kc, width, dst)
-        else:  # a transpose: a constant width unrolls its loop over the rows (twice as fast)
-            pack_panel(x, False, r0, width, k0, kc, width, dst)
-    return out
-
-
-@functools.lru_cache(maxsize=256)
-def packed_offsets(rows: int, depth: int, width: int, kb: int):
-    """``(ri, kk)``: element (r, k) of an operand packed by :func:`pack` is at
-    ``ri[r] + kk[k]`` (uint64 arrays of ``rows`` and ``depth``). Remembered for the
-    shapes, as are :func:`row_offsets` and :func:`order`: a model calls the same shapes
-    every forward, and these took a third of a small GEMM's Python time (the kernels
-    only read them)."""
-    r, k = np.arange(rows, dtype=np.uint64), np.arange(depth, dtype=np.uint64)
-    R, width, kb = np.uint64(-(-rows // width) * width), np.uint64(width), np.uint64(kb)
-    return r // width * width * kb + r % width, k // kb * kb * R + k % kb * width
 
 
 @functools.lru_cache(maxsize=256)
@@ -132,28 +76,28 @@ def gemm_task(A, ri, kk, bp, ldb, K, kb, N, bias, bias_mode, out, col0, to, i0, 
     reductions, for each panel of ``b``, for each tile of ``a``'s rows: one tile (narrow
     panels and the edges in several, see :mod:`._tile`), stored into ``o = out[:, col0:]``
     with its bias after the last block (logical (i, j) at ``o[i, j]``, ``o[j, i]`` if ``to``)."""
-    mr_ = rows_of(A)  # the tile's rows, a constant
-    Np = (N + NR - 1) // NR * NR
-    sbk = NR if ldb == 0 else ldb
+    mr_, nr_, nn = rows_of(A), cols_of(A), narrow_of(A)  # the tiles' sizes, constants
+    Np = (N + nr_ - 1) // nr_ * nr_
+    sbk = nr_ if ldb == 0 else ldb
     for k0 in range(0, K, kb):
         kc = min(kb, K - k0)
         first, last = k0 == 0, k0 + kc == K
         direct = first and last  # one block: tiles go straight to out
         kb_ = kk[k0:k0 + kc]
-        for j in range(j0, j1, NR):
-            nr = min(NR, j1 - j)
+        for j in range(j0, j1, nr_):
+            nr = min(nr_, j1 - j)
             b_panel = bp[k0 * Np + j * kb:] if ldb == 0 else bp[k0 * ldb + j:]
             for i in range(i0, i1, mr_):
                 mr = min(mr_, i1 - i)
                 c = 0  # columns of the panel done
-                if mr == mr_ and nr == NR:
-                    block(kc, A, ri[i:i + mr_], kb_, b_panel, sbk, mr_, NR, first, last, acc,
+                if mr == mr_ and nr == nr_:
+                    block(kc, A, ri[i:i + mr_], kb_, b_panel, sbk, mr_, nr_, first, last, acc,
                           i - i0, j - j0, out, col0, to, i, j, bias, bias_mode, row)
-                    c = NR
-                elif mr == mr_ and direct and nr >= 16:  # a narrow panel: 16 columns in registers
-                    block(kc, A, ri[i:i + mr_], kb_, b_panel, sbk, mr_, 16, True, True, acc,
+                    c = nr_
+                elif mr == mr_ and direct and nr >= nn:  # a narrow panel, in registers
+                    block(kc, A, ri[i:i + mr_], kb_, b_panel, sbk, mr_, nn, True, True, acc,
                           0, 0, out, col0, to, i, j, bias, bias_mode, row)
-                    c = 16
+                    c = nn
                 if c < nr:  # the rest a row at a time (the loop along j vectorises)
                     for r in range(i, i + mr):
                         block(kc, A, ri[r:r + 1], kb_, b_panel[c:], sbk, 1, nr - c, first, last,
@@ -168,14 +112,14 @@ def gemm_tiled(A, ri, kk, bp, ldb, K, kb, bias, bias_mode, out, col0, to, M, N, 
     of whole tiles as equal as can be, the columns into ``nt`` runs of whole panels.
     Logical ``out[i, j]`` is ``o[i, j]`` (``o[j, i]`` if ``to``) with ``o = out[:, col0:]``.
     Returns the counter table."""
-    mr = rows_of(A)
-    mu, nu = (M + mr - 1) // mr, (N + NR - 1) // NR  # tiles down, panels across
-    mc, nc = (mu + mt - 1) // mt * mr, (nu + nt - 1) // nt * NR  # the largest task
+    mr, nr = rows_of(A), cols_of(A)
+    mu, nu = (M + mr - 1) // mr, (N + nr - 1) // nr  # tiles down, panels across
+    mc, nc = (mu + mt - 1) // mt * mr, (nu + nt - 1) // nt * nr  # the largest task
     counts = np.zeros((max(mt * nt, 1), NKINDS), np.int64)
     for t in prange(mt * nt):
         ti, tj = t // nt, t % nt
         i0, i1 = ti * mu // mt * mr, min((ti + 1) * mu // mt * mr, M)
-        j0, j1 = tj * nu // nt * NR, min((tj + 1) * nu // nt * NR, N)
+        j0, j1 = tj * nu // nt * nr, min((tj + 1) * nu // nt * nr, N)
         acc = np.empty((mc, nc), A.dtype)
         gemm_task(A, ri, kk, bp, ldb, K, kb, N, bias, bias_mode, out, col0, to, i0, i1, j0, j1,
                   acc, counts[t])
@@ -191,13 +135,18 @@ def _base(x):
     return np.ascontiguousarray(x), False
 
 
-def task_grid(m: int, n: int, mr: int) -> tuple:
+def block_depth(itemsize: int) -> int:
+    """The most reductions in one block (KC) for elements of ``itemsize`` bytes."""
+    return max(1, DEPTH_BYTES // itemsize)
+
+
+def task_grid(m: int, n: int, itemsize: int) -> tuple:
     """``(mt, nt)``: how many runs of rows and of columns split the tiled GEMM's ``m × n``
     outputs into tasks (:func:`gemm_tiled`), from the shapes alone: blocks of at most
     MC × NC, split further along the wider side until there are at least TASKS and their
     number is a multiple of 4 (numba hands each thread an equal run of tasks: 9 tasks on
     2 threads left one of them idle for a ninth of the time)."""
-    mu, nu = -(-m // mr), -(-n // NR)
+    mu, nu = -(-m // tile_rows(itemsize)), -(-n // tile_cols(itemsize))
     mt, nt = min(mu, -(-m // MC)), min(nu, -(-n // NC))
     while mt * nt < TASKS or mt * nt % 4:
         more_n, more_m = nt < nu, mt < mu
@@ -211,24 +160,26 @@ def task_grid(m: int, n: int, mr: int) -> tuple:
 
 
 def tiled_columns(n: int, k: int, itemsize: int) -> int:
-    """Columns of ``n`` that run in tiles over ``k``: whole panels of NR, and a 16-column
-    tile after them when 16 or more are left and the reduction is one block."""
-    n32 = n // NR * NR
-    one_block = k <= PANEL_BYTES // (NR * itemsize)
-    return n32 + (16 if n - n32 >= 16 and one_block else 0)
+    """Columns of ``n`` that run in tiles over ``k``: whole panels (:func:`tile_cols`), and
+    a narrow tile after them (:func:`narrow_cols`) when it fits what is left and the
+    reduction is one block."""
+    nr, nn = tile_cols(itemsize), narrow_cols(itemsize)
+    whole = n // nr * nr
+    return whole + (nn if n - whole >= nn and k <= block_depth(itemsize) else 0)
 
 
 def _cost(m: int, n: int, k: int, pack_a: bool, pack_b: bool, itemsize: int, tiled: int,
           cached: int = PACK_CACHED) -> int:
     """A relative cost of the tiled product of ``m`` × ``n`` outputs over ``k``, of which
     the first ``tiled`` columns run tiled and the others as row dot products: products in
-    full tiles count 1, in one-row tiles, in the 16-column tiles of a narrow panel and in
+    full tiles count 1, in one-row tiles, in the narrow tiles of a narrow panel and in
     the dot products 2, in what is left of the tiled columns (run a row at a time, one
     chain of sums per column) 8, at least 64 per row; each element packed counts
     PACK_COST, or PACK_COST_CACHED when its operand fits ``cached`` bytes (measured on
     ResNet-50, MobileNetV2 and Linear shapes)."""
     mr = tile_rows(itemsize)
-    mf, n32, n16 = m // mr * mr, tiled // NR * NR, tiled_columns(tiled, k, itemsize)
+    nr = tile_cols(itemsize)
+    mf, n32, n16 = m // mr * mr, tiled // nr * nr, tiled_columns(tiled, k, itemsize)
     rest = tiled - n16
     tiles = mf * n32 + 2 * (m - mf) * n32 + 2 * m * (n16 - n32) + m * max(8 * rest, 64 * (rest > 0))
     packing = 0
@@ -247,7 +198,7 @@ def routes(m: int, n: int, k: int, pack_l: bool, pack_r: bool, itemsize: int,
     row dot products."""
     out = [(_cost(m, n, k, pack_l, pack_r, itemsize, n, cached), n)]
     n0 = tiled_columns(n, k, itemsize)
-    if NR <= n0 < n and not pack_l:
+    if tile_cols(itemsize) <= n0 < n and not pack_l:
         out.append((_cost(m, n, k, pack_l, pack_r, itemsize, n0, cached), n0))
     return out
 
@@ -292,19 +243,19 @@ def gemm(a, b, bias, bias_mode, out, col0=0):
     if to:  # outᵀ = bᵀ·aᵀ: the left operand is bᵀ, whose base is b's, transposed or not
         a, ta, b, tb, M, N = b, not tb, a, not ta, N, M
         bias_mode = {BIAS_ROW: BIAS_COL, BIAS_COL: BIAS_ROW}.get(bias_mode, bias_mode)
-    most = max(1, PANEL_BYTES // (NR * itemsize))
+    most = block_depth(itemsize)
     kb = -(-K // -(-K // most))  # equal blocks: K = 1152 as 2 × 576, not 1024 + 128
     mr = tile_rows(itemsize)
     if ta:  # a[k, i]: packed into panels of a tile's rows
         A, (ri, kk) = pack(a, True, M, K, mr, kb), packed_offsets(M, K, mr, kb)
     else:  # the rows of a as they are
         A, (ri, kk) = a.reshape(-1), row_offsets(M, K)
-    if tb:  # b[j, k]: packed into panels of NR columns
-        bp, ldb = pack(b, False, tiled, K, NR, kb), 0
-    else:  # the rows of b as they are: each k of a panel is NR contiguous elements already
+    if tb:  # b[j, k]: packed into panels of a tile's columns
+        bp, ldb = pack(b, False, tiled, K, tile_cols(itemsize), kb), 0
+    else:  # the rows of b as they are: each k of a panel is a run of contiguous elements
         bp, ldb = b.reshape(-1), N
     counts = gemm_tiled(A, ri, kk, bp, ldb, K, kb, bias, bias_mode, out, col0, to, M, tiled,
-                        *task_grid(M, tiled, mr))
+                        *task_grid(M, tiled, itemsize))
     if tiled == N:
         return counts
     # the last columns: dot products of the rows of a and of b's last columns
@@ -361,15 +312,24 @@ def gemm_rows(a, b, bias, bias_mode, out):
     return counts
 
 
+def few_rows(itemsize: int) -> int:
+    """Rows (or columns) below which a product runs as row dot products, not tiled
+    (:func:`matmul_nt`, :func:`gemm_nt`, a convolution's route): the rows of the 512-bit
+    tile (8 in float32, 6 in float64) on every machine, so that small products keep the
+    routes measured with it (AVX2's 4-row tile would leave them one task of a tile or
+    two)."""
+    return TILES[64, 32, 4 if itemsize <= 4 else 8][0]
+
+
 def gemm_nt(a, b, bias, bias_mode, out):
     """Fill ``out`` (M, N) with ``a`` (M, K) times ``b`` (N, K) transposed; return counts.
 
     ``bias`` has length M (``bias_mode=BIAS_ROW``), N (``BIAS_COL``) or is ignored.
-    Fewer rows than a tile has (a batch of 1 through a ``Linear``, a recurrent step) run
+    Fewer rows than :func:`few_rows` (a batch of 1 through a ``Linear``, a recurrent step) run
     as dot products (:func:`._dots.gemm_rows_nt`), which read each row of ``b`` once;
     others run tiled.
     """
-    if a.shape[0] < tile_rows(out.itemsize):
+    if a.shape[0] < few_rows(out.itemsize):
         return gemm_rows_nt(np.ascontiguousarray(a), np.ascontiguousarray(b), bias, bias_mode, out)
     return gemm(a, b.T, bias, bias_mode, out)
 
@@ -387,10 +347,10 @@ MANY = 1 << 18
 def matmul_nt(a, b, bias, bias_mode, out, col0=0):
     """``out[:, col0:col0+N]`` = ``a`` (M, K) · ``b`` (N, K)ᵀ (+ bias), both C-contiguous,
     by the fastest counted route for the shapes: :func:`._dots.gemm_rows_nt` for deep
-    reductions onto fewer than MANY outputs and for fewer rows or columns than a tile has
-    (a matrix times a few vectors: a tile would be one row or a narrow panel), else the
+    reductions onto fewer than MANY outputs and for fewer rows or columns than
+    :func:`few_rows` (a matrix times a few vectors), else the
     tiled :func:`gemm`. Every route gives the same counts. Returns the counter table."""
-    mr = tile_rows(out.itemsize)
+    mr = few_rows(out.itemsize)
     deep = a.shape[1] >= DEEP and a.shape[0] * b.shape[0] < MANY
     skinny = min(a.shape[0], b.shape[0]) < mr
     if (deep or skinny) and a.flags.c_contiguous and b.flags.c_contiguous:

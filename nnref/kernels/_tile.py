@@ -1,9 +1,10 @@
 """The register-tiled micro-kernel of the counted GEMM (:mod:`._gemm`), and the stores
 after it.
 
-A tile is ``MR × NR`` outputs (MR: :func:`tile_rows`), kept in registers (a stack array
-that LLVM promotes) while :func:`products`, for each k, adds the outer product of a
-column of ``a`` and a row of a packed panel of ``b`` to it::
+A tile is ``MR × NR`` outputs (:func:`tile_rows` × :func:`tile_cols`, by the CPU: see
+TILES), kept in registers (a stack array that LLVM promotes) while :func:`products`, for
+each k, adds the outer product of a column of ``a`` and a row of a packed panel of ``b``
+to it::
 
     for k:                       # along the reduction
         for j < NR:              # vector lanes
@@ -32,13 +33,16 @@ partial sums after the last block), each with its own copy of the unrolled
 micro-kernel; folded into one, the GEMM compiles 2–4 s faster (of 11–14 s, measured on a
 Zen 4 core with a cold cache) and runs no slower.
 
-At the right edge, a panel of 16 to 31 columns runs a full-height tile of 16 columns
-(a constant width, in registers) when the reduction is one block; what is left, and the
+At the right edge, a panel of half a tile's columns or more runs a full-height tile half
+as wide (a constant width, in registers: 16 columns of AVX-512's 32) when the reduction
+is one block; what is left, and the
 bottom edge, runs a row at a time with fewer columns. Nothing is computed on padding. A
 4-column tile as well saved a quarter of the time of 196-column products (384 × 196 over
 64: 158 → 120 µs on a Zen 4 core) but added 3–4 s to the GEMM's compilation, which a
 cold ``nnref count`` waits for: it was left out.
 """
+from types import MappingProxyType
+
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
@@ -47,14 +51,83 @@ from ._numba import ADD, MUL, njit
 
 #: Bias modes: none, one per row of the output (conv), one per column (dense).
 BIAS_NONE, BIAS_ROW, BIAS_COL = 0, 1, 2
-#: The register tile: ``tile_rows`` rows of ``a`` (broadcast) × NR columns of ``b``
-#: (vector lanes). float32: 8 × 32, 16 of AVX-512's 32 registers of accumulators, and 8
-#: divides the power-of-two channel counts of CNNs (6 left 4 rows of every 64 to one-row
-#: tiles: 9% of the time of ResNet-50's 1×1 products, measured side by side on a Zen 4).
-#: float64: 6 × 32, 24 registers (8 rows would need all 32 and spill).
-MR_F32, MR_F64, NR = 8, 6, 32
-#: The fewest rows of a tile, of any dtype.
-MR = min(MR_F32, MR_F64)
+
+
+#: A loop for LLVM to vectorise (:func:`vector_shape`): ``c[i] += a[i]`` over floats.
+_PROBE = """
+define void @probe(ptr noalias %a, ptr noalias %c, i64 %n) {
+entry:
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %entry ], [ %j, %loop ]
+  %pa = getelementptr inbounds float, ptr %a, i64 %i
+  %pc = getelementptr inbounds float, ptr %c, i64 %i
+  %x = load float, ptr %pa
+  %y = load float, ptr %pc
+  %z = fadd float %x, %y
+  store float %z, ptr %pc
+  %j = add nuw nsw i64 %i, 1
+  %done = icmp eq i64 %j, %n
+  br i1 %done, label %exit, label %loop
+exit:
+  ret void
+}"""
+
+
+def vector_shape() -> tuple:
+    """``(bytes, registers)``: how wide the vectors are that LLVM's vectorisers make for
+    the CPU numba compiles for, and how many vector registers it has (32 with AVX-512,
+    else 16). The width is not the widest the CPU has: LLVM prefers 256-bit vectors on
+    Intel's AVX-512 cores (Skylake-SP to Sapphire Rapids), 512-bit ones on AMD's Zen 4.
+    So a small loop is vectorised with numba's target machine (CPU name and features, as
+    set by ``NUMBA_CPU_NAME``/``NUMBA_CPU_FEATURES`` or the host's) and its assembly read:
+    about 35 ms, once a process, when the GEMM is first imported. If numba's internals
+    differ from what this expects, the features decide alone."""
+    from numba.core import codegen, config
+
+    features = config.CPU_FEATURES
+    if features is None:
+        features = codegen.get_host_cpu_features()
+    avx512 = "+avx512f" in features.split(",")
+    try:
+        import llvmlite.binding as ll
+        from numba.core.registry import cpu_target
+
+        machine = cpu_target.target_context.codegen()._tm
+        module = ll.parse_assembly(_PROBE)
+        builder = ll.create_pass_builder(machine, ll.create_pipeline_tuning_options(3))
+        builder.getModulePassManager().run(module, builder)
+        asm = machine.emit_assembly(module)
+        width = 64 if "zmm" in asm else 32
+    except (AttributeError, ImportError, RuntimeError, TypeError):
+        width = 64 if avx512 else 32
+    return width, 32 if avx512 else 16
+
+
+#: The register tile by vector width, vector registers and element size: ``(rows,
+#: columns)``, rows of ``a`` (broadcast) × columns of ``b`` (vector lanes).
+#:
+#: * 512-bit vectors (Zen 4): float32 8 × 32, 16 registers of accumulators, and 8 divides
+#:   the power-of-two channel counts of CNNs (6 left 4 rows of every 64 to one-row tiles:
+#:   9% of the time of ResNet-50's 1×1 products, measured side by side on a Zen 4);
+#:   float64 6 × 32, 24 registers (8 rows would need all 32 and spill).
+#: * 256-bit vectors and 16 registers (AVX2: Zen 3, Haswell to Alder Lake): float32 4 × 16,
+#:   8 accumulators beside 4 broadcasts and 2 rows of ``b``. On a Zen 3 core, ResNet-50's
+#:   convolutions went from 0.62× to 0.87× of NumPy + OpenBLAS with it (8 × 32 needs 32
+#:   registers, and spills; so do 6 × 16 and its 6 broadcasts: 0.66×). float64 keeps
+#:   6 × 32: 4 × 8 and 2 × 16 ran no faster there (0.45× and 0.28–0.40× against 0.44×).
+#: * 256-bit vectors and 32 registers (Intel's AVX-512 cores, where LLVM prefers 256
+#:   bits): the register budget of the 512-bit tiles, 16 and 24 accumulators, in
+#:   half-width vectors: 8 × 16 and 6 × 16. Not measured: no such machine was at hand.
+TILES = MappingProxyType({
+    (64, 32, 4): (8, 32), (64, 32, 8): (6, 32),
+    (32, 16, 4): (4, 16), (32, 16, 8): (6, 32),
+    (32, 32, 4): (8, 16), (32, 32, 8): (6, 16)})
+VECTOR_BYTES, REGISTERS = vector_shape()
+(MR_F32, NR_F32), (MR_F64, NR_F64) = (TILES[VECTOR_BYTES, REGISTERS, 4],
+                                      TILES[VECTOR_BYTES, REGISTERS, 8])
+#: The fewest rows and the most columns of a tile, of any dtype.
+MR, NR = min(MR_F32, MR_F64), max(NR_F32, NR_F64)
 
 
 def tile_rows(itemsize: int) -> int:
@@ -62,32 +135,50 @@ def tile_rows(itemsize: int) -> int:
     return MR_F32 if itemsize <= 4 else MR_F64
 
 
-@intrinsic
-def rows_of(typingctx, like):
-    """:func:`tile_rows` of ``like``'s dtype, as a compile-time constant (so the loops of
-    a full tile unroll into registers)."""
-    rows = tile_rows(like.dtype.bitwidth // 8)
+def tile_cols(itemsize: int) -> int:
+    """Columns of the register tile (a panel of ``b``) for elements of ``itemsize`` bytes."""
+    return NR_F32 if itemsize <= 4 else NR_F64
 
-    def codegen(context, builder, sig, args):
-        return context.get_constant(types.intp, rows)
 
-    return types.intp(like), codegen
+def narrow_cols(itemsize: int) -> int:
+    """Columns of the narrow tile that a panel of fewer than :func:`tile_cols` columns
+    runs at a right edge (:func:`._gemm.gemm_task`): half a panel."""
+    return tile_cols(itemsize) // 2
+
+
+def _constant(of):
+    """An intrinsic giving ``of(itemsize)`` of its argument's dtype as a compile-time
+    constant (so the loops of a full tile unroll into registers)."""
+    @intrinsic
+    def constant(typingctx, like):
+        value = of(like.dtype.bitwidth // 8)
+
+        def codegen(context, builder, sig, args):
+            return context.get_constant(types.intp, value)
+
+        return types.intp(like), codegen
+
+    constant.__doc__ = f":func:`{of.__name__}` of ``like``'s dtype, a compile-time constant."
+    return constant
+
+
+rows_of, cols_of, narrow_of = _constant(tile_rows), _constant(tile_cols), _constant(narrow_cols)
 
 
 @intrinsic
 def stack_tile(typingctx, like):
-    """An uninitialised (rows_of(like), NR) array of ``like``'s dtype on the stack (an
+    """An uninitialised (rows_of(like), cols_of(like)) array of ``like``'s dtype on the stack (an
     ``alloca``, which LLVM keeps in registers once the loops over it are unrolled)."""
     arrty = types.Array(like.dtype, 2, "C")
-    rows = tile_rows(like.dtype.bitwidth // 8)
+    rows, cols = tile_rows(like.dtype.bitwidth // 8), tile_cols(like.dtype.bitwidth // 8)
 
     def codegen(context, builder, sig, args):
         lty = context.get_value_type(like.dtype)
         size = context.get_abi_sizeof(lty)
         tile = context.make_array(arrty)(context, builder)
         intp = lambda v: context.get_constant(types.intp, v)
-        context.populate_array(tile, data=cgutils.alloca_once(builder, lty, size=rows * NR),
-                               shape=[intp(rows), intp(NR)], strides=[intp(NR * size), intp(size)],
+        context.populate_array(tile, data=cgutils.alloca_once(builder, lty, size=rows * cols),
+                               shape=[intp(rows), intp(cols)], strides=[intp(cols * size), intp(size)],
                                itemsize=intp(size), meminfo=None)
         return tile._getvalue()
 
@@ -101,7 +192,7 @@ def products(kc, A, ri, kk, bp, sbk, mr, nr, first, c, row):
     kk[k]]``: ``ri`` holds the offsets of the tile's rows, ``kk`` those of the block's
     reductions (a packed panel, the rows of ``a`` as they are, or the windows of a
     convolution read from its input, see :func:`._gemm.gemm`); reduction ``k`` of the
-    panel of ``b`` starts at ``bp[k·sbk]`` (a packed panel: ``sbk = NR``; or the rows of
+    panel of ``b`` starts at ``bp[k·sbk]`` (a packed panel: ``sbk`` = its columns; or the rows of
     ``b`` as they are: ``sbk`` = their length). ``first``: the block holds k = 0, whose
     products initialise ``c``; else ``c`` holds the partial sums. Counts go to the task's
     ``row``.
@@ -109,9 +200,10 @@ def products(kc, A, ri, kk, bp, sbk, mr, nr, first, c, row):
     nmul = 0
     nadd = 0
     k0 = 0
+    cols = cols_of(A)
     if first:  # k = 0: the first product of each dot product initialises it
         a = kk[0]
-        b = bp[:NR]
+        b = bp[:cols]
         for j in range(nr):
             bj = b[j]
             for i in range(mr):
@@ -120,7 +212,7 @@ def products(kc, A, ri, kk, bp, sbk, mr, nr, first, c, row):
         k0 = 1
     for k in range(k0, kc):
         a = kk[k]
-        b = bp[k * sbk:k * sbk + NR]
+        b = bp[k * sbk:k * sbk + cols]
         for j in range(nr):
             bj = b[j]
             for i in range(mr):

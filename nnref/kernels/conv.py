@@ -35,8 +35,9 @@ import functools
 import numpy as np
 
 from ._numba import ADD, MUL, NKINDS, njit, prange
-from ._gemm import (BIAS_COL, BIAS_NONE, BIAS_ROW, DEEP, NR, PACK_COST_CACHED, PANEL_BYTES, gemm,
-                    gemm_tiled, matmul_nt, pack, routes, task_grid, tile_rows)
+from ._gemm import (BIAS_COL, BIAS_NONE, BIAS_ROW, DEEP, PACK_COST_CACHED, block_depth, few_rows,
+                    gemm, gemm_tiled, matmul_nt, narrow_cols, pack, routes, task_grid,
+                    tile_cols)
 from ._im2col import im2col, im2col_t
 from ._taps import inside, zero_pad
 
@@ -182,9 +183,9 @@ def route(K: int, P: int, cog: int, itemsize: int) -> str:
       stride 2: 1.41 against 1.88; 169 (5 · 32 + 9) lost: 1.63 against 1.48, and the
       cost keeps them in place, as 784 and 3136.
     """
-    if P < tile_rows(itemsize) or K >= DEEP and P < FEW_POSITIONS:
+    if P < few_rows(itemsize) or K >= DEEP and P < FEW_POSITIONS:
         return "rows"
-    if not (cog >= NR or cog >= 16 and K <= PANEL_BYTES // (NR * itemsize)):
+    if not (cog >= tile_cols(itemsize) or cog >= narrow_cols(itemsize) and K <= block_depth(itemsize)):
         return "rows"
     place = routes(P, cog, K, False, True, itemsize)[0][0]  # windows_gemm: tiled, transposed
     taps = min(c for c, _ in routes(cog, P, K, False, False, itemsize)
@@ -200,11 +201,11 @@ def windows_gemm(xg, pos, taps, w, bias, bias_mode, out):
     into panels. Same operations, order and counts as the unrolled windows through
     :func:`._gemm.gemm`. Returns the counter table."""
     (Co, K), P = w.shape, pos.shape[0]
-    most = max(1, PANEL_BYTES // (NR * out.itemsize))
+    most = block_depth(out.itemsize)
     kb = -(-K // -(-K // most))  # equal blocks, as gemm's
     mode = BIAS_COL if bias_mode == BIAS_ROW else bias_mode  # the product is transposed
-    return gemm_tiled(xg.reshape(-1), pos, taps, pack(w, False, Co, K, NR, kb), 0, K, kb, bias,
-                      mode, out, 0, True, P, Co, *task_grid(P, Co, tile_rows(out.itemsize)))
+    return gemm_tiled(xg.reshape(-1), pos, taps, pack(w, False, Co, K, tile_cols(out.itemsize), kb), 0, K, kb, bias,
+                      mode, out, 0, True, P, Co, *task_grid(P, Co, out.itemsize))
 
 
 def conv_im2col(x, w, bias, stride, padding, dilation, groups, out, column_buffer=COLUMN_BUFFER):
@@ -247,7 +248,7 @@ def conv_im2col(x, w, bias, stride, padding, dilation, groups, out, column_buffe
         for g in range(groups):
             o, wg, bg = flat[n, g * cog:(g + 1) * cog], wm[g * cog:(g + 1) * cog], b[g * cog:(g + 1) * cog]
             xg = x[n, g * Cg:(g + 1) * Cg]
-            if direct and (K >= DEEP and P < FEW_POSITIONS or P < tile_rows(x.itemsize)):
+            if direct and (K >= DEEP and P < FEW_POSITIONS or P < few_rows(x.itemsize)):
                 # a deep 1×1 on few positions, or on fewer than a tile has rows (a
                 # matrix times vectors): the input transposed (a copy) for the row dot
                 # products
