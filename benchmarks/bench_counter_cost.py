@@ -63,7 +63,8 @@ def compiled():
             (m, k), n = a.shape, b.shape[1]
             out = np.empty((m, n), a.dtype)
             kb = gemm.block_depth(a.itemsize)
-            bp = gemm.pack(b, True, n, k, gemm.tile_cols(a.itemsize), kb)  # a's rows as they are, b packed
+            # a's rows as they are, b packed
+            bp = gemm.pack(b, True, n, k, gemm.tile_cols(a.itemsize), kb)
             ri, kk = np.arange(m, dtype=np.uint64) * np.uint64(k), np.arange(k, dtype=np.uint64)
             return kernel(a.reshape(-1), ri, kk, bp, 0, k, kb, np.zeros(0, a.dtype),
                           gemm.BIAS_NONE, out, 0, False, m, n,

@@ -30,8 +30,8 @@ import functools
 import numpy as np
 
 from ._dots import gemm_rows_nt
-from ._pack import pack, packed_offsets
 from ._numba import ADD, MUL, NKINDS, njit, prange
+from ._pack import pack, packed_offsets
 # BIAS_NONE is imported for the callers, which take the bias modes from here.
 from ._tile import (BIAS_COL, BIAS_NONE, BIAS_ROW, MR, MR_F32, MR_F64, NR, NR_F32,  # noqa: F401
                     NR_F64, TILES, block, cols_of, narrow_cols, narrow_of, rows_of, tile_cols,
@@ -177,11 +177,11 @@ def _cost(m: int, n: int, k: int, pack_a: bool, pack_b: bool, itemsize: int, til
     chain of sums per column) 8, at least 64 per row; each element packed counts
     PACK_COST, or PACK_COST_CACHED when its operand fits ``cached`` bytes (measured on
     ResNet-50, MobileNetV2 and Linear shapes)."""
-    mr = tile_rows(itemsize)
-    nr = tile_cols(itemsize)
-    mf, n32, n16 = m // mr * mr, tiled // nr * nr, tiled_columns(tiled, k, itemsize)
-    rest = tiled - n16
-    tiles = mf * n32 + 2 * (m - mf) * n32 + 2 * m * (n16 - n32) + m * max(8 * rest, 64 * (rest > 0))
+    mr, nr = tile_rows(itemsize), tile_cols(itemsize)
+    mf, whole, narrow = m // mr * mr, tiled // nr * nr, tiled_columns(tiled, k, itemsize)
+    rest = tiled - narrow
+    tiles = (mf * whole + 2 * (m - mf) * whole + 2 * m * (narrow - whole)
+             + m * max(8 * rest, 64 * (rest > 0)))
     packing = 0
     for rows, packed in ((m, pack_a), (tiled, pack_b)):
         if packed:
@@ -325,9 +325,9 @@ def gemm_nt(a, b, bias, bias_mode, out):
     """Fill ``out`` (M, N) with ``a`` (M, K) times ``b`` (N, K) transposed; return counts.
 
     ``bias`` has length M (``bias_mode=BIAS_ROW``), N (``BIAS_COL``) or is ignored.
-    Fewer rows than :func:`few_rows` (a batch of 1 through a ``Linear``, a recurrent step) run
-    as dot products (:func:`._dots.gemm_rows_nt`), which read each row of ``b`` once;
-    others run tiled.
+    Fewer rows than :func:`few_rows` (a batch of 1 through a ``Linear``, a recurrent
+    step) run as dot products (:func:`._dots.gemm_rows_nt`), which read each row of ``b``
+    once; others run tiled.
     """
     if a.shape[0] < few_rows(out.itemsize):
         return gemm_rows_nt(np.ascontiguousarray(a), np.ascontiguousarray(b), bias, bias_mode, out)
@@ -348,13 +348,13 @@ def matmul_nt(a, b, bias, bias_mode, out, col0=0):
     """``out[:, col0:col0+N]`` = ``a`` (M, K) · ``b`` (N, K)ᵀ (+ bias), both C-contiguous,
     by the fastest counted route for the shapes: :func:`._dots.gemm_rows_nt` for deep
     reductions onto fewer than MANY outputs and for fewer rows or columns than
-    :func:`few_rows` (a matrix times a few vectors), else the
-    tiled :func:`gemm`. Every route gives the same counts. Returns the counter table."""
-    mr = few_rows(out.itemsize)
+    :func:`few_rows` (a matrix times a few vectors), else the tiled :func:`gemm`. Every
+    route gives the same counts. Returns the counter table."""
+    few = few_rows(out.itemsize)
     deep = a.shape[1] >= DEEP and a.shape[0] * b.shape[0] < MANY
-    skinny = min(a.shape[0], b.shape[0]) < mr
+    skinny = min(a.shape[0], b.shape[0]) < few
     if (deep or skinny) and a.flags.c_contiguous and b.flags.c_contiguous:
         return gemm_rows_nt(a, b, bias, bias_mode, out, col0)
-    if a.shape[0] < mr and col0 == 0 and out.shape[1] == b.shape[0]:
+    if a.shape[0] < few and col0 == 0 and out.shape[1] == b.shape[0]:
         return gemm_nt(a, b, bias, bias_mode, out)
     return gemm(a, b.T, bias, bias_mode, out, col0)

@@ -167,8 +167,9 @@ rows_of, cols_of, narrow_of = _constant(tile_rows), _constant(tile_cols), _const
 
 @intrinsic
 def stack_tile(typingctx, like):
-    """An uninitialised (rows_of(like), cols_of(like)) array of ``like``'s dtype on the stack (an
-    ``alloca``, which LLVM keeps in registers once the loops over it are unrolled)."""
+    """An uninitialised (rows_of(like), cols_of(like)) array of ``like``'s dtype on the
+    stack (an ``alloca``, which LLVM keeps in registers once the loops over it are
+    unrolled)."""
     arrty = types.Array(like.dtype, 2, "C")
     rows, cols = tile_rows(like.dtype.bitwidth // 8), tile_cols(like.dtype.bitwidth // 8)
 
@@ -178,7 +179,8 @@ def stack_tile(typingctx, like):
         tile = context.make_array(arrty)(context, builder)
         intp = lambda v: context.get_constant(types.intp, v)
         context.populate_array(tile, data=cgutils.alloca_once(builder, lty, size=rows * cols),
-                               shape=[intp(rows), intp(cols)], strides=[intp(cols * size), intp(size)],
+                               shape=[intp(rows), intp(cols)],
+                               strides=[intp(cols * size), intp(size)],
                                itemsize=intp(size), meminfo=None)
         return tile._getvalue()
 
@@ -192,8 +194,8 @@ def products(kc, A, ri, kk, bp, sbk, mr, nr, first, c, row):
     kk[k]]``: ``ri`` holds the offsets of the tile's rows, ``kk`` those of the block's
     reductions (a packed panel, the rows of ``a`` as they are, or the windows of a
     convolution read from its input, see :func:`._gemm.gemm`); reduction ``k`` of the
-    panel of ``b`` starts at ``bp[k·sbk]`` (a packed panel: ``sbk`` = its columns; or the rows of
-    ``b`` as they are: ``sbk`` = their length). ``first``: the block holds k = 0, whose
+    panel of ``b`` starts at ``bp[k·sbk]`` (a packed panel: ``sbk`` = its columns; or the
+    rows of ``b`` as they are: ``sbk`` = their length). ``first``: the block holds k = 0, whose
     products initialise ``c``; else ``c`` holds the partial sums. Counts go to the task's
     ``row``.
     """

@@ -185,7 +185,8 @@ def route(K: int, P: int, cog: int, itemsize: int) -> str:
     """
     if P < few_rows(itemsize) or K >= DEEP and P < FEW_POSITIONS:
         return "rows"
-    if not (cog >= tile_cols(itemsize) or cog >= narrow_cols(itemsize) and K <= block_depth(itemsize)):
+    narrow = cog >= narrow_cols(itemsize) and K <= block_depth(itemsize)
+    if not (cog >= tile_cols(itemsize) or narrow):
         return "rows"
     place = routes(P, cog, K, False, True, itemsize)[0][0]  # windows_gemm: tiled, transposed
     taps = min(c for c, _ in routes(cog, P, K, False, False, itemsize)
