@@ -205,8 +205,9 @@ def windows_gemm(xg, pos, taps, w, bias, bias_mode, out):
     most = block_depth(out.itemsize)
     kb = -(-K // -(-K // most))  # equal blocks, as gemm's
     mode = BIAS_COL if bias_mode == BIAS_ROW else bias_mode  # the product is transposed
-    return gemm_tiled(xg.reshape(-1), pos, taps, pack(w, False, Co, K, tile_cols(out.itemsize), kb), 0, K, kb, bias,
-                      mode, out, 0, True, P, Co, *task_grid(P, Co, out.itemsize))
+    wp = pack(w, False, Co, K, tile_cols(out.itemsize), kb)
+    return gemm_tiled(xg.reshape(-1), pos, taps, wp, 0, K, kb, bias, mode, out, 0, True, P, Co,
+                      *task_grid(P, Co, out.itemsize))
 
 
 def conv_im2col(x, w, bias, stride, padding, dilation, groups, out, column_buffer=COLUMN_BUFFER):
