@@ -43,19 +43,66 @@ def close(y, ref):
 
 
 AVX512 = "+avx,+avx2,+fma,+avx512f,+avx512bw,+avx512dq,+avx512vl,+evex512"
+AVX2 = "+avx,+avx2,+fma,+f16c,+bmi,+bmi2,+popcnt,+sse4.2,+sse4.1,+ssse3,+lzcnt,-avx512f"
 
 
 @pytest.mark.parametrize("cpu, features, shape, cols", [
     ("znver4", AVX512, (64, 32), 32),  # AMD: LLVM makes 512-bit vectors
     ("sapphirerapids", AVX512, (32, 32), 16),  # Intel's AVX-512: LLVM prefers 256 bits
     ("skylake-avx512", AVX512, (32, 32), 16),
-    ("znver3", "+avx,+avx2,+fma,-avx512f", (32, 16), 16)])  # AVX2
+    ("znver3", AVX2, (32, 16), 16)])  # AVX2
 def test_the_register_tile_follows_the_vectors_llvm_makes_for_the_cpu(cpu, features, shape, cols):
     env = dict(os.environ, NUMBA_CPU_NAME=cpu, NUMBA_CPU_FEATURES=features)
     code = "from nnref.kernels import _tile as t; print(t.VECTOR_BYTES, t.REGISTERS, t.NR_F32)"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True).stdout.split()
     assert (int(out[0]), int(out[1]), int(out[2])) == shape + (cols,)
+
+
+#: Run in a process compiling for AVX2, whose float64 tile takes two reductions a pass
+#: (_tile.STEPS): the tiled GEMM against the dot products, values and counts, on
+#: reductions of odd and even length, in one block and in several (KC = 512), edges,
+#: both orientations, packed and unpacked operands, an output column offset.
+_TWO_STEPS = """
+import numpy as np
+from nnref import OpCounts
+from nnref.kernels import _gemm as gemm, _tile
+assert (_tile.STEPS_F32, _tile.STEPS_F64) == (1, 2), (_tile.STEPS_F32, _tile.STEPS_F64)
+rng = np.random.default_rng(0)
+cases = 0
+for m, n, k in [(6, 32, 1), (6, 32, 2), (7, 33, 3), (13, 70, 8), (12, 64, 9), (19, 45, 513),
+                (6, 32, 1024), (25, 97, 1025), (64, 64, 64)]:
+    for dtype in (np.float64, np.float32):
+        for mode, transposed, col0 in [(gemm.BIAS_ROW, False, 0), (gemm.BIAS_COL, True, 2),
+                                       (gemm.BIAS_NONE, True, 0)]:
+            a = rng.standard_normal((m, k)).astype(dtype)
+            bt = rng.standard_normal((n, k)).astype(dtype)
+            bias = rng.standard_normal(m if mode == gemm.BIAS_ROW else n).astype(dtype)
+            ref = np.empty((m, n), dtype)
+            simple = OpCounts.from_rows(gemm.gemm_rows(a, bt, bias, mode, ref))
+            out = np.full((m, n + col0), np.nan, dtype)
+            b = bt.T if transposed else np.ascontiguousarray(bt.T)
+            assert OpCounts.from_rows(gemm.gemm(a, b, bias, mode, out, col0)) == simple
+            tol = 1e-12 if dtype == np.float64 else 2e-5
+            np.testing.assert_allclose(out[:, col0:], ref, rtol=tol, atol=tol * max(1, np.abs(ref).max()))
+            cases += 1
+print(cases)
+"""
+
+
+def _host_has(*features):
+    from numba.core import codegen
+    have = codegen.get_host_cpu_features().split(",")
+    return all(f"+{f}" in have for f in features)
+
+
+@pytest.mark.skipif(not _host_has("avx2", "fma"), reason="runs AVX2 code: needs a CPU with it")
+def test_the_two_step_tile_of_avx2_float64_equals_dot_products():
+    env = dict(os.environ, NUMBA_CPU_NAME="znver3", NUMBA_CPU_FEATURES=AVX2)
+    out = subprocess.run([sys.executable, "-c", _TWO_STEPS], env=env, capture_output=True,
+                         text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.split() == ["54"]  # 9 shapes × 2 dtypes × 3 ways
 
 
 @given(m=SIZES, n=SIZES, k=DEPTHS, mode=st.sampled_from([gemm.BIAS_NONE, gemm.BIAS_ROW, gemm.BIAS_COL]),

@@ -115,7 +115,9 @@ def vector_shape() -> tuple:
 #:   8 accumulators beside 4 broadcasts and 2 rows of ``b``. On a Zen 3 core, ResNet-50's
 #:   convolutions went from 0.62× to 0.87× of NumPy + OpenBLAS with it (8 × 32 needs 32
 #:   registers, and spills; so do 6 × 16 and its 6 broadcasts: 0.66×). float64 keeps
-#:   6 × 32: 4 × 8 and 2 × 16 ran no faster there (0.45× and 0.28–0.40× against 0.44×).
+#:   6 × 32: 4 × 8 and 2 × 16 ran no faster there (0.45× and 0.28–0.40× against 0.44×),
+#:   nor did 6 × 8, 4 × 12, 3 × 16 or 8 × 16 with AVX2 code on a Zen 5 (0.30–0.38× for
+#:   Linear against 0.58×); it spills, and takes two reductions a pass (STEPS).
 #: * 256-bit vectors and 32 registers (Intel's AVX-512 cores, where LLVM prefers 256
 #:   bits): the register budget of the 512-bit tiles, 16 and 24 accumulators, in
 #:   half-width vectors: 8 × 16 and 6 × 16. Not measured: no such machine was at hand.
@@ -128,6 +130,23 @@ VECTOR_BYTES, REGISTERS = vector_shape()
                                       TILES[VECTOR_BYTES, REGISTERS, 8])
 #: The fewest rows and the most columns of a tile, of any dtype.
 MR, NR = min(MR_F32, MR_F64), max(NR_F32, NR_F64)
+#: Reductions a pass of the micro-kernel's loop over k takes (:func:`products`), by the
+#: keys of TILES; 1 where none is given. AVX2's float64 tile, 6 × 32, needs 48
+#: accumulators in 16 registers: LLVM keeps most of them in memory, loading and storing
+#: each once a pass, so two reductions a pass halve that traffic. Smaller float64 tiles,
+#: which fit, are vectorised along k by LLVM's loop vectoriser instead (gathers) and ran
+#: slower (see TILES). Measured with AVX2 code (``NUMBA_CPU_NAME=znver3``, its features
+#: without AVX-512) on a Zen 5 core against OpenBLAS's Haswell kernel, 2 threads: Linear
+#: 4096 → 4096 on 256 went from 0.57–0.58× to 0.71–0.83×, ResNet-50's convolutions from
+#: 0.57–0.69× to 0.89–0.99×. float32's 4 × 16, which fits, ran no faster with two
+#: (0.76–0.85× against 0.86–1.01×); with four, float64 ran slower (0.63×).
+STEPS = MappingProxyType({(32, 16, 8): 2})
+STEPS_F32, STEPS_F64 = (STEPS.get((VECTOR_BYTES, REGISTERS, 4), 1),
+                        STEPS.get((VECTOR_BYTES, REGISTERS, 8), 1))
+#: Whether a tile of this CPU takes two: where none does, numba drops the loop for two
+#: before compiling it (a branch on a global constant), which spares 0.6 s of the GEMM's
+#: compilation (12.0–12.4 s against 11.5–11.6 s on a Zen 5 core).
+TWO_STEPS = 2 in (STEPS_F32, STEPS_F64)
 
 
 def tile_rows(itemsize: int) -> int:
@@ -138,6 +157,11 @@ def tile_rows(itemsize: int) -> int:
 def tile_cols(itemsize: int) -> int:
     """Columns of the register tile (a panel of ``b``) for elements of ``itemsize`` bytes."""
     return NR_F32 if itemsize <= 4 else NR_F64
+
+
+def tile_steps(itemsize: int) -> int:
+    """Reductions a pass of the micro-kernel's loop takes (STEPS), 1 or 2."""
+    return STEPS_F32 if itemsize <= 4 else STEPS_F64
 
 
 def narrow_cols(itemsize: int) -> int:
@@ -163,6 +187,7 @@ def _constant(of):
 
 
 rows_of, cols_of, narrow_of = _constant(tile_rows), _constant(tile_cols), _constant(narrow_cols)
+steps_of = _constant(tile_steps)
 
 
 @intrinsic
@@ -196,8 +221,10 @@ def products(kc, A, ri, kk, bp, sbk, mr, nr, first, c, row):
     convolution read from its input, see :func:`._gemm.gemm`); reduction ``k`` of the
     panel of ``b`` starts at ``bp[k·sbk]`` (a packed panel: ``sbk`` = its columns; or the
     rows of ``b`` as they are: ``sbk`` = their length). ``first``: the block holds k = 0, whose
-    products initialise ``c``; else ``c`` holds the partial sums. Counts go to the task's
-    ``row``.
+    products initialise ``c``; else ``c`` holds the partial sums. Where the tile takes two
+    reductions a pass (STEPS: a tile too big for the registers), k and k + 1 are added in
+    one pass, each element's products still one after the other in the order of k.
+    Counts go to the task's ``row``.
     """
     nmul = 0
     nadd = 0
@@ -212,7 +239,23 @@ def products(kc, A, ri, kk, bp, sbk, mr, nr, first, c, row):
                 c[i, j] = A[a + ri[i]] * bj
                 nmul += 1
         k0 = 1
-    for k in range(k0, kc):
+    k = k0
+    if TWO_STEPS:  # a constant: where it is False, numba compiles none of this
+        if steps_of(A) == 2:  # two reductions a pass (STEPS), each in its turn, as below
+            while k + 1 < kc:
+                a, a1 = kk[k], kk[k + 1]
+                b, b1 = bp[k * sbk:k * sbk + cols], bp[(k + 1) * sbk:(k + 1) * sbk + cols]
+                for j in range(nr):
+                    bj, bj1 = b[j], b1[j]
+                    for i in range(mr):
+                        c[i, j] += A[a + ri[i]] * bj
+                        nmul += 1
+                        nadd += 1
+                        c[i, j] += A[a1 + ri[i]] * bj1
+                        nmul += 1
+                        nadd += 1
+                k += 2
+    for k in range(k, kc):
         a = kk[k]
         b = bp[k * sbk:k * sbk + cols]
         for j in range(nr):
