@@ -67,7 +67,7 @@ _TWO_STEPS = """
 import numpy as np
 from nnref import OpCounts
 from nnref.kernels import _gemm as gemm, _tile
-assert (_tile.STEPS_F32, _tile.STEPS_F64) == (1, 2), (_tile.STEPS_F32, _tile.STEPS_F64)
+assert (_tile.STEPS_F32, _tile.STEPS_F64, _tile.TWO_STEPS) == (1, 2, True)
 rng = np.random.default_rng(0)
 cases = 0
 for m, n, k in [(6, 32, 1), (6, 32, 2), (7, 33, 3), (13, 70, 8), (12, 64, 9), (19, 45, 513),
@@ -84,7 +84,8 @@ for m, n, k in [(6, 32, 1), (6, 32, 2), (7, 33, 3), (13, 70, 8), (12, 64, 9), (1
             b = bt.T if transposed else np.ascontiguousarray(bt.T)
             assert OpCounts.from_rows(gemm.gemm(a, b, bias, mode, out, col0)) == simple
             tol = 1e-12 if dtype == np.float64 else 2e-5
-            np.testing.assert_allclose(out[:, col0:], ref, rtol=tol, atol=tol * max(1, np.abs(ref).max()))
+            np.testing.assert_allclose(out[:, col0:], ref, rtol=tol,
+                                       atol=tol * max(1, np.abs(ref).max()))
             cases += 1
 print(cases)
 """

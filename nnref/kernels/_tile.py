@@ -137,9 +137,10 @@ MR, NR = min(MR_F32, MR_F64), max(NR_F32, NR_F64)
 #: which fit, are vectorised along k by LLVM's loop vectoriser instead (gathers) and ran
 #: slower (see TILES). Measured with AVX2 code (``NUMBA_CPU_NAME=znver3``, its features
 #: without AVX-512) on a Zen 5 core against OpenBLAS's Haswell kernel, 2 threads: Linear
-#: 4096 → 4096 on 256 went from 0.57–0.58× to 0.71–0.83×, ResNet-50's convolutions from
-#: 0.57–0.69× to 0.89–0.99×. float32's 4 × 16, which fits, ran no faster with two
-#: (0.76–0.85× against 0.86–1.01×); with four, float64 ran slower (0.63×).
+#: 4096 → 4096 on 256 went from 0.44–0.58× to 0.65–0.83×, ResNet-50's convolutions from
+#: 0.57–0.71× to 0.85–0.99× (four fresh processes each, alternated). float32's 4 × 16,
+#: which fits, ran no faster with two (0.76–0.85× against 0.86–1.01×); with four, float64
+#: ran slower (0.63×).
 STEPS = MappingProxyType({(32, 16, 8): 2})
 STEPS_F32, STEPS_F64 = (STEPS.get((VECTOR_BYTES, REGISTERS, 4), 1),
                         STEPS.get((VECTOR_BYTES, REGISTERS, 8), 1))
